@@ -1,0 +1,200 @@
+// The client end: connects (TCP or TLS), handshakes, reconnects with backoff, reports its state.
+import { EventEmitter } from 'node:events';
+import * as net from 'node:net';
+import * as tls from 'node:tls';
+import { backoffDelay, defaultBackoffOptions, type BackoffOptions } from './backoff';
+import type { CloseInfo } from './close-info';
+import { FrameConnection } from './frame-connection';
+import { FrameError } from './frame-error';
+import { initiateHandshake } from './handshake';
+import { resolveTransportOptions, type TransportOptions } from './transport-options';
+import { CloseCode } from './wire';
+
+/**
+ * idle: not started; connecting: first attempt under way; open: a connection is usable;
+ * reconnecting: lost or failed, waiting for the next attempt; closed: closed by the user or gave up.
+ */
+export type ClientState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+/** Options of a FrameClient. */
+export interface FrameClientOptions extends Partial<TransportOptions> {
+  port: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Connect over TLS with these options (ca, servername, ...). Default plain TCP. */
+  tls?: tls.ConnectionOptions;
+  /** A connection attempt (TCP, TLS and preface) must complete within this. Default 5000 ms. */
+  connectTimeoutMs?: number;
+  /** Reconnect after a loss or failure; `false` turns it off. Default on, see BackoffOptions. */
+  reconnect?: Partial<BackoffOptions> | false;
+}
+
+export interface FrameClientEvents {
+  /** The state changed. */
+  state: [state: ClientState, previous: ClientState];
+  /** A connection opened; call `connection.start(sink)` to start reading. */
+  connection: [connection: FrameConnection];
+  /** The current connection closed (or an attempt failed), with the reason. */
+  disconnect: [info: CloseInfo];
+}
+
+/** Handshake refusals that retrying cannot fix. */
+const PERMANENT = new Set<number>([CloseCode.HANDSHAKE_FAILED]);
+
+/** A client connection that keeps itself connected. */
+export class FrameClient extends EventEmitter<FrameClientEvents> {
+  readonly options: TransportOptions;
+  private readonly host: string;
+  private readonly port: number;
+  private readonly tlsOptions: tls.ConnectionOptions | undefined;
+  private readonly connectTimeoutMs: number;
+  private readonly backoff: BackoffOptions | undefined;
+  private stateValue: ClientState = 'idle';
+  private current: FrameConnection | undefined;
+  private attempt = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private pendingSocket: net.Socket | undefined;
+  private lastClose: CloseInfo | undefined;
+
+  constructor(options: FrameClientOptions) {
+    super();
+    const { port, host = '127.0.0.1', tls: tlsOptions, connectTimeoutMs = 5000, reconnect = {}, ...transport } = options;
+    this.options = resolveTransportOptions(transport);
+    this.host = host;
+    this.port = port;
+    this.tlsOptions = tlsOptions;
+    this.connectTimeoutMs = connectTimeoutMs;
+    this.backoff = reconnect === false ? undefined : { ...defaultBackoffOptions(), ...reconnect };
+  }
+
+  get state(): ClientState {
+    return this.stateValue;
+  }
+
+  /** The open connection, if any. */
+  get connection(): FrameConnection | undefined {
+    return this.current;
+  }
+
+  /** Why the last connection closed or the last attempt failed. */
+  get lastCloseInfo(): CloseInfo | undefined {
+    return this.lastClose;
+  }
+
+  /** Starts connecting (once); resolves with the first open connection, rejects if the client closes first. */
+  connect(): Promise<FrameConnection> {
+    if (this.stateValue === 'idle') {
+      this.setState('connecting');
+      this.tryConnect();
+    }
+    return this.whenOpen();
+  }
+
+  /** Resolves with an open connection as soon as there is one; rejects when the client closes. */
+  whenOpen(signal?: AbortSignal): Promise<FrameConnection> {
+    if (this.current && this.stateValue === 'open') return Promise.resolve(this.current);
+    if (this.stateValue === 'closed') return Promise.reject(this.closedError());
+    return new Promise((resolve, reject) => {
+      const onState = (state: ClientState): void => {
+        if (state === 'open' && this.current) {
+          cleanup();
+          resolve(this.current);
+        } else if (state === 'closed') {
+          cleanup();
+          reject(this.closedError());
+        }
+      };
+      const onAbort = (): void => {
+        cleanup();
+        reject(signal?.reason ?? new Error('aborted'));
+      };
+      const cleanup = (): void => {
+        this.off('state', onState);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      this.on('state', onState);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** Stops reconnecting and closes the open connection with GOAWAY. */
+  close(reason = 'client closed'): void {
+    if (this.stateValue === 'closed') return;
+    clearTimeout(this.retryTimer);
+    this.pendingSocket?.destroy();
+    const connection = this.current;
+    this.current = undefined;
+    this.setState('closed');
+    connection?.close(CloseCode.NORMAL, reason);
+  }
+
+  private closedError(): Error {
+    const last = this.lastClose;
+    return new FrameError(last?.code ?? CloseCode.NORMAL, last ? `client closed: ${last.reason}` : 'client closed');
+  }
+
+  private tryConnect(): void {
+    this.attempt++;
+    const socket = this.tlsOptions
+      ? tls.connect({ ...this.tlsOptions, host: this.host, port: this.port })
+      : net.connect({ host: this.host, port: this.port });
+    this.pendingSocket = socket;
+    const timer = setTimeout(() => {
+      socket.destroy(new Error(`connect timed out after connectTimeoutMs (${this.connectTimeoutMs} ms)`));
+    }, this.connectTimeoutMs).unref();
+    const failed = (error: Error): void => {
+      clearTimeout(timer);
+      if (this.pendingSocket === socket) this.pendingSocket = undefined;
+      socket.destroy();
+      const info: CloseInfo = error instanceof FrameError
+        ? { code: error.code, reason: error.message, remote: true }
+        : { code: CloseCode.CONNECTION_LOST, reason: `connect to ${this.host}:${this.port} failed: ${error.message}`, remote: false };
+      this.onLost(info);
+    };
+    socket.on('error', failed);
+    socket.once(this.tlsOptions ? 'secureConnect' : 'connect', () => {
+      initiateHandshake(socket, this.options).then((result) => {
+        clearTimeout(timer);
+        socket.off('error', failed);
+        socket.on('error', () => {
+          // Reported by the connection's close reason.
+        });
+        this.pendingSocket = undefined;
+        if (this.stateValue === 'closed') {
+          socket.destroy();
+          return;
+        }
+        const connection = new FrameConnection(0, socket, this.options, result.peer, result.leftover);
+        this.current = connection;
+        this.attempt = 0;
+        connection.once('close', (info) => {
+          if (this.current === connection) this.current = undefined;
+          this.onLost(info);
+        });
+        this.setState('open');
+        this.emit('connection', connection);
+        connection.start();
+      }, failed);
+    });
+  }
+
+  private onLost(info: CloseInfo): void {
+    this.lastClose = info;
+    this.emit('disconnect', info);
+    if (this.stateValue === 'closed') return;
+    const backoff = this.backoff;
+    if (!backoff || PERMANENT.has(info.code) || this.attempt >= backoff.maxAttempts) {
+      this.setState('closed');
+      return;
+    }
+    this.setState('reconnecting');
+    this.retryTimer = setTimeout(() => this.tryConnect(), backoffDelay(backoff, Math.max(1, this.attempt))).unref();
+  }
+
+  private setState(state: ClientState): void {
+    const previous = this.stateValue;
+    if (previous === state) return;
+    this.stateValue = state;
+    this.emit('state', state, previous);
+  }
+}

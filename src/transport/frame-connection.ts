@@ -1,0 +1,392 @@
+// One open framed connection: decodes and encodes frames, answers PINGs, enforces timeouts and bounds.
+import { EventEmitter } from 'node:events';
+import type { Socket } from 'node:net';
+import { inflateSync, deflateSync } from 'node:zlib';
+import type { CloseInfo } from './close-info';
+import { FrameDecoder, type FrameSink } from './frame-decoder';
+import { FrameError } from './frame-error';
+import { writeFrameHeader, type PayloadEncoding } from './frame-encoder';
+import { decodeGoaway, encodeGoaway } from './goaway';
+import { OutboundQueue } from './outbound-queue';
+import type { Preface } from './preface';
+import type { TransportOptions } from './transport-options';
+import { xorInPlace } from './xor-obfuscator';
+import { CloseCode, FRAME_HEADER_BYTES, Feature, FrameFlag, FrameKind, PING_PAYLOAD_BYTES } from './wire';
+
+/** Lifecycle of a connection: open, draining (GOAWAY sent or received, in-flight work finishing), closed. */
+export type FrameConnectionState = 'open' | 'draining' | 'closing' | 'closed';
+
+const PAUSED_BY_BACKPRESSURE = 1;
+const PAUSED_BY_APPLICATION = 2;
+const NO_SINK: FrameSink = { onFrame() {} };
+
+export interface FrameConnectionEvents {
+  /** The connection closed; emitted exactly once. */
+  close: [info: CloseInfo];
+  /** The peer announced it is going away (GOAWAY); in-flight work may still finish. */
+  goaway: [info: CloseInfo];
+  /** Everything queued was handed to the socket after backpressure. */
+  drain: [];
+  /** The count of in-flight work (beginWork/endWork) returned to zero. */
+  idle: [];
+}
+
+/**
+ * A framed connection after its handshake. Application frames (anything but PING, PONG, GOAWAY) go to
+ * the sink, already de-obfuscated and inflated; control frames are handled here. Outbound bytes are
+ * bounded by `maxOutboundBytes`: past it the connection closes with OUTBOUND_OVERFLOW rather than grow.
+ */
+export class FrameConnection extends EventEmitter<FrameConnectionEvents> implements FrameSink {
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  /** How this side encodes payloads for this peer (as negotiated). */
+  readonly encoding: PayloadEncoding;
+  private readonly acceptsCompressed: boolean;
+  private readonly decoder: FrameDecoder;
+  private readonly queue: OutboundQueue;
+  private sink: FrameSink = NO_SINK;
+  private stateValue: FrameConnectionState = 'open';
+  private closeInfo: CloseInfo | undefined;
+  private pausedBy = 0;
+  private work = 0;
+  private receivedSinceCheck = false;
+  private activeSinceCheck = false;
+  private pingOutstanding = false;
+  private frameTimer: NodeJS.Timeout | undefined;
+  private frameTimerFor = -1;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private destroyTimer: NodeJS.Timeout | undefined;
+  private started = false;
+
+  constructor(
+    /** Server-assigned id (unique per server), or 0 on the client side. */
+    readonly id: number,
+    readonly socket: Socket,
+    readonly options: TransportOptions,
+    peer: Preface,
+    private leftover: Buffer,
+  ) {
+    super();
+    this.remoteAddress = socket.remoteAddress ?? '';
+    this.remotePort = socket.remotePort ?? 0;
+    this.encoding = {
+      compressMinBytes: peer.features & Feature.COMPRESSION ? options.compressMinBytes : Infinity,
+      compressionLevel: options.compressionLevel,
+      xorKey: options.xorKey,
+    };
+    this.acceptsCompressed = options.compression;
+    this.decoder = new FrameDecoder(options.maxFrameBytes, this);
+    this.queue = new OutboundQueue(socket, options.flushThresholdBytes, () => this.onDrained());
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (error) => this.finish({ code: CloseCode.CONNECTION_LOST, reason: `socket error: ${error.message}`, remote: true }));
+    socket.on('close', () => this.finish({ code: CloseCode.CONNECTION_LOST, reason: 'the peer closed the connection', remote: true }));
+  }
+
+  get state(): FrameConnectionState {
+    return this.stateValue;
+  }
+
+  /** Bytes queued for the peer and not yet sent (ours plus the socket's). */
+  get outboundBytes(): number {
+    return this.queue.totalBytes;
+  }
+
+  /** True while new frames may be sent. */
+  get writable(): boolean {
+    return this.stateValue === 'open' || this.stateValue === 'draining';
+  }
+
+  /** Sets who receives application frames (if given) and starts reading, once. */
+  start(sink?: FrameSink): void {
+    if (sink) this.sink = sink;
+    if (this.started) return;
+    this.started = true;
+    this.scheduleHeartbeat(this.options.heartbeatIntervalMs);
+    if (this.options.idleTimeoutMs > 0) {
+      this.idleTimer = setTimeout(() => this.onIdleCheck(), this.options.idleTimeoutMs).unref();
+    }
+    const leftover = this.leftover;
+    this.leftover = Buffer.alloc(0);
+    if (leftover.length > 0) this.onData(leftover);
+    if (this.pausedBy === 0) this.socket.resume();
+  }
+
+  /**
+   * Queues one frame. Returns false (and sends nothing) when the connection is closing, or when the frame
+   * would take outbound bytes past `maxOutboundBytes`, in which case the connection closes with OUTBOUND_OVERFLOW.
+   */
+  send(kind: number, flags: number, streamId: number, payload: Uint8Array): boolean {
+    if (!this.writable) return false;
+    if (!this.admit(FRAME_HEADER_BYTES + payload.length)) return false;
+    let body = payload;
+    if (payload.length >= this.encoding.compressMinBytes) {
+      body = deflateSync(payload, { level: this.encoding.compressionLevel });
+      flags |= FrameFlag.COMPRESSED;
+    }
+    const key = this.encoding.xorKey;
+    if (key) flags |= FrameFlag.OBFUSCATED;
+    const length = FRAME_HEADER_BYTES + body.length;
+    const chunk = this.queue.reserve(length);
+    const at = this.queue.offset;
+    writeFrameHeader(chunk, at, body.length, kind, flags, streamId);
+    chunk.set(body, at + FRAME_HEADER_BYTES);
+    if (key) xorInPlace(chunk, key, at + FRAME_HEADER_BYTES, at + length);
+    this.queue.commit(length);
+    this.activeSinceCheck = true;
+    this.afterQueued();
+    return true;
+  }
+
+  /**
+   * Queues a frame encoded once for many recipients (frame-encoder `encodeFrame`, same options on every
+   * connection of the server). Same bounds and result as `send`.
+   */
+  sendEncoded(frame: Uint8Array): boolean {
+    if (!this.writable) return false;
+    if (!this.admit(frame.length)) return false;
+    this.queue.append(frame);
+    this.activeSinceCheck = true;
+    this.afterQueued();
+    return true;
+  }
+
+  /** True when `bytes` more could be queued without reaching `maxOutboundBytes`. */
+  hasRoomFor(bytes: number): boolean {
+    return this.queue.totalBytes + bytes <= this.options.maxOutboundBytes;
+  }
+
+  /** Hands queued frames to the socket now rather than at the end of the tick. */
+  flush(): void {
+    this.queue.flush();
+  }
+
+  /** Stops reading from the peer (the application cannot keep up); `resumeReading` undoes it. */
+  pauseReading(): void {
+    this.setPaused(PAUSED_BY_APPLICATION, true);
+  }
+
+  resumeReading(): void {
+    this.setPaused(PAUSED_BY_APPLICATION, false);
+  }
+
+  /** Marks a unit of in-flight work (an RPC call): graceful shutdown waits for it. */
+  beginWork(): void {
+    this.work++;
+  }
+
+  endWork(): void {
+    if (--this.work === 0) this.emit('idle');
+  }
+
+  /** Units of in-flight work. */
+  get workInFlight(): number {
+    return this.work;
+  }
+
+  /**
+   * Announces shutdown (GOAWAY SHUTTING_DOWN: send no new work), waits for in-flight work to end or
+   * `graceMs` to pass, then closes.
+   */
+  shutdown(graceMs: number, reason = 'server shutting down'): Promise<void> {
+    if (this.stateValue === 'closed') return Promise.resolve();
+    const closed = new Promise<void>((resolve) => this.once('close', () => resolve()));
+    if (this.stateValue === 'open') {
+      this.stateValue = 'draining';
+      this.sendControl(FrameKind.GOAWAY, encodeGoaway(CloseCode.SHUTTING_DOWN, reason));
+      this.queue.flush();
+    }
+    const done = (): void => this.close(CloseCode.SHUTTING_DOWN, reason);
+    if (this.work === 0) {
+      done();
+    } else {
+      const timer = setTimeout(done, graceMs).unref();
+      this.once('idle', () => {
+        clearTimeout(timer);
+        done();
+      });
+    }
+    return closed;
+  }
+
+  /** Sends GOAWAY with the reason, ends the socket, and destroys it if the peer has not closed in `closeTimeoutMs`. */
+  close(code: CloseCode = CloseCode.NORMAL, reason = 'closed by the application'): void {
+    if (this.stateValue === 'closing' || this.stateValue === 'closed') return;
+    this.stateValue = 'closing';
+    this.closeInfo = { code, reason, remote: false };
+    this.clearTimers();
+    this.sendControl(FrameKind.GOAWAY, encodeGoaway(code, reason));
+    this.queue.flush();
+    this.socket.end();
+    this.destroyTimer = setTimeout(() => this.socket.destroy(), this.options.closeTimeoutMs).unref();
+  }
+
+  /** FrameSink: a frame from the decoder, still obfuscated and compressed as sent. */
+  onFrame(kind: number, flags: number, streamId: number, payload: Buffer): void {
+    const obfuscated = (flags & FrameFlag.OBFUSCATED) !== 0;
+    if (obfuscated !== (this.encoding.xorKey !== undefined)) {
+      throw new FrameError(CloseCode.PROTOCOL_ERROR, obfuscated ? 'obfuscated frame on a connection without obfuscation' : 'plain frame on an obfuscated connection');
+    }
+    if (obfuscated) xorInPlace(payload, this.encoding.xorKey as Uint8Array);
+    if (flags & FrameFlag.COMPRESSED) payload = this.inflate(payload, streamId);
+    if (kind >= FrameKind.DATA) {
+      this.activeSinceCheck = true;
+      this.sink.onFrame(kind, flags, streamId, payload);
+      return;
+    }
+    if (streamId !== 0) throw new FrameError(CloseCode.PROTOCOL_ERROR, `control frame kind 0x0${kind} on stream ${streamId} (must be 0)`);
+    if (kind === FrameKind.PING) {
+      if (payload.length !== PING_PAYLOAD_BYTES) throw new FrameError(CloseCode.PROTOCOL_ERROR, `PING payload must be ${PING_PAYLOAD_BYTES} bytes, got ${payload.length}`);
+      this.sendControl(FrameKind.PONG, payload);
+    } else if (kind === FrameKind.PONG) {
+      if (payload.length !== PING_PAYLOAD_BYTES) throw new FrameError(CloseCode.PROTOCOL_ERROR, `PONG payload must be ${PING_PAYLOAD_BYTES} bytes, got ${payload.length}`);
+      this.pingOutstanding = false;
+    } else {
+      this.onGoaway(payload);
+    }
+  }
+
+  private onGoaway(payload: Buffer): void {
+    const { code, reason } = decodeGoaway(payload);
+    const info: CloseInfo = { code: code as CloseCode, reason, remote: true };
+    this.closeInfo ??= info;
+    if (this.stateValue === 'open') this.stateValue = 'draining';
+    this.emit('goaway', info);
+  }
+
+  private inflate(payload: Buffer, streamId: number): Buffer {
+    if (!this.acceptsCompressed) throw new FrameError(CloseCode.PROTOCOL_ERROR, 'compressed frame, but this side did not accept compression');
+    try {
+      // maxOutputLength stops inflating as soon as the output passes the limit: a zip bomb costs at most that.
+      return inflateSync(payload, { maxOutputLength: this.options.maxFrameBytes });
+    } catch (error) {
+      const tooLarge = (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE';
+      const reason = tooLarge
+        ? `compressed frame on stream ${streamId} inflates past maxFrameBytes (${this.options.maxFrameBytes})`
+        : `compressed frame on stream ${streamId} does not inflate: ${(error as Error).message}`;
+      throw new FrameError(CloseCode.COMPRESSION_ERROR, reason);
+    }
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.stateValue === 'closing' || this.stateValue === 'closed') return;
+    this.receivedSinceCheck = true;
+    try {
+      this.decoder.push(chunk);
+    } catch (error) {
+      if (error instanceof FrameError) {
+        this.close(error.code, error.message);
+      } else {
+        this.close(CloseCode.INTERNAL_ERROR, 'internal error while handling a frame');
+        process.emitWarning(`framerpc: frame handler threw: ${(error as Error)?.stack ?? String(error)}`);
+      }
+      return;
+    }
+    this.updateFrameTimer();
+  }
+
+  private updateFrameTimer(): void {
+    if (this.decoder.midFrame) {
+      if (this.frameTimerFor === this.decoder.framesDecoded) return;
+      this.frameTimerFor = this.decoder.framesDecoded;
+      if (this.frameTimer) this.frameTimer.refresh();
+      else {
+        this.frameTimer = setTimeout(() => {
+          this.close(CloseCode.TIMEOUT, `frame not completed within frameTimeoutMs (${this.options.frameTimeoutMs} ms)`);
+        }, this.options.frameTimeoutMs).unref();
+      }
+    } else if (this.frameTimer) {
+      clearTimeout(this.frameTimer);
+      this.frameTimer = undefined;
+      this.frameTimerFor = -1;
+    }
+  }
+
+  private scheduleHeartbeat(delayMs: number): void {
+    if (this.options.heartbeatIntervalMs === 0) return;
+    if (this.heartbeatTimer) clearTimeout(this.heartbeatTimer);
+    this.heartbeatTimer = setTimeout(() => this.onHeartbeat(), delayMs).unref();
+  }
+
+  // Closes within heartbeatIntervalMs + heartbeatTimeoutMs of the last byte received.
+  private onHeartbeat(): void {
+    if (this.receivedSinceCheck) {
+      this.receivedSinceCheck = false;
+      this.pingOutstanding = false;
+      this.scheduleHeartbeat(this.options.heartbeatIntervalMs);
+    } else if (!this.pingOutstanding) {
+      this.pingOutstanding = true;
+      const ping = Buffer.allocUnsafe(PING_PAYLOAD_BYTES);
+      ping.writeDoubleBE(Date.now(), 0);
+      this.sendControl(FrameKind.PING, ping);
+      this.scheduleHeartbeat(this.options.heartbeatTimeoutMs);
+    } else {
+      this.close(CloseCode.TIMEOUT, `no answer to PING within heartbeatTimeoutMs (${this.options.heartbeatTimeoutMs} ms)`);
+    }
+  }
+
+  private onIdleCheck(): void {
+    if (!this.activeSinceCheck && this.work === 0) {
+      this.close(CloseCode.TIMEOUT, `idle for idleTimeoutMs (${this.options.idleTimeoutMs} ms)`);
+      return;
+    }
+    this.activeSinceCheck = false;
+    this.idleTimer?.refresh();
+  }
+
+  /** Control frames bypass the outbound bound: they are tiny and must get through (GOAWAY reasons). */
+  private sendControl(kind: number, payload: Buffer): void {
+    if (this.stateValue === 'closed') return;
+    const key = this.encoding.xorKey;
+    const length = FRAME_HEADER_BYTES + payload.length;
+    const chunk = this.queue.reserve(length);
+    const at = this.queue.offset;
+    writeFrameHeader(chunk, at, payload.length, kind, key ? FrameFlag.OBFUSCATED : 0, 0);
+    chunk.set(payload, at + FRAME_HEADER_BYTES);
+    if (key) xorInPlace(chunk, key, at + FRAME_HEADER_BYTES, at + length);
+    this.queue.commit(length);
+  }
+
+  private admit(bytes: number): boolean {
+    if (this.queue.totalBytes + bytes <= this.options.maxOutboundBytes) return true;
+    this.close(CloseCode.OUTBOUND_OVERFLOW, `outbound buffer would pass maxOutboundBytes (${this.options.maxOutboundBytes}): the peer is not reading`);
+    return false;
+  }
+
+  private afterQueued(): void {
+    if (this.pausedBy & PAUSED_BY_BACKPRESSURE) return;
+    if (this.queue.totalBytes > this.options.outboundHighWaterBytes) this.setPaused(PAUSED_BY_BACKPRESSURE, true);
+  }
+
+  private onDrained(): void {
+    if (this.pausedBy & PAUSED_BY_BACKPRESSURE && this.queue.totalBytes <= this.options.outboundHighWaterBytes) {
+      this.setPaused(PAUSED_BY_BACKPRESSURE, false);
+    }
+    this.emit('drain');
+  }
+
+  private setPaused(reason: number, paused: boolean): void {
+    const before = this.pausedBy;
+    this.pausedBy = paused ? before | reason : before & ~reason;
+    if (!this.started || this.stateValue === 'closed') return;
+    if (before === 0 && this.pausedBy !== 0) this.socket.pause();
+    else if (before !== 0 && this.pausedBy === 0) this.socket.resume();
+  }
+
+  private clearTimers(): void {
+    clearTimeout(this.frameTimer);
+    clearTimeout(this.heartbeatTimer);
+    clearTimeout(this.idleTimer);
+  }
+
+  private finish(info: CloseInfo): void {
+    if (this.stateValue === 'closed') return;
+    this.stateValue = 'closed';
+    this.clearTimers();
+    clearTimeout(this.destroyTimer);
+    this.queue.discard();
+    if (!this.socket.destroyed) this.socket.destroy();
+    this.emit('close', this.closeInfo ?? info);
+  }
+}

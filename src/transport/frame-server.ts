@@ -1,0 +1,124 @@
+// Accepts framed connections over TCP or TLS: handshake, connection limit, graceful close.
+import { EventEmitter } from 'node:events';
+import * as net from 'node:net';
+import * as tls from 'node:tls';
+import type { FrameError } from './frame-error';
+import { FrameConnection } from './frame-connection';
+import { acceptHandshake, refuse } from './handshake';
+import { resolveTransportOptions, type TransportOptions } from './transport-options';
+import { CloseCode } from './wire';
+
+/** Options of a FrameServer: the transport options plus the server's own. */
+export interface FrameServerOptions extends Partial<TransportOptions> {
+  /** Connections open at once (handshaking included); more are refused with SERVER_FULL. Default 10000. */
+  maxConnections?: number;
+  /** Serve TLS with these options (key, cert, ...) instead of plain TCP. Default none. */
+  tls?: tls.TlsOptions;
+}
+
+/** A connection refused or failed before it opened. */
+export interface RejectedConnection {
+  readonly remoteAddress: string;
+  readonly code: CloseCode;
+  readonly reason: string;
+}
+
+export interface FrameServerEvents {
+  /** A connection completed its handshake; call `connection.start(sink)` to start reading. */
+  connection: [connection: FrameConnection];
+  /** A connection was refused or failed its handshake; the peer was sent `reason`. */
+  rejected: [rejected: RejectedConnection];
+}
+
+/** Listens for framed connections. Port 0 picks a free port; `address()` tells which. */
+export class FrameServer extends EventEmitter<FrameServerEvents> {
+  readonly options: TransportOptions;
+  readonly maxConnections: number;
+  private readonly server: net.Server;
+  private readonly live = new Map<number, FrameConnection>();
+  private readonly sockets = new Set<net.Socket>();
+  private nextId = 1;
+  private closing = false;
+
+  constructor(options: FrameServerOptions = {}) {
+    super();
+    const { maxConnections = 10_000, tls: tlsOptions, ...transport } = options;
+    if (!Number.isInteger(maxConnections) || maxConnections < 1) throw new TypeError(`maxConnections must be a positive integer, got ${maxConnections}`);
+    this.options = resolveTransportOptions(transport);
+    this.maxConnections = maxConnections;
+    this.server = tlsOptions
+      ? tls.createServer(tlsOptions, (socket) => this.accept(socket))
+      : net.createServer({ pauseOnConnect: true }, (socket) => this.accept(socket));
+    // A TLS handshake failure is the peer's problem; it must not take the server down.
+    this.server.on('tlsClientError', (error: Error, socket: tls.TLSSocket) => {
+      this.emit('rejected', { remoteAddress: socket.remoteAddress ?? '', code: CloseCode.HANDSHAKE_FAILED, reason: `TLS handshake failed: ${error.message}` });
+    });
+  }
+
+  /** Starts listening; resolves with the bound address (host defaults to 127.0.0.1). */
+  listen(port = 0, host = '127.0.0.1'): Promise<net.AddressInfo> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        resolve(this.address());
+      });
+    });
+  }
+
+  address(): net.AddressInfo {
+    return this.server.address() as net.AddressInfo;
+  }
+
+  /** Open connections by id. */
+  get connections(): ReadonlyMap<number, FrameConnection> {
+    return this.live;
+  }
+
+  /**
+   * Stops accepting, sends every connection GOAWAY (SHUTTING_DOWN), lets in-flight work finish for up
+   * to `graceMs` (default 5000), then closes what is left. Resolves when every connection has closed.
+   */
+  async close(graceMs = 5000): Promise<void> {
+    this.closing = true;
+    const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await Promise.all([...this.live.values()].map((connection) => connection.shutdown(graceMs)));
+    for (const socket of this.sockets) socket.destroy();
+    await stopped;
+  }
+
+  private accept(socket: net.Socket): void {
+    socket.on('error', () => {
+      // Reported through the connection's close reason; never an uncaught error.
+    });
+    if (this.closing) {
+      this.reject(socket, CloseCode.SHUTTING_DOWN, 'server shutting down');
+      return;
+    }
+    if (this.sockets.size >= this.maxConnections) {
+      this.reject(socket, CloseCode.SERVER_FULL, `server is at maxConnections (${this.maxConnections}); try again later`);
+      return;
+    }
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+    acceptHandshake(socket, this.options).then(
+      ({ peer, leftover }) => {
+        if (socket.destroyed) return;
+        const connection = new FrameConnection(this.nextId++, socket, this.options, peer, leftover);
+        this.live.set(connection.id, connection);
+        connection.once('close', () => this.live.delete(connection.id));
+        this.emit('connection', connection);
+        // Nobody took the connection: read anyway so PINGs are answered and limits enforced.
+        connection.start();
+      },
+      (error: FrameError) => {
+        this.emit('rejected', { remoteAddress: socket.remoteAddress ?? '', code: error.code, reason: error.message });
+      },
+    );
+  }
+
+  private reject(socket: net.Socket, code: CloseCode, reason: string): void {
+    refuse(socket, code, reason, this.options.closeTimeoutMs);
+    this.emit('rejected', { remoteAddress: socket.remoteAddress ?? '', code, reason });
+  }
+}

@@ -1,0 +1,121 @@
+// Merge-then-send: frames queued in one tick leave in one socket write, honouring 'drain'.
+import type { Socket } from 'node:net';
+
+const CHUNK_BYTES = 64 * 1024;
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * Frames are written into a shared chunk (headers written in place, payloads copied once), and the
+ * region written since the last flush is handed to the socket as one buffer. The chunk is bump-allocated:
+ * a flushed region stays owned by the socket while later frames go after it, so nothing is reused early.
+ * The first write of a tick schedules a microtask flush; `flushThresholdBytes` flushes early so the peer
+ * can start working while we are still producing. While the socket reports backpressure, flushed regions
+ * wait here (counted in `queuedBytes`) until 'drain'.
+ */
+export class OutboundQueue {
+  private chunk: Buffer = EMPTY;
+  private start = 0;
+  private used = 0;
+  private parked: Buffer[] = [];
+  private parkedBytes = 0;
+  private scheduled = false;
+  private blocked = false;
+  private closed = false;
+  private readonly flushTask = (): void => {
+    this.scheduled = false;
+    this.flush();
+  };
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly flushThresholdBytes: number,
+    /** Called after the socket drained and everything queued was handed to it. */
+    private readonly onDrained: () => void,
+  ) {
+    socket.on('drain', () => {
+      this.blocked = false;
+      this.flush();
+      if (!this.blocked) this.onDrained();
+    });
+  }
+
+  /** Bytes waiting here, not yet handed to the socket. */
+  get queuedBytes(): number {
+    return this.parkedBytes + (this.used - this.start);
+  }
+
+  /** Bytes queued here plus those the socket itself still holds. */
+  get totalBytes(): number {
+    return this.queuedBytes + this.socket.writableLength;
+  }
+
+  /** Returns the chunk and offset where `length` bytes may be written; call `commit()` after writing them. */
+  reserve(length: number): Buffer {
+    if (this.chunk.length - this.used < length) {
+      this.park();
+      this.chunk = Buffer.allocUnsafeSlow(Math.max(CHUNK_BYTES, length));
+      this.start = 0;
+      this.used = 0;
+    }
+    return this.chunk;
+  }
+
+  /** Offset of the next reserved byte in the chunk returned by `reserve`. */
+  get offset(): number {
+    return this.used;
+  }
+
+  /** Marks `length` reserved bytes as written and schedules their flush. */
+  commit(length: number): void {
+    this.used += length;
+    if (this.queuedBytes >= this.flushThresholdBytes) {
+      this.flush();
+    } else if (!this.scheduled) {
+      this.scheduled = true;
+      queueMicrotask(this.flushTask);
+    }
+  }
+
+  /** Queues bytes encoded elsewhere (a frame shared by many recipients). */
+  append(bytes: Uint8Array): void {
+    const chunk = this.reserve(bytes.length);
+    chunk.set(bytes, this.used);
+    this.commit(bytes.length);
+  }
+
+  /** Hands everything queued to the socket now, unless it is applying backpressure. */
+  flush(): void {
+    this.park();
+    if (this.blocked || this.closed || this.parked.length === 0) return;
+    const parked = this.parked;
+    this.parked = [];
+    this.parkedBytes = 0;
+    let ok: boolean;
+    if (parked.length === 1) {
+      ok = this.socket.write(parked[0]);
+    } else {
+      this.socket.cork();
+      ok = true;
+      for (const buffer of parked) ok = this.socket.write(buffer) && ok;
+      this.socket.uncork();
+    }
+    if (!ok) this.blocked = true;
+  }
+
+  /** Drops everything not yet handed to the socket; later writes are ignored. */
+  discard(): void {
+    this.closed = true;
+    this.parked = [];
+    this.parkedBytes = 0;
+    this.chunk = EMPTY;
+    this.start = this.used = 0;
+  }
+
+  private park(): void {
+    if (this.used > this.start) {
+      this.parked.push(this.chunk.subarray(this.start, this.used));
+      this.parkedBytes += this.used - this.start;
+      this.start = this.used;
+    }
+  }
+}

@@ -1,0 +1,94 @@
+// Options shared by both ends of a framed connection, with their documented defaults.
+import { constants as zlibConstants } from 'node:zlib';
+
+/** Options of one framed connection (server side and client side alike). */
+export interface TransportOptions {
+  /** Largest frame payload accepted, on the wire and after inflating. Default 4 MiB (as gRPC). */
+  maxFrameBytes: number;
+  /** Accept and send zlib-compressed frames. Default true. */
+  compression: boolean;
+  /** Payloads at least this long are compressed when the peer accepts it. Default 1024. */
+  compressMinBytes: number;
+  /** zlib level for outgoing frames. Default 1 (fastest): frames are small and latency matters. */
+  compressionLevel: number;
+  /**
+   * XOR obfuscation key, the same on both sides; frames are rejected by a peer with another key.
+   * Obfuscation only, not encryption: use `tls` for security. Default none.
+   */
+  xorKey: Uint8Array | undefined;
+  /** Bytes queued for one peer (ours plus the socket's) before the connection is closed. Default 8 MiB. */
+  maxOutboundBytes: number;
+  /** Above this many queued outbound bytes, reading from the peer pauses until it drains. Default 1 MiB. */
+  outboundHighWaterBytes: number;
+  /** Queued bytes that trigger a flush before the end of the tick, so both sides work at once. Default 32 KiB. */
+  flushThresholdBytes: number;
+  /** The peer must complete the preface exchange within this. Default 5000 ms. */
+  handshakeTimeoutMs: number;
+  /** A frame once started must be complete within this. Default 20000 ms. */
+  frameTimeoutMs: number;
+  /** With nothing received for this long, a PING is sent. 0 disables heartbeats. Default 15000 ms. */
+  heartbeatIntervalMs: number;
+  /** After a PING, the peer has this long to send anything before the connection closes. Default 10000 ms. */
+  heartbeatTimeoutMs: number;
+  /** Close after no application frame either way for this long (closes between 1x and 2x). 0 = never. Default 0. */
+  idleTimeoutMs: number;
+  /** After close() sends GOAWAY, the socket is destroyed if not closed within this. Default 2000 ms. */
+  closeTimeoutMs: number;
+}
+
+/** Fresh defaults (a function, so callers can never mutate shared state). */
+export function defaultTransportOptions(): TransportOptions {
+  return {
+    maxFrameBytes: 4 * 1024 * 1024,
+    compression: true,
+    compressMinBytes: 1024,
+    compressionLevel: 1,
+    xorKey: undefined,
+    maxOutboundBytes: 8 * 1024 * 1024,
+    outboundHighWaterBytes: 1024 * 1024,
+    flushThresholdBytes: 32 * 1024,
+    handshakeTimeoutMs: 5000,
+    frameTimeoutMs: 20000,
+    heartbeatIntervalMs: 15000,
+    heartbeatTimeoutMs: 10000,
+    idleTimeoutMs: 0,
+    closeTimeoutMs: 2000,
+  };
+}
+
+/** Merges user options over the defaults and validates them, naming the bad field. */
+export function resolveTransportOptions(partial: Partial<TransportOptions> = {}): TransportOptions {
+  const options = { ...defaultTransportOptions() };
+  for (const [key, value] of Object.entries(partial)) {
+    if (value !== undefined) (options as unknown as Record<string, unknown>)[key] = value;
+  }
+  const nonNegative: (keyof TransportOptions)[] = [
+    'compressMinBytes', 'handshakeTimeoutMs', 'frameTimeoutMs', 'heartbeatIntervalMs',
+    'heartbeatTimeoutMs', 'idleTimeoutMs', 'closeTimeoutMs',
+  ];
+  for (const key of nonNegative) {
+    const value = options[key];
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+      throw new TypeError(`transport option ${key} must be a non-negative number, got ${String(value)}`);
+    }
+  }
+  const positive: (keyof TransportOptions)[] = ['maxFrameBytes', 'maxOutboundBytes', 'outboundHighWaterBytes', 'flushThresholdBytes'];
+  for (const key of positive) {
+    const value = options[key];
+    if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
+      throw new TypeError(`transport option ${key} must be a positive integer, got ${String(value)}`);
+    }
+  }
+  if (options.maxFrameBytes > 0xffff_ffff) throw new TypeError('transport option maxFrameBytes must fit in 32 bits');
+  if (options.outboundHighWaterBytes > options.maxOutboundBytes) {
+    throw new TypeError('transport option outboundHighWaterBytes must not exceed maxOutboundBytes');
+  }
+  const level = options.compressionLevel;
+  if (!Number.isInteger(level) || level < zlibConstants.Z_DEFAULT_COMPRESSION || level > 9) {
+    throw new TypeError(`transport option compressionLevel must be -1..9, got ${String(level)}`);
+  }
+  if (options.xorKey !== undefined && options.xorKey.length === 0) {
+    throw new TypeError('transport option xorKey must not be empty (leave it undefined for no obfuscation)');
+  }
+  return options;
+}

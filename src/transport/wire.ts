@@ -1,0 +1,82 @@
+// Every constant of the framerpc wire format in one place; docs/protocol.md describes the same numbers.
+
+/** Frame header: u32 payload length, u8 kind, u8 flags, u32 stream id (all big-endian). */
+export const FRAME_HEADER_BYTES = 10;
+
+/** Frame kinds. Connection-level kinds use stream id 0. */
+export const FrameKind = {
+  /** Liveness probe; payload is 8 opaque bytes the peer echoes in a PONG. */
+  PING: 0x01,
+  /** Answer to a PING, carrying the PING's 8 bytes. */
+  PONG: 0x02,
+  /** The sender is closing the connection; payload is u16 close code + UTF-8 reason. */
+  GOAWAY: 0x03,
+  /** An application message with no RPC semantics (raw transport use). */
+  DATA: 0x04,
+  /** RPC: opens call `streamId` (method, deadline, metadata). */
+  CALL: 0x10,
+  /** RPC: one protobuf message on call `streamId`. */
+  MESSAGE: 0x11,
+  /** RPC: response headers (metadata) for call `streamId`. */
+  HEADERS: 0x12,
+  /** RPC: final status and trailers of call `streamId`; ends the call. */
+  STATUS: 0x13,
+  /** RPC: the caller abandons call `streamId`. */
+  CANCEL: 0x14,
+  /** RPC: flow-control credit (u32 messages) for call `streamId`. */
+  WINDOW: 0x15,
+  /** Push: a server-initiated message on a topic. */
+  PUSH: 0x20,
+} as const;
+export type FrameKind = (typeof FrameKind)[keyof typeof FrameKind];
+
+/** Flag bits of the header's flags byte. Any other bit set is a protocol error. */
+export const FrameFlag = {
+  /** The payload is a zlib (RFC 1950) stream. */
+  COMPRESSED: 0b0000_0001,
+  /** The payload is XOR-obfuscated with the connection's key (obfuscation, not encryption). */
+  OBFUSCATED: 0b0000_0010,
+  /** The sender sends nothing more on this stream (RPC half-close). */
+  END_STREAM: 0b0000_0100,
+} as const;
+export const KNOWN_FLAGS = FrameFlag.COMPRESSED | FrameFlag.OBFUSCATED | FrameFlag.END_STREAM;
+
+const kindTable = new Uint8Array(256);
+for (const kind of Object.values(FrameKind)) kindTable[kind] = 1;
+/** True when `kind` is a frame kind this version of the protocol defines. */
+export function isKnownKind(kind: number): boolean {
+  return kindTable[kind] === 1;
+}
+
+/** Close codes carried by GOAWAY and reported on every connection close. */
+export const CloseCode = {
+  NORMAL: 0,
+  PROTOCOL_ERROR: 1,
+  FRAME_TOO_LARGE: 2,
+  COMPRESSION_ERROR: 3,
+  HANDSHAKE_FAILED: 4,
+  TIMEOUT: 5,
+  OUTBOUND_OVERFLOW: 6,
+  SERVER_FULL: 7,
+  SHUTTING_DOWN: 8,
+  INTERNAL_ERROR: 9,
+  CONNECTION_LOST: 10,
+} as const;
+export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
+
+/** Preface: "FRPC", u8 version, u8 features, u16 reserved (0), u32 key check. */
+export const PREFACE_BYTES = 12;
+export const PREFACE_MAGIC = Buffer.from('FRPC', 'latin1');
+export const PROTOCOL_VERSION = 1;
+
+/** Feature bits of the preface. */
+export const Feature = {
+  /** The sender accepts zlib-compressed frames. */
+  COMPRESSION: 0b0000_0001,
+  /** The sender obfuscates with an XOR key; the key check must match. */
+  OBFUSCATION: 0b0000_0010,
+} as const;
+export const KNOWN_FEATURES = Feature.COMPRESSION | Feature.OBFUSCATION;
+
+/** PING and PONG payloads are exactly this long. */
+export const PING_PAYLOAD_BYTES = 8;
