@@ -25,6 +25,8 @@ export const FrameKind = {
   CANCEL: 0x14,
   /** RPC: flow-control credit (u32 messages) for call `streamId`. */
   WINDOW: 0x15,
+  /** RPC: the caller sends no more messages on call `streamId` (empty payload). */
+  HALF_CLOSE: 0x16,
   /** Push: a server-initiated message on a topic. */
   PUSH: 0x20,
 } as const;

@@ -1,0 +1,37 @@
+// Per-call options of a typed client method, and how they resolve to a timeout and metadata.
+import { Metadata, type MetadataValue } from '../rpc/metadata';
+
+/** Options of one call. */
+export interface CallOptions {
+  /** Time the call may take, in ms; sent to the server, which sees the remaining time. Default none. */
+  timeoutMs?: number;
+  /** Absolute deadline (Date or ms since epoch); the earlier of this and timeoutMs applies. */
+  deadline?: Date | number;
+  /** Aborting it cancels the call: the caller gets CANCELLED at once and the server's handler signal fires. */
+  signal?: AbortSignal;
+  /** Metadata sent to the handler. */
+  metadata?: Metadata | Record<string, MetadataValue | MetadataValue[]>;
+  /** While the channel is reconnecting: wait for it (bounded by the deadline) instead of failing at once with UNAVAILABLE. Default: the channel's. */
+  waitForReady?: boolean;
+  /** Called with the response headers, when the server sends them. */
+  onHeaders?: (headers: Metadata) => void;
+  /** Called with the trailers that came with the final status. */
+  onTrailers?: (trailers: Metadata) => void;
+}
+
+/** The timeout to send: the smaller of timeoutMs and the time left to deadline; 0 = none. */
+export function effectiveTimeoutMs(options: CallOptions | undefined): number {
+  if (!options) return 0;
+  let timeout = options.timeoutMs ?? 0;
+  if (options.deadline !== undefined) {
+    const at = typeof options.deadline === 'number' ? options.deadline : options.deadline.getTime();
+    const left = Math.max(1, at - Date.now());
+    timeout = timeout > 0 ? Math.min(timeout, left) : left;
+  }
+  return timeout;
+}
+
+export function toMetadata(value: CallOptions['metadata']): Metadata | undefined {
+  if (!value) return undefined;
+  return value instanceof Metadata ? value : new Metadata(value);
+}

@@ -1,0 +1,163 @@
+// Starts calls of the four kinds on a channel: encode, pick the connection, send CALL, stream under flow control.
+import { FrameFlag, FrameKind } from '../transport/wire';
+import { encodeCallHeader } from '../rpc/call-header';
+import { Metadata } from '../rpc/metadata';
+import { RpcError } from '../rpc/rpc-error';
+import { Status } from '../rpc/status';
+import { effectiveTimeoutMs, toMetadata, type CallOptions } from './call-options';
+import { callerFrames, captureCallerStack, type CallerStack } from './caller-stack';
+import type { Channel } from './channel';
+import { ClientCall } from './client-call';
+import { runClientIntercepted } from './client-interceptor';
+import type { Multiplexer } from './multiplexer';
+import type { PreparedMethod } from './prepared-method';
+
+const EMPTY = Buffer.alloc(0);
+
+/** A unary or client-streaming call: resolves with the response. */
+export function callForResponse(channel: Channel, method: PreparedMethod, input: unknown, options: CallOptions | undefined, above: Function): Promise<unknown> {
+  const stack = channel.options.captureCallerStack ? captureCallerStack(above) : undefined;
+  const streaming = method.definition.requestStream;
+  let bytes: Uint8Array | undefined;
+  if (!streaming) {
+    try {
+      bytes = encodeRequest(channel, method, input);
+    } catch (error) {
+      return Promise.reject(callerError(method, error, stack));
+    }
+  }
+  const metadata = toMetadata(options?.metadata);
+  const interceptors = channel.options.interceptors;
+  if (interceptors.length === 0) return start(channel, method, bytes, input, metadata, options, stack);
+  const info = { method: method.path, kind: method.kind, metadata: metadata ?? new Metadata() };
+  return runClientIntercepted(interceptors, info, () => start(channel, method, bytes, input, info.metadata, options, stack));
+}
+
+/** A server-streaming or bidi call: the responses as an AsyncIterable; breaking out of it cancels the call. */
+export function callForStream(channel: Channel, method: PreparedMethod, input: unknown, options: CallOptions | undefined, above: Function): AsyncIterable<unknown> {
+  const stack = channel.options.captureCallerStack ? captureCallerStack(above) : undefined;
+  let resolveStart!: (call: ClientCall) => void;
+  let rejectStart!: (error: unknown) => void;
+  const started = new Promise<ClientCall>((resolve, reject) => {
+    resolveStart = resolve;
+    rejectStart = reject;
+  });
+  started.catch(() => undefined); // surfaced by the iterator
+  // Resolves when the call ends (what interceptors await); failures reach the caller through the iterator.
+  const begin = (metadata: Metadata | undefined): Promise<unknown> =>
+    new Promise((resolve, reject) => {
+      const bytes = method.definition.requestStream ? undefined : encodeRequest(channel, method, input);
+      withMultiplexer(channel, options, method, stack).then((mux) => {
+        const call = new ClientCall(mux, method, options, stack, resolve, reject);
+        if (!send(mux, call, bytes, metadata, options)) return;
+        if (method.definition.requestStream) pumpRequests(call, channel, input as AsyncIterable<unknown>);
+        resolveStart(call);
+      }, reject);
+    });
+  const metadata = toMetadata(options?.metadata);
+  const interceptors = channel.options.interceptors;
+  const info = interceptors.length === 0 ? undefined : { method: method.path, kind: method.kind, metadata: metadata ?? new Metadata() };
+  const chain = info ? runClientIntercepted(interceptors, info, () => begin(info.metadata)) : begin(metadata);
+  // An error before the call started (encoding, no connection, an interceptor refusing) fails the stream.
+  chain.catch((error) => rejectStart(callerError(method, error, stack)));
+  return (async function* responses() {
+    const call = await started;
+    yield* call.responses as AsyncIterable<unknown>;
+  })();
+}
+
+function start(channel: Channel, method: PreparedMethod, bytes: Uint8Array | undefined, input: unknown, metadata: Metadata | undefined, options: CallOptions | undefined, stack: CallerStack | undefined): Promise<unknown> {
+  const mux = channel.readyMultiplexer();
+  if (mux) return sendOn(mux, channel, method, bytes, input, metadata, options, stack);
+  return withMultiplexer(channel, options, method, stack).then((ready) => sendOn(ready, channel, method, bytes, input, metadata, options, stack));
+}
+
+function sendOn(mux: Multiplexer, channel: Channel, method: PreparedMethod, bytes: Uint8Array | undefined, input: unknown, metadata: Metadata | undefined, options: CallOptions | undefined, stack: CallerStack | undefined): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const call = new ClientCall(mux, method, options, stack, resolve, reject);
+    if (send(mux, call, bytes, metadata, options) && method.definition.requestStream) {
+      pumpRequests(call, channel, input as AsyncIterable<unknown>);
+    }
+  });
+}
+
+/** Sends the CALL frame (with the request when there is one) and arms deadline and abort. */
+function send(mux: Multiplexer, call: ClientCall, bytes: Uint8Array | undefined, metadata: Metadata | undefined, options: CallOptions | undefined): boolean {
+  const id = mux.add(call);
+  const timeoutMs = effectiveTimeoutMs(options);
+  const flags = bytes ? FrameFlag.END_STREAM : 0;
+  if (!mux.connection.send(FrameKind.CALL, flags, id, encodeCallHeader(call.method.pathBytes, timeoutMs, metadata, bytes))) {
+    call.fail(Status.UNAVAILABLE, 'the connection is closing');
+    return false;
+  }
+  if (timeoutMs > 0 || options?.signal) call.arm(timeoutMs);
+  return true;
+}
+
+/** Sends a request stream under the server's flow-control credit and the connection's backpressure. */
+async function pumpRequests(call: ClientCall, channel: Channel, requests: AsyncIterable<unknown>): Promise<void> {
+  const connection = call.mux.connection;
+  const window = call.sendWindow!;
+  try {
+    for await (const request of requests) {
+      if (call.done) return;
+      while (!window.tryTake()) {
+        await window.waitForCredit();
+        if (call.done) return;
+      }
+      if (connection.outboundBytes > connection.options.outboundHighWaterBytes) {
+        await new Promise<void>((resolve) => {
+          const done = (): void => {
+            connection.off('drain', done);
+            connection.off('close', done);
+            resolve();
+          };
+          connection.on('drain', done);
+          connection.on('close', done);
+        });
+        if (call.done) return;
+      }
+      const bytes = encodeRequest(channel, call.method, request);
+      connection.send(FrameKind.MESSAGE, 0, call.id, bytes);
+    }
+    if (!call.done) connection.send(FrameKind.HALF_CLOSE, 0, call.id, EMPTY);
+  } catch (error) {
+    const code = error instanceof RpcError ? error.code : Status.CANCELLED;
+    call.cancel(code, `the request stream failed: ${(error as Error)?.message ?? String(error)}`);
+  }
+}
+
+function encodeRequest(channel: Channel, method: PreparedMethod, request: unknown): Uint8Array {
+  let bytes: Uint8Array;
+  try {
+    bytes = method.definition.requestType.encode(request).finish();
+  } catch (error) {
+    throw new RpcError(Status.INVALID_ARGUMENT, `request could not be encoded: ${(error as Error).message}`);
+  }
+  if (bytes.length > channel.options.maxRequestBytes) {
+    throw new RpcError(Status.RESOURCE_EXHAUSTED, `request of ${bytes.length} bytes exceeds maxRequestBytes (${channel.options.maxRequestBytes})`);
+  }
+  return bytes;
+}
+
+function withMultiplexer(channel: Channel, options: CallOptions | undefined, method: PreparedMethod, stack: CallerStack | undefined): Promise<Multiplexer> {
+  const waitForReady = options?.waitForReady ?? channel.options.waitForReady;
+  const timeoutMs = effectiveTimeoutMs(options);
+  const signals: AbortSignal[] = [];
+  if (options?.signal) signals.push(options.signal);
+  if (timeoutMs > 0) signals.push(AbortSignal.timeout(timeoutMs));
+  const signal = signals.length === 0 ? undefined : signals.length === 1 ? signals[0] : AbortSignal.any(signals);
+  return channel.multiplexer(waitForReady, signal).catch((error) => {
+    if (signal?.aborted && !(error instanceof RpcError)) {
+      const timedOut = !options?.signal?.aborted;
+      throw callerError(method, new RpcError(timedOut ? Status.DEADLINE_EXCEEDED : Status.CANCELLED, timedOut ? `deadline of ${timeoutMs} ms exceeded while waiting for a connection` : 'the caller aborted the call'), stack);
+    }
+    throw callerError(method, error, stack);
+  });
+}
+
+function callerError(method: PreparedMethod, error: unknown, stack: CallerStack | undefined): RpcError {
+  const source = error instanceof RpcError ? error : new RpcError(Status.UNKNOWN, (error as Error)?.message ?? String(error));
+  if (source.method) return source;
+  return RpcError.forCaller(method.path, source.code, source.message, source.details, source.metadata, callerFrames(stack));
+}

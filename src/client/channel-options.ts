@@ -1,0 +1,38 @@
+// Options of a Channel (the client's connection to one server), with their documented defaults.
+import type { FrameClientOptions } from '../transport/frame-client';
+import type { ClientInterceptor } from './client-interceptor';
+
+export interface ChannelOptions extends FrameClientOptions {
+  /** Calls made while reconnecting wait for the connection (bounded by their deadline) instead of failing with UNAVAILABLE. Default false. */
+  waitForReady?: boolean;
+  /** Largest request message sent; a bigger one fails with RESOURCE_EXHAUSTED before sending. Default 4 MiB. */
+  maxRequestBytes?: number;
+  /** Largest response message accepted. Default 4 MiB. */
+  maxResponseBytes?: number;
+  /** Run around every call made on this channel, first outermost. Default none. */
+  interceptors?: ClientInterceptor[];
+  /** Attach the caller's stack to call errors (costs a stack capture per call). Default true. */
+  captureCallerStack?: boolean;
+}
+
+export interface ResolvedChannelOptions {
+  readonly waitForReady: boolean;
+  readonly maxRequestBytes: number;
+  readonly maxResponseBytes: number;
+  readonly interceptors: ClientInterceptor[];
+  readonly captureCallerStack: boolean;
+}
+
+export function resolveChannelOptions(options: ChannelOptions): ResolvedChannelOptions {
+  const resolved = {
+    waitForReady: options.waitForReady ?? false,
+    maxRequestBytes: options.maxRequestBytes ?? 4 * 1024 * 1024,
+    maxResponseBytes: options.maxResponseBytes ?? 4 * 1024 * 1024,
+    interceptors: [...(options.interceptors ?? [])],
+    captureCallerStack: options.captureCallerStack ?? true,
+  };
+  for (const key of ['maxRequestBytes', 'maxResponseBytes'] as const) {
+    if (!Number.isInteger(resolved[key]) || resolved[key] <= 0) throw new TypeError(`channel option ${key} must be a positive integer, got ${resolved[key]}`);
+  }
+  return resolved;
+}

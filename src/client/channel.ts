@@ -1,0 +1,99 @@
+// A client's connection to one server, shared by any number of typed clients and calls.
+import { FrameClient, type ClientState } from '../transport/frame-client';
+import { RpcError } from '../rpc/rpc-error';
+import { Status } from '../rpc/status';
+import { resolveChannelOptions, type ChannelOptions, type ResolvedChannelOptions } from './channel-options';
+import { Multiplexer } from './multiplexer';
+
+/**
+ * Keeps one framed connection to a server (reconnecting with backoff) and multiplexes calls over it.
+ * Create typed clients on it with `createClient(Definition, channel)`.
+ */
+export class Channel {
+  readonly transport: FrameClient;
+  readonly options: ResolvedChannelOptions;
+  private mux: Multiplexer | undefined;
+  private readonly muxListeners = new Set<(mux: Multiplexer) => void>();
+
+  constructor(options: ChannelOptions) {
+    this.options = resolveChannelOptions(options);
+    this.transport = new FrameClient(options);
+    this.transport.on('connection', (connection) => {
+      const mux = new Multiplexer(connection, this.options);
+      this.mux = mux;
+      connection.once('close', () => {
+        if (this.mux === mux) this.mux = undefined;
+      });
+      connection.start(mux);
+      for (const listener of this.muxListeners) listener(mux);
+    });
+  }
+
+  /** Connects (resolves once open; with reconnect on, keeps trying until then). */
+  async connect(): Promise<this> {
+    await this.transport.connect();
+    return this;
+  }
+
+  get state(): ClientState {
+    return this.transport.state;
+  }
+
+  /** Closes the connection; calls in flight fail with UNAVAILABLE. */
+  close(): void {
+    this.transport.close();
+  }
+
+  /** @internal Called with each new multiplexer (each connection), e.g. to attach push handling. */
+  onMultiplexer(listener: (mux: Multiplexer) => void): () => void {
+    this.muxListeners.add(listener);
+    if (this.mux) listener(this.mux);
+    return () => this.muxListeners.delete(listener);
+  }
+
+  /** @internal The multiplexer of the open connection, if it accepts calls now. */
+  readyMultiplexer(): Multiplexer | undefined {
+    const mux = this.mux;
+    return mux && mux.acceptsCalls ? mux : undefined;
+  }
+
+  /**
+   * @internal Waits for a multiplexer. Without waitForReady, a call fails at once with UNAVAILABLE while
+   * the channel is reconnecting or closed; during the first connect it waits. Bounded by the signal.
+   */
+  async multiplexer(waitForReady: boolean, signal: AbortSignal | undefined): Promise<Multiplexer> {
+    for (;;) {
+      const ready = this.readyMultiplexer();
+      if (ready) return ready;
+      const state = this.transport.state;
+      if (state === 'idle') this.transport.connect().catch(() => undefined);
+      if (state === 'closed') throw this.unavailable('the channel is closed');
+      if (!waitForReady && state === 'reconnecting') throw this.unavailable('the channel is reconnecting');
+      if (!waitForReady && state === 'open' && this.mux && !this.mux.acceptsCalls) throw this.unavailable('the server is shutting down this connection');
+      try {
+        await this.transport.whenOpen(signal);
+      } catch (error) {
+        if (signal?.aborted) throw error;
+        throw this.unavailable('the channel closed');
+      }
+      if (!this.readyMultiplexer()) {
+        // Open but draining (GOAWAY): wait for the next connection.
+        await new Promise<void>((resolve) => this.transport.once('connection', () => resolve()));
+      }
+    }
+  }
+
+  private unavailable(reason: string): RpcError {
+    const last = this.transport.lastCloseInfo;
+    return new RpcError(Status.UNAVAILABLE, last ? `${reason} (last close: ${last.reason})` : reason);
+  }
+}
+
+/** Creates a channel to `host:port` (or from full options). It connects on first use or `connect()`. */
+export function createChannel(target: string | ChannelOptions): Channel {
+  if (typeof target !== 'string') return new Channel(target);
+  const colon = target.lastIndexOf(':');
+  const port = Number(target.slice(colon + 1));
+  if (colon < 0 || !Number.isInteger(port)) throw new TypeError(`channel target ${JSON.stringify(target)} must be "host:port"`);
+  return new Channel({ host: target.slice(0, colon) || '127.0.0.1', port });
+}

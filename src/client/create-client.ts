@@ -1,0 +1,40 @@
+// The typed client: one method per method of the service definition, typed from the .proto.
+import type { MethodDefinition, RequestOf, ResponseOf, ServiceDefinition } from '../service/service-definition';
+import type { CallOptions } from './call-options';
+import { callForResponse, callForStream } from './call-runner';
+import type { Channel } from './channel';
+import { prepareMethod } from './prepared-method';
+
+/** A client method, by call kind: unary -> Promise, server-streaming -> AsyncIterable, and so on. */
+export type ClientMethod<M extends MethodDefinition> = M['requestStream'] extends true
+  ? M['responseStream'] extends true
+    ? (requests: AsyncIterable<RequestOf<M>>, options?: CallOptions) => AsyncIterable<ResponseOf<M>>
+    : (requests: AsyncIterable<RequestOf<M>>, options?: CallOptions) => Promise<ResponseOf<M>>
+  : M['responseStream'] extends true
+    ? (request: RequestOf<M>, options?: CallOptions) => AsyncIterable<ResponseOf<M>>
+    : (request: RequestOf<M>, options?: CallOptions) => Promise<ResponseOf<M>>;
+
+/** A client of service D: its methods keyed as in the definition (ts-proto: lowerCamel). */
+export type Client<D extends ServiceDefinition> = {
+  readonly [K in keyof D['methods']]: ClientMethod<D['methods'][K]>;
+};
+
+/**
+ * Creates a typed client of `definition` on `channel`. Many clients (of many services) can share one
+ * channel; all their calls are multiplexed on its connection. `defaults` apply to every call.
+ */
+export function createClient<D extends ServiceDefinition>(definition: D, channel: Channel, defaults?: CallOptions): Client<D> {
+  const client: Record<string, unknown> = {};
+  for (const [key, method] of Object.entries(definition.methods)) {
+    const prepared = prepareMethod(definition, method);
+    const merge = (options: CallOptions | undefined): CallOptions | undefined => (defaults ? { ...defaults, ...options } : options);
+    if (method.responseStream) {
+      const invoke = (input: unknown, options?: CallOptions): AsyncIterable<unknown> => callForStream(channel, prepared, input, merge(options), invoke);
+      client[key] = invoke;
+    } else {
+      const invoke = (input: unknown, options?: CallOptions): Promise<unknown> => callForResponse(channel, prepared, input, merge(options), invoke);
+      client[key] = invoke;
+    }
+  }
+  return Object.freeze(client) as Client<D>;
+}

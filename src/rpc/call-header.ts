@@ -1,0 +1,60 @@
+// The CALL frame's payload: which method, how long it may take, the caller's metadata, maybe the request.
+import { Metadata, metadataByteLength, readMetadata, writeMetadata } from './metadata';
+import { RpcError } from './rpc-error';
+import { Status } from './status';
+
+/** CALL payload: u32 timeout ms (0 = none), u8 flags, u8 method length, method, metadata, [request message]. */
+export const CallFlag = {
+  /** A request message follows the metadata (the rest of the payload). */
+  HAS_MESSAGE: 0b0000_0001,
+} as const;
+
+const FIXED_BYTES = 6;
+const EMPTY_METADATA = new Metadata();
+
+/** A decoded CALL payload. `message` is a view into the frame. */
+export interface CallHeader {
+  readonly timeoutMs: number;
+  readonly method: string;
+  readonly metadata: Metadata;
+  readonly message: Buffer | undefined;
+}
+
+/** Encodes a CALL payload; `method` is the method path's bytes, cached by the caller. */
+export function encodeCallHeader(method: Buffer, timeoutMs: number, metadata: Metadata | undefined, message: Uint8Array | undefined): Buffer {
+  const metadataBytes = metadata && metadata.size > 0 ? metadataByteLength(metadata) : 2;
+  const payload = Buffer.allocUnsafe(FIXED_BYTES + method.length + metadataBytes + (message ? message.length : 0));
+  payload.writeUInt32BE(Math.max(0, Math.min(0xffff_ffff, Math.ceil(timeoutMs))), 0);
+  payload[4] = message ? CallFlag.HAS_MESSAGE : 0;
+  payload[5] = method.length;
+  method.copy(payload, FIXED_BYTES);
+  let offset = writeMetadata(payload, FIXED_BYTES + method.length, metadata);
+  if (message) {
+    payload.set(message, offset);
+    offset += message.length;
+  }
+  return payload;
+}
+
+/** Decodes a CALL payload; throws RpcError INVALID_ARGUMENT when malformed. */
+export function decodeCallHeader(payload: Buffer): CallHeader {
+  if (payload.length < FIXED_BYTES) throw new RpcError(Status.INVALID_ARGUMENT, `CALL payload of ${payload.length} bytes is shorter than its ${FIXED_BYTES}-byte header`);
+  const timeoutMs = payload.readUInt32BE(0);
+  const flags = payload[4];
+  const methodEnd = FIXED_BYTES + payload[5];
+  if (methodEnd > payload.length) throw new RpcError(Status.INVALID_ARGUMENT, 'CALL method name is cut off');
+  const method = payload.toString('latin1', FIXED_BYTES, methodEnd);
+  let metadata = EMPTY_METADATA;
+  let offset = methodEnd + 2;
+  if (payload.length < offset) throw new RpcError(Status.INVALID_ARGUMENT, 'CALL metadata is cut off');
+  if (payload[methodEnd] !== 0 || payload[methodEnd + 1] !== 0) {
+    ({ metadata, offset } = readMetadata(payload, methodEnd, payload.length));
+  }
+  const message = flags & CallFlag.HAS_MESSAGE ? payload.subarray(offset) : undefined;
+  return { timeoutMs, method, metadata, message };
+}
+
+/** The metadata instance decoders share when a call carries none; never mutate it. */
+export function emptyMetadata(): Metadata {
+  return EMPTY_METADATA;
+}

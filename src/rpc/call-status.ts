@@ -1,0 +1,72 @@
+// The STATUS frame's payload: how a call ended, with trailers and, on the fast path, the last response.
+import { Metadata, metadataByteLength, readMetadata, writeMetadata } from './metadata';
+import { RpcError } from './rpc-error';
+import { Status } from './status';
+
+/** STATUS payload: u8 code, u8 flags, u16 message length, message, u16 details length, details, trailers, [response]. */
+export const StatusFlag = {
+  /** A response message follows the trailers (a unary reply in one frame). */
+  HAS_MESSAGE: 0b0000_0001,
+} as const;
+
+const MAX_TEXT_BYTES = 0xffff;
+const EMPTY_METADATA = new Metadata();
+
+/** A decoded STATUS payload; `message` is a view into the frame. */
+export interface CallStatus {
+  readonly code: Status;
+  readonly text: string;
+  readonly details: string;
+  readonly trailers: Metadata;
+  readonly message: Buffer | undefined;
+}
+
+/** The fixed prefix of an OK status with a response and no trailers: code 0, HAS_MESSAGE, two empty strings, no metadata. */
+export const OK_WITH_MESSAGE_PREFIX = Buffer.from([Status.OK, StatusFlag.HAS_MESSAGE, 0, 0, 0, 0, 0, 0]);
+
+/** Encodes a STATUS payload. */
+export function encodeCallStatus(code: Status, text: string, details: string, trailers: Metadata | undefined, message: Uint8Array | undefined): Buffer {
+  if (!trailers && !text && !details && message && code === Status.OK) {
+    const payload = Buffer.allocUnsafe(OK_WITH_MESSAGE_PREFIX.length + message.length);
+    OK_WITH_MESSAGE_PREFIX.copy(payload, 0);
+    payload.set(message, OK_WITH_MESSAGE_PREFIX.length);
+    return payload;
+  }
+  const textBytes = Buffer.from(text, 'utf8').subarray(0, MAX_TEXT_BYTES);
+  const detailBytes = Buffer.from(details, 'utf8').subarray(0, MAX_TEXT_BYTES);
+  const payload = Buffer.allocUnsafe(2 + 2 + textBytes.length + 2 + detailBytes.length + metadataByteLength(trailers) + (message ? message.length : 0));
+  payload[0] = code;
+  payload[1] = message ? StatusFlag.HAS_MESSAGE : 0;
+  let offset = 2;
+  payload.writeUInt16BE(textBytes.length, offset);
+  offset += 2 + textBytes.copy(payload, offset + 2);
+  payload.writeUInt16BE(detailBytes.length, offset);
+  offset += 2 + detailBytes.copy(payload, offset + 2);
+  offset = writeMetadata(payload, offset, trailers);
+  if (message) payload.set(message, offset);
+  return payload;
+}
+
+/** Decodes a STATUS payload; throws RpcError INTERNAL when malformed (the peer broke the protocol). */
+export function decodeCallStatus(payload: Buffer): CallStatus {
+  if (payload.length < 8) throw new RpcError(Status.INTERNAL, `STATUS payload of ${payload.length} bytes is too short`);
+  const code = payload[0] as Status;
+  const flags = payload[1];
+  let offset = 2;
+  const textLength = payload.readUInt16BE(offset);
+  const text = payload.toString('utf8', offset + 2, offset + 2 + textLength);
+  offset += 2 + textLength;
+  if (offset + 2 > payload.length) throw new RpcError(Status.INTERNAL, 'STATUS details are cut off');
+  const detailsLength = payload.readUInt16BE(offset);
+  const details = payload.toString('utf8', offset + 2, offset + 2 + detailsLength);
+  offset += 2 + detailsLength;
+  let trailers = EMPTY_METADATA;
+  if (offset + 2 > payload.length) throw new RpcError(Status.INTERNAL, 'STATUS trailers are cut off');
+  if (payload[offset] !== 0 || payload[offset + 1] !== 0) {
+    ({ metadata: trailers, offset } = readMetadata(payload, offset, payload.length));
+  } else {
+    offset += 2;
+  }
+  const message = flags & StatusFlag.HAS_MESSAGE ? payload.subarray(offset) : undefined;
+  return { code, text, details, trailers, message };
+}

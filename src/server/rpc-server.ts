@@ -1,0 +1,90 @@
+// The RPC server: a FrameServer whose connections each get a Dispatcher over the shared method table.
+import { EventEmitter } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { tsyringeResolver, type HandlerResolver } from '../di/handler-resolver';
+import type { ServiceImplementation } from '../service/handler-types';
+import { MethodRegistry } from '../service/method-registry';
+import type { ServiceDefinition } from '../service/service-definition';
+import { decoratedHandlerClasses, serviceBindingOf, type HandlerClass } from '../service/service-metadata';
+import type { FrameConnection } from '../transport/frame-connection';
+import { FrameServer } from '../transport/frame-server';
+import { Dispatcher } from './dispatcher';
+import type { ServerInterceptor } from './server-interceptor';
+import { resolveServerCallOptions, type ResolvedServerCallOptions, type RpcServerOptions } from './server-options';
+
+export interface RpcServerConstructorOptions extends RpcServerOptions {
+  /** Builds decorated handler classes. Default: tsyringe's root container. */
+  resolver?: HandlerResolver;
+}
+
+export interface RpcServerEvents {
+  /** A client connected (after the handshake). */
+  connection: [connection: FrameConnection];
+  /** A client's connection closed. */
+  disconnect: [connection: FrameConnection];
+}
+
+/** Serves registered services to framerpc clients. */
+export class RpcServer extends EventEmitter<RpcServerEvents> {
+  readonly transport: FrameServer;
+  readonly registry = new MethodRegistry();
+  private readonly callOptions: ResolvedServerCallOptions;
+  private readonly resolver: HandlerResolver;
+
+  constructor(options: RpcServerConstructorOptions = {}) {
+    super();
+    const { resolver, maxConcurrentCalls, maxRequestBytes, maxResponseBytes, interceptors, logger, ...transport } = options;
+    this.callOptions = resolveServerCallOptions({ maxConcurrentCalls, maxRequestBytes, maxResponseBytes, interceptors, logger });
+    this.resolver = resolver ?? tsyringeResolver();
+    this.transport = new FrameServer(transport);
+    this.transport.on('connection', (connection) => {
+      connection.start(new Dispatcher(connection, this.registry, this.callOptions));
+      connection.once('close', () => this.emit('disconnect', connection));
+      this.emit('connection', connection);
+    });
+  }
+
+  /** Registers handler classes decorated with @RpcService; the DI container builds them. */
+  add(...handlerClasses: HandlerClass[]): this {
+    for (const handlerClass of handlerClasses) {
+      const binding = serviceBindingOf(handlerClass);
+      if (!binding) {
+        throw new Error(`${handlerClass.name} is not decorated with @RpcService(Definition); decorate it, or register a plain object with server.addService(definition, implementation)`);
+      }
+      const provider = this.resolver.provider(handlerClass, binding.lifetime);
+      this.registry.add(binding.definition, handlerClass.name, handlerClass.prototype as object, provider);
+    }
+    return this;
+  }
+
+  /** Registers every class decorated with @RpcService so far (import their modules first). */
+  addAllDecorated(): this {
+    return this.add(...decoratedHandlerClasses());
+  }
+
+  /** Registers a plain object implementing `definition`, without DI. */
+  addService<D extends ServiceDefinition>(definition: D, implementation: ServiceImplementation<D>): this {
+    this.registry.add(definition, definition.name, implementation, () => implementation);
+    return this;
+  }
+
+  /** Adds a server interceptor (runs after those given in the options). */
+  use(interceptor: ServerInterceptor): this {
+    this.callOptions.interceptors.push(interceptor);
+    return this;
+  }
+
+  /** Starts listening (port 0 picks a free port); resolves with the bound address. */
+  listen(port = 0, host = '127.0.0.1'): Promise<AddressInfo> {
+    return this.transport.listen(port, host);
+  }
+
+  get port(): number {
+    return this.transport.address().port;
+  }
+
+  /** Stops accepting, lets calls in flight finish for up to `graceMs` (default 5000), then closes. */
+  close(graceMs?: number): Promise<void> {
+    return this.transport.close(graceMs);
+  }
+}

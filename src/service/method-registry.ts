@@ -1,0 +1,49 @@
+// The server's method table: method path -> definition and the function that finds the handler instance.
+import type { CallContext } from '../server/call-context';
+import { callKindOf, methodPath, type CallKind, type MethodDefinition, type ServiceDefinition } from './service-definition';
+
+/** Returns the object whose methods serve a call (a singleton, or a fresh per-call instance). */
+export type InstanceProvider = (context: CallContext) => object;
+
+/** A method the server can dispatch to. */
+export interface RegisteredMethod {
+  readonly path: string;
+  readonly key: string;
+  readonly kind: CallKind;
+  readonly definition: MethodDefinition;
+  readonly service: ServiceDefinition;
+  readonly instanceFor: InstanceProvider;
+}
+
+/** Maps method paths to handlers; refuses duplicates and incomplete implementations with what to do. */
+export class MethodRegistry {
+  private readonly methods = new Map<string, RegisteredMethod>();
+  private readonly owners = new Map<string, string>();
+
+  /** Registers every method of `service`; `sample` is an instance used to check each method exists. */
+  add(service: ServiceDefinition, owner: string, sample: object | undefined, instanceFor: InstanceProvider): void {
+    const existing = this.owners.get(service.fullName);
+    if (existing) {
+      throw new Error(`service ${service.fullName} is already served by ${existing}; register each service once (remove ${owner} or ${existing})`);
+    }
+    const missing = sample ? Object.keys(service.methods).filter((key) => typeof (sample as Record<string, unknown>)[key] !== 'function') : [];
+    if (missing.length > 0) {
+      const list = missing.map((key) => `${key}(${service.methods[key].requestStream ? 'requests' : 'request'}, context)`).join(', ');
+      throw new Error(`${owner} does not implement ${service.fullName}: add ${list}`);
+    }
+    this.owners.set(service.fullName, owner);
+    for (const [key, definition] of Object.entries(service.methods)) {
+      const path = methodPath(service, definition);
+      this.methods.set(path, { path, key, kind: callKindOf(definition), definition, service, instanceFor });
+    }
+  }
+
+  get(path: string): RegisteredMethod | undefined {
+    return this.methods.get(path);
+  }
+
+  /** Every registered method path. */
+  paths(): string[] {
+    return [...this.methods.keys()];
+  }
+}

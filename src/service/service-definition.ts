@@ -1,0 +1,43 @@
+// The shape of a service as ts-proto generates it (outputServices=generic-definitions), and the types derived from it.
+
+/** Encodes and decodes one message type: ts-proto's MessageFns and protobufjs's Type both fit. */
+export interface MessageCodec<T> {
+  encode(message: T): { finish(): Uint8Array };
+  decode(input: Uint8Array): T;
+}
+
+/** One method of a service definition. */
+export interface MethodDefinition<Req = unknown, Res = unknown, ReqStream extends boolean = boolean, ResStream extends boolean = boolean> {
+  readonly name: string;
+  readonly requestType: MessageCodec<Req>;
+  readonly requestStream: ReqStream;
+  readonly responseType: MessageCodec<Res>;
+  readonly responseStream: ResStream;
+  readonly options?: unknown;
+}
+
+/** A service definition: ts-proto's `XServiceDefinition` constant, or one built at run time from a .proto. */
+export interface ServiceDefinition {
+  readonly name: string;
+  /** Package-qualified name, e.g. "echo.v1.EchoService". */
+  readonly fullName: string;
+  readonly methods: { readonly [key: string]: MethodDefinition };
+}
+
+/** The request message type of a method definition. */
+export type RequestOf<M extends MethodDefinition> = ReturnType<M['requestType']['decode']>;
+/** The response message type of a method definition. */
+export type ResponseOf<M extends MethodDefinition> = ReturnType<M['responseType']['decode']>;
+
+/** The four call kinds of gRPC. */
+export type CallKind = 'unary' | 'server-streaming' | 'client-streaming' | 'bidi-streaming';
+
+export function callKindOf(method: MethodDefinition): CallKind {
+  if (method.requestStream) return method.responseStream ? 'bidi-streaming' : 'client-streaming';
+  return method.responseStream ? 'server-streaming' : 'unary';
+}
+
+/** The path that names a method on the wire: "/echo.v1.EchoService/Echo". */
+export function methodPath(service: ServiceDefinition, method: MethodDefinition): string {
+  return `/${service.fullName}/${method.name}`;
+}
