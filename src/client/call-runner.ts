@@ -5,7 +5,6 @@ import { Metadata } from '../rpc/metadata';
 import { RpcError } from '../rpc/rpc-error';
 import { Status } from '../rpc/status';
 import { effectiveTimeoutMs, toMetadata, type CallOptions } from './call-options';
-import { callerFrames, captureCallerStack, type CallerStack } from './caller-stack';
 import type { Channel } from './channel';
 import { ClientCall } from './client-call';
 import { runClientIntercepted } from './client-interceptor';
@@ -15,27 +14,25 @@ import type { PreparedMethod } from './prepared-method';
 const EMPTY = Buffer.alloc(0);
 
 /** A unary or client-streaming call: resolves with the response. */
-export function callForResponse(channel: Channel, method: PreparedMethod, input: unknown, options: CallOptions | undefined, above: Function): Promise<unknown> {
-  const stack = channel.options.captureCallerStack ? captureCallerStack(above) : undefined;
+export function callForResponse(channel: Channel, method: PreparedMethod, input: unknown, options: CallOptions | undefined): Promise<unknown> {
   const streaming = method.definition.requestStream;
   let bytes: Uint8Array | undefined;
   if (!streaming) {
     try {
       bytes = encodeRequest(channel, method, input);
     } catch (error) {
-      return Promise.reject(callerError(method, error, stack));
+      return Promise.reject(callerError(method, error));
     }
   }
   const metadata = toMetadata(options?.metadata);
   const interceptors = channel.options.interceptors;
-  if (interceptors.length === 0) return start(channel, method, bytes, input, metadata, options, stack);
+  if (interceptors.length === 0) return start(channel, method, bytes, input, metadata, options);
   const info = { method: method.path, kind: method.kind, metadata: metadata ?? new Metadata() };
-  return runClientIntercepted(interceptors, info, () => start(channel, method, bytes, input, info.metadata, options, stack));
+  return runClientIntercepted(interceptors, info, () => start(channel, method, bytes, input, info.metadata, options));
 }
 
 /** A server-streaming or bidi call: the responses as an AsyncIterable; breaking out of it cancels the call. */
-export function callForStream(channel: Channel, method: PreparedMethod, input: unknown, options: CallOptions | undefined, above: Function): AsyncIterable<unknown> {
-  const stack = channel.options.captureCallerStack ? captureCallerStack(above) : undefined;
+export function callForStream(channel: Channel, method: PreparedMethod, input: unknown, options: CallOptions | undefined): AsyncIterable<unknown> {
   let resolveStart!: (call: ClientCall) => void;
   let rejectStart!: (error: unknown) => void;
   const started = new Promise<ClientCall>((resolve, reject) => {
@@ -47,8 +44,8 @@ export function callForStream(channel: Channel, method: PreparedMethod, input: u
   const begin = (metadata: Metadata | undefined): Promise<unknown> =>
     new Promise((resolve, reject) => {
       const bytes = method.definition.requestStream ? undefined : encodeRequest(channel, method, input);
-      withMultiplexer(channel, options, method, stack).then((mux) => {
-        const call = new ClientCall(mux, method, options, stack, resolve, reject);
+      withMultiplexer(channel, options, method).then((mux) => {
+        const call = new ClientCall(mux, method, options, resolve, reject);
         if (!send(mux, call, bytes, metadata, options)) return;
         if (method.definition.requestStream) pumpRequests(call, channel, input as AsyncIterable<unknown>);
         resolveStart(call);
@@ -59,22 +56,22 @@ export function callForStream(channel: Channel, method: PreparedMethod, input: u
   const info = interceptors.length === 0 ? undefined : { method: method.path, kind: method.kind, metadata: metadata ?? new Metadata() };
   const chain = info ? runClientIntercepted(interceptors, info, () => begin(info.metadata)) : begin(metadata);
   // An error before the call started (encoding, no connection, an interceptor refusing) fails the stream.
-  chain.catch((error) => rejectStart(callerError(method, error, stack)));
+  chain.catch((error) => rejectStart(callerError(method, error)));
   return (async function* responses() {
     const call = await started;
     yield* call.responses as AsyncIterable<unknown>;
   })();
 }
 
-function start(channel: Channel, method: PreparedMethod, bytes: Uint8Array | undefined, input: unknown, metadata: Metadata | undefined, options: CallOptions | undefined, stack: CallerStack | undefined): Promise<unknown> {
+function start(channel: Channel, method: PreparedMethod, bytes: Uint8Array | undefined, input: unknown, metadata: Metadata | undefined, options: CallOptions | undefined): Promise<unknown> {
   const mux = channel.readyMultiplexer();
-  if (mux) return sendOn(mux, channel, method, bytes, input, metadata, options, stack);
-  return withMultiplexer(channel, options, method, stack).then((ready) => sendOn(ready, channel, method, bytes, input, metadata, options, stack));
+  if (mux) return sendOn(mux, channel, method, bytes, input, metadata, options);
+  return withMultiplexer(channel, options, method).then((ready) => sendOn(ready, channel, method, bytes, input, metadata, options));
 }
 
-function sendOn(mux: Multiplexer, channel: Channel, method: PreparedMethod, bytes: Uint8Array | undefined, input: unknown, metadata: Metadata | undefined, options: CallOptions | undefined, stack: CallerStack | undefined): Promise<unknown> {
+function sendOn(mux: Multiplexer, channel: Channel, method: PreparedMethod, bytes: Uint8Array | undefined, input: unknown, metadata: Metadata | undefined, options: CallOptions | undefined): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    const call = new ClientCall(mux, method, options, stack, resolve, reject);
+    const call = new ClientCall(mux, method, options, resolve, reject);
     if (send(mux, call, bytes, metadata, options) && method.definition.requestStream) {
       pumpRequests(call, channel, input as AsyncIterable<unknown>);
     }
@@ -140,7 +137,7 @@ function encodeRequest(channel: Channel, method: PreparedMethod, request: unknow
   return bytes;
 }
 
-function withMultiplexer(channel: Channel, options: CallOptions | undefined, method: PreparedMethod, stack: CallerStack | undefined): Promise<Multiplexer> {
+function withMultiplexer(channel: Channel, options: CallOptions | undefined, method: PreparedMethod): Promise<Multiplexer> {
   const waitForReady = options?.waitForReady ?? channel.options.waitForReady;
   const timeoutMs = effectiveTimeoutMs(options);
   const signals: AbortSignal[] = [];
@@ -150,14 +147,14 @@ function withMultiplexer(channel: Channel, options: CallOptions | undefined, met
   return channel.multiplexer(waitForReady, signal).catch((error) => {
     if (signal?.aborted && !(error instanceof RpcError)) {
       const timedOut = !options?.signal?.aborted;
-      throw callerError(method, new RpcError(timedOut ? Status.DEADLINE_EXCEEDED : Status.CANCELLED, timedOut ? `deadline of ${timeoutMs} ms exceeded while waiting for a connection` : 'the caller aborted the call'), stack);
+      throw callerError(method, new RpcError(timedOut ? Status.DEADLINE_EXCEEDED : Status.CANCELLED, timedOut ? `deadline of ${timeoutMs} ms exceeded while waiting for a connection` : 'the caller aborted the call'));
     }
-    throw callerError(method, error, stack);
+    throw callerError(method, error);
   });
 }
 
-function callerError(method: PreparedMethod, error: unknown, stack: CallerStack | undefined): RpcError {
+function callerError(method: PreparedMethod, error: unknown): RpcError {
   const source = error instanceof RpcError ? error : new RpcError(Status.UNKNOWN, (error as Error)?.message ?? String(error));
   if (source.method) return source;
-  return RpcError.forCaller(method.path, source.code, source.message, source.details, source.metadata, callerFrames(stack));
+  return RpcError.forCaller(method.path, source.code, source.message, source.details, source.metadata);
 }

@@ -1,21 +1,14 @@
-// Captures where a call was made, so an error that arrives later from the socket points at the caller.
+// Gives a call's error the caller's stack. The error is born in a socket callback, whose stack says
+// nothing useful; re-stacking it inside the async function the caller awaits lets V8's zero-cost async
+// stack traces add the caller's own frames, at no cost to calls that succeed.
 
-/** A captured stack; formatted only if the call fails. */
-export interface CallerStack {
-  stack?: string;
-}
-
-/** Captures the stack above `above` (V8 formats it lazily, so an unused capture is cheap). */
-export function captureCallerStack(above: Function): CallerStack {
-  const holder: CallerStack = {};
-  Error.captureStackTrace(holder, above);
-  return holder;
-}
-
-/** The frames of a captured stack, without its first line. */
-export function callerFrames(holder: CallerStack | undefined): string | undefined {
-  const stack = holder?.stack;
-  if (!stack) return undefined;
+/** Replaces `error`'s stack with the current one, async frames included; call it in a catch after an await. */
+export function restack<E>(error: E): E {
+  if (!(error instanceof Error)) return error;
+  const here: { stack?: string } = {};
+  Error.captureStackTrace(here, restack);
+  const stack = here.stack ?? '';
   const newline = stack.indexOf('\n');
-  return newline < 0 ? undefined : stack.slice(newline + 1);
+  if (newline >= 0) error.stack = `${error.name}: ${error.message}${stack.slice(newline)}`;
+  return error;
 }

@@ -7,7 +7,6 @@ import { readMetadata } from '../rpc/metadata';
 import { RpcError } from '../rpc/rpc-error';
 import { Status } from '../rpc/status';
 import type { CallOptions } from './call-options';
-import { callerFrames, type CallerStack } from './caller-stack';
 import type { Multiplexer } from './multiplexer';
 import type { PreparedMethod } from './prepared-method';
 
@@ -28,7 +27,6 @@ export class ClientCall {
     readonly mux: Multiplexer,
     readonly method: PreparedMethod,
     private readonly options: CallOptions | undefined,
-    private readonly callerStack: CallerStack | undefined,
     private readonly resolve: (value: unknown) => void,
     private readonly reject: (error: RpcError) => void,
   ) {
@@ -119,7 +117,7 @@ export class ClientCall {
   fail(code: Status, text: string, details = '', trailers?: RpcError['metadata']): void {
     if (this.done) return;
     this.finish();
-    const error = RpcError.forCaller(this.method.path, code, text, details, trailers, callerFrames(this.callerStack));
+    const error = RpcError.forCaller(this.method.path, code, text, details, trailers);
     this.responses?.fail(error);
     this.reject(error);
   }

@@ -1,6 +1,7 @@
 // The typed client: one method per method of the service definition, typed from the .proto.
 import type { MethodDefinition, RequestOf, ResponseOf, ServiceDefinition } from '../service/service-definition';
 import type { CallOptions } from './call-options';
+import { restack } from './caller-stack';
 import { callForResponse, callForStream } from './call-runner';
 import type { Channel } from './channel';
 import { prepareMethod } from './prepared-method';
@@ -25,15 +26,30 @@ export type Client<D extends ServiceDefinition> = {
  */
 export function createClient<D extends ServiceDefinition>(definition: D, channel: Channel, defaults?: CallOptions): Client<D> {
   const client: Record<string, unknown> = {};
+  const merge = (options: CallOptions | undefined): CallOptions | undefined => (defaults ? { ...defaults, ...options } : options);
+  const keepStack = channel.options.captureCallerStack;
   for (const [key, method] of Object.entries(definition.methods)) {
     const prepared = prepareMethod(definition, method);
-    const merge = (options: CallOptions | undefined): CallOptions | undefined => (defaults ? { ...defaults, ...options } : options);
     if (method.responseStream) {
-      const invoke = (input: unknown, options?: CallOptions): AsyncIterable<unknown> => callForStream(channel, prepared, input, merge(options), invoke);
-      client[key] = invoke;
+      client[key] = keepStack
+        ? async function* (input: unknown, options?: CallOptions): AsyncIterable<unknown> {
+            try {
+              yield* callForStream(channel, prepared, input, merge(options));
+            } catch (error) {
+              throw restack(error);
+            }
+          }
+        : (input: unknown, options?: CallOptions): AsyncIterable<unknown> => callForStream(channel, prepared, input, merge(options));
     } else {
-      const invoke = (input: unknown, options?: CallOptions): Promise<unknown> => callForResponse(channel, prepared, input, merge(options), invoke);
-      client[key] = invoke;
+      client[key] = keepStack
+        ? async (input: unknown, options?: CallOptions): Promise<unknown> => {
+            try {
+              return await callForResponse(channel, prepared, input, merge(options));
+            } catch (error) {
+              throw restack(error);
+            }
+          }
+        : (input: unknown, options?: CallOptions): Promise<unknown> => callForResponse(channel, prepared, input, merge(options));
     }
   }
   return Object.freeze(client) as Client<D>;

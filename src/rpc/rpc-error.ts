@@ -36,11 +36,10 @@ export class RpcError extends Error {
     return statusName(this.code);
   }
 
-  /** The error a caller receives: names the method and code, keeps details, carries the caller's stack. */
-  static forCaller(method: string, code: Status, message: string, details: string, metadata: Metadata | undefined, callerStack: string | undefined): RpcError {
+  /** The error a caller receives: names the method and code, keeps the details. */
+  static forCaller(method: string, code: Status, message: string, details: string, metadata: Metadata | undefined): RpcError {
     const error = new RpcError(code, `${method} failed with ${statusName(code)}: ${message}`, { details, metadata });
     error.method = method;
-    if (callerStack) error.stack = `${error.name}: ${error.message}\n${callerStack}`;
     return error;
   }
 }
