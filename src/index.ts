@@ -28,3 +28,13 @@ export {
   FrameServer, FrameClient, FrameConnection, CloseCode, FrameKind, FrameFlag,
   type FrameServerOptions, type FrameClientOptions, type TransportOptions, type CloseInfo, type ClientState, type BackoffOptions,
 } from './transport';
+export { loadServiceDefinitions, loadServiceDefinitionsSync, createDynamicClient, DynamicProtoError, DynamicProtoErrorCode, type LoadProtoOptions, type DynamicClient, type DynamicMessage, type DynamicServiceDefinition, type DynamicMethodDefinition } from './dynamic';
+
+export { PushHub, type PushHubEvents, type ConnectionPushStats } from './push/push-hub';
+export type { PushEmitter, PushEvents, ExceptOptions } from './push/push-emitter';
+export type { Delivery, PushHubStats, SlowConsumer } from './push/fan-out';
+export type { PushHubOptions, PushPolicy, SlowConsumerPolicy } from './push/push-options';
+export type { EventMessages } from './push/event-topics';
+export { subscribePush, joinRoom, leaveRoom, type PushSubscription, type PushTopic, type PushSubscriptionControl, type SubscribePushOptions } from './push/subscribe-push';
+export { PushError, PushErrorCode } from './push/push-error';
+export { PushControlDefinition } from '../generated/framerpc/push/v1/push';

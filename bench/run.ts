@@ -1,0 +1,66 @@
+// `npm run bench [-- section...]`: runs the selected sections and prints one plain-text table each.
+//   transport  framerpc framed echo vs raw node:net echo peers
+//   idle       server memory for 10,000 idle connections, framerpc vs raw node:net
+//   rpc        gRPC and NestJS TCP unary echo (the framerpc RPC row plugs in at rpc/peers.ts)
+// Env: BENCH_SECONDS (measurement per cell, default 2), BENCH_WARMUP_SECONDS (0.5), BENCH_ROUNDS (3),
+//      BENCH_IDLE_CONNECTIONS (10000), BENCH_CPU_PROF_DIR (profile the framerpc server), BENCH_JSON (write results).
+import { writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import { cellPlan, cellTiming, idleConnectionCount } from './config';
+import { runIdleSection } from './idle/section';
+import { renderTable, type Table } from './report/table';
+import { runRpcSection } from './rpc/section';
+import { runTransportSection } from './transport/section';
+
+interface SectionOutput {
+  readonly tables: Table[];
+  readonly cells: unknown;
+}
+
+const SECTIONS: Record<string, () => Promise<SectionOutput>> = {
+  transport: () => runTransportSection(cellPlan(), progress),
+  idle: () => runIdleSection(idleConnectionCount(), progress),
+  rpc: () => runRpcSection(cellPlan(), progress),
+};
+
+function progress(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+async function main(): Promise<void> {
+  const requested = process.argv.slice(2);
+  const unknown = requested.filter((name) => !(name in SECTIONS));
+  if (unknown.length > 0) {
+    throw new Error(`unknown section ${unknown.join(', ')}: choose from ${Object.keys(SECTIONS).join(', ')} (none = all)`);
+  }
+  const selected = requested.length > 0 ? requested : Object.keys(SECTIONS);
+  const timing = cellTiming();
+  const { rounds } = cellPlan(timing);
+  console.log(
+    `framerpc bench: ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), Node ${process.version}, ` +
+      `${timing.measureMs / 1000} s per cell after ${timing.warmupMs / 1000} s warm-up, in ${rounds} interleaved rounds`,
+  );
+  const results: Record<string, unknown> = {};
+  for (const name of selected) {
+    const started = Date.now();
+    progress(`[${name}] running...`);
+    const output = await SECTIONS[name]();
+    results[name] = output.cells;
+    for (const table of output.tables) console.log(`\n${renderTable(table)}`);
+    progress(`[${name}] done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  }
+  const jsonPath = process.env.BENCH_JSON;
+  if (jsonPath) {
+    writeFileSync(jsonPath, `${JSON.stringify({ date: new Date().toISOString(), node: process.version, results }, null, 2)}\n`);
+    progress(`results written to ${jsonPath}`);
+  }
+}
+
+main().then(
+  // Exit explicitly: a client library that keeps a handle open must not keep the bench alive.
+  () => process.exit(0),
+  (error: Error) => {
+    console.error(error.stack ?? String(error));
+    process.exit(1);
+  },
+);

@@ -1,0 +1,110 @@
+// Encode once, send many: one protobuf encode and one frame per encoding variant per push, whatever the recipient count.
+import { encodeFrame } from '../transport/frame-encoder';
+import { CloseCode, FrameKind } from '../transport/wire';
+import type { EventTopic } from './event-topics';
+import type { PushPolicy } from './push-options';
+import type { PushMember } from './push-registry';
+import { encodePushPayload } from './push-wire';
+
+/** What one push did: connections it was queued for, and connections it skipped because they fell behind. */
+export interface Delivery {
+  sent: number;
+  dropped: number;
+}
+
+/** Counters of a hub since it was created. */
+export interface PushHubStats {
+  /** Pushes requested (emitter method calls), whatever their recipient count. */
+  pushes: number;
+  /** Messages protobuf-encoded: at most one per push. */
+  messagesEncoded: number;
+  /** PUSH frames encoded: at most one per encoding variant (plain, compressed) per push. */
+  framesEncoded: number;
+  /** Frames queued for a connection. */
+  sent: number;
+  /** Pushes skipped for a connection that had fallen behind (policy 'drop' or 'disconnect'). */
+  dropped: number;
+  /** Connections closed by policy 'disconnect'. */
+  slowDisconnects: number;
+}
+
+/** A recipient that fell behind, as reported to the hub's 'slowConsumer' event. */
+export interface SlowConsumer {
+  readonly connectionId: number;
+  readonly topic: string;
+  readonly room: string | undefined;
+  /** Unsent outbound bytes of the connection when the push was refused. */
+  readonly backlogBytes: number;
+  readonly maxPushBacklogBytes: number;
+  readonly action: 'dropped' | 'disconnected';
+}
+
+/** Where a push goes, and under which policy. `room` is only for reporting. */
+export interface FanOutTarget {
+  readonly recipients: Iterable<PushMember>;
+  readonly except: number | undefined;
+  readonly room: string | undefined;
+  readonly policy: PushPolicy;
+}
+
+// Variant index into the frame cache: compressed for peers that accept compression, plain for the rest.
+const PLAIN = 0;
+const COMPRESSED = 1;
+
+/**
+ * Pushes `message` on `topic` to the recipients subscribed to it. The payload is encoded on the first
+ * eligible recipient, the frame once per variant on the first recipient needing it (lazily), and the
+ * same bytes are handed to `sendEncoded` of every recipient: each connection's merge-then-send queue
+ * batches pushes of one tick into one socket write. A recipient whose backlog would pass the policy's
+ * `maxPushBacklogBytes` is skipped (counted) or closed, so memory per connection stays bounded.
+ */
+export function fanOut(topic: EventTopic, message: unknown, target: FanOutTarget, stats: PushHubStats, onSlow: (slow: SlowConsumer) => void): Delivery {
+  const delivery: Delivery = { sent: 0, dropped: 0 };
+  const { maxPushBacklogBytes, slowConsumer } = target.policy;
+  let payload: Buffer | undefined;
+  const frames: (Buffer | undefined)[] = [undefined, undefined];
+  for (const member of target.recipients) {
+    if (member.id === target.except || !member.topics.has(topic.path)) continue;
+    const connection = member.connection;
+    if (!connection.writable) continue; // closing: its disconnect cleans it up
+    if (!payload) {
+      payload = encodePushPayload(topic.pathBytes, topic.codec.encode(message).finish());
+      stats.messagesEncoded++;
+    }
+    const encoding = connection.encoding;
+    const variant = payload.length >= encoding.compressMinBytes ? COMPRESSED : PLAIN;
+    let frame = frames[variant];
+    if (!frame) {
+      // The xorKey is the same for every connection of a server, so one frame per variant fits all.
+      frame = encodeFrame(FrameKind.PUSH, 0, 0, payload, encoding);
+      frames[variant] = frame;
+      stats.framesEncoded++;
+    }
+    const backlog = connection.outboundBytes;
+    if (backlog + frame.length > maxPushBacklogBytes) {
+      delivery.dropped++;
+      member.dropped++;
+      stats.dropped++;
+      const disconnect = slowConsumer === 'disconnect';
+      if (disconnect) {
+        stats.slowDisconnects++;
+        connection.close(
+          CloseCode.OUTBOUND_OVERFLOW,
+          `fell behind on pushes: ${backlog} bytes unsent, past maxPushBacklogBytes (${maxPushBacklogBytes}) at ${topic.path}; read faster or subscribe to less`,
+        );
+      }
+      onSlow({ connectionId: member.id, topic: topic.path, room: target.room, backlogBytes: backlog, maxPushBacklogBytes, action: disconnect ? 'disconnected' : 'dropped' });
+      continue;
+    }
+    if (connection.sendEncoded(frame)) {
+      delivery.sent++;
+      member.sent++;
+      stats.sent++;
+    } else {
+      delivery.dropped++;
+      member.dropped++;
+      stats.dropped++;
+    }
+  }
+  return delivery;
+}

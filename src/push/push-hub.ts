@@ -1,0 +1,214 @@
+// The server side of push: typed emitters, rooms, subscriptions, and the policy for slow consumers.
+import { EventEmitter } from 'node:events';
+import { PushControlDefinition } from '../../generated/framerpc/push/v1/push';
+import type { CallContext } from '../server/call-context';
+import type { RpcServer } from '../server/rpc-server';
+import type { ServiceDefinition } from '../service/service-definition';
+import type { FrameConnection } from '../transport/frame-connection';
+import { eventTopicsOf, type EventTopic } from './event-topics';
+import { fanOut, type Delivery, type FanOutTarget, type PushHubStats, type SlowConsumer } from './fan-out';
+import { pushControlService, type PushControlHost } from './push-control';
+import { createPushEmitter, type PushEmitter, type PushTarget } from './push-emitter';
+import { PushError, PushErrorCode } from './push-error';
+import { checkPolicy, resolvePushHubOptions, type PushHubOptions, type PushPolicy } from './push-options';
+import { PushRegistry, type PushMember } from './push-registry';
+import { isValidRoom, MAX_ROOM_BYTES } from './push-wire';
+
+export interface PushHubEvents {
+  /** A connection joined a room; `context` is the PushControl.Join call's, or undefined for hub.join(). */
+  join: [connectionId: number, room: string, context: CallContext | undefined];
+  /** A connection left a room: by PushControl.Leave or hub.leave() ('left'), or because it closed ('disconnected'). */
+  leave: [connectionId: number, room: string, reason: 'left' | 'disconnected'];
+  /** A push was refused to a connection that fell behind (and, with policy 'disconnect', the connection closed). */
+  slowConsumer: [slow: SlowConsumer];
+}
+
+/** What the hub knows about one connection. */
+export interface ConnectionPushStats {
+  readonly sent: number;
+  readonly dropped: number;
+  readonly topics: string[];
+  readonly rooms: string[];
+}
+
+/**
+ * Server push for one RpcServer: typed emitters over ts-proto event-service definitions, rooms, and
+ * bounded fan-out. Registers the PushControl service on the server (so clients' subscribe and join calls
+ * pass its interceptors) and forgets a connection's subscriptions and rooms when it closes. Register the
+ * instance in your DI container (`container.registerInstance(PushHub, hub)`) to inject it into handlers.
+ */
+export class PushHub extends EventEmitter<PushHubEvents> {
+  readonly options: PushHubOptions;
+  private readonly registry = new PushRegistry();
+  private readonly counters: PushHubStats = { pushes: 0, messagesEncoded: 0, framesEncoded: 0, sent: 0, dropped: 0, slowDisconnects: 0 };
+  private readonly basePolicy: PushPolicy;
+  private readonly roomPolicies = new Map<string, Partial<PushPolicy>>();
+  private readonly topicPolicies = new Map<string, Partial<PushPolicy>>();
+  private readonly emitters = new WeakMap<ServiceDefinition, PushEmitter<ServiceDefinition>>();
+  private readonly onDisconnect = (connection: FrameConnection): void => this.forget(connection.id);
+  private readonly onSlow = (slow: SlowConsumer): void => {
+    this.emit('slowConsumer', slow);
+  };
+  private readonly push = (topic: EventTopic, target: PushTarget, message: unknown): Delivery => this.deliver(topic, target, message);
+
+  constructor(
+    readonly server: RpcServer,
+    options: Partial<PushHubOptions> = {},
+  ) {
+    super();
+    this.options = resolvePushHubOptions(options, server.transport.options.maxOutboundBytes);
+    this.basePolicy = { maxPushBacklogBytes: this.options.maxPushBacklogBytes, slowConsumer: this.options.slowConsumer };
+    for (const [room, policy] of Object.entries(this.options.rooms)) this.roomPolicies.set(room, policy);
+    for (const [topic, policy] of Object.entries(this.options.topics)) this.topicPolicies.set(topic, policy);
+    server.addService(PushControlDefinition, pushControlService(this.controlHost()));
+    server.on('disconnect', this.onDisconnect);
+  }
+
+  /** The typed emitter of event service `definition` (one per definition, created on first use). */
+  emitter<D extends ServiceDefinition>(definition: D): PushEmitter<D> {
+    let emitter = this.emitters.get(definition);
+    if (!emitter) {
+      emitter = createPushEmitter(eventTopicsOf(definition), this.push);
+      this.emitters.set(definition, emitter);
+    }
+    return emitter as unknown as PushEmitter<D>;
+  }
+
+  /** Adds an open connection to a room (no limit applies: the server decides). False if the connection is not open. */
+  join(connectionId: number, room: string): boolean {
+    if (!isValidRoom(room)) throw new PushError(PushErrorCode.BAD_ROOM, `a room name must be 1 to ${MAX_ROOM_BYTES} UTF-8 bytes, got ${JSON.stringify(String(room).slice(0, 40))}`);
+    const member = this.memberOf(connectionId);
+    if (!member) return false;
+    this.addToRoom(member, room, undefined);
+    return true;
+  }
+
+  /** Removes a connection from a room. False if it was not in it. */
+  leave(connectionId: number, room: string): boolean {
+    const member = this.registry.member(connectionId);
+    return member !== undefined && this.removeFromRoom(member, room);
+  }
+
+  /** Subscribes an open connection to a topic path on the server's initiative. False if the connection is not open. */
+  subscribe(connectionId: number, topic: string): boolean {
+    const member = this.memberOf(connectionId);
+    if (!member) return false;
+    this.registry.subscribe(member, topic);
+    return true;
+  }
+
+  /** Stops pushes of a topic to a connection. */
+  unsubscribe(connectionId: number, topic: string): void {
+    const member = this.registry.member(connectionId);
+    if (member) this.registry.unsubscribe(member, topic);
+  }
+
+  /** Connection ids in a room. */
+  members(room: string): number[] {
+    return [...this.registry.membersOf(room)].map((member) => member.id);
+  }
+
+  /** Rooms with at least one member. */
+  rooms(): string[] {
+    return [...this.registry.roomNames()];
+  }
+
+  /** Connection ids subscribed to a topic path. */
+  subscribers(topic: string): number[] {
+    return [...this.registry.subscribersOf(topic)].map((member) => member.id);
+  }
+
+  /** Sets (or with undefined, clears) the policy of pushes to a room, field by field over the topic's and the hub's. */
+  setRoomPolicy(room: string, policy: Partial<PushPolicy> | undefined): void {
+    this.setPolicy(this.roomPolicies, room, policy, `room policy ${JSON.stringify(room)}`);
+  }
+
+  /** Sets (or clears) the policy of a topic path, field by field over the hub's. */
+  setTopicPolicy(topic: string, policy: Partial<PushPolicy> | undefined): void {
+    this.setPolicy(this.topicPolicies, topic, policy, `topic policy ${JSON.stringify(topic)}`);
+  }
+
+  /** A snapshot of the hub's counters, plus how many connections, rooms and topics it tracks now. */
+  get stats(): Readonly<PushHubStats & { connections: number; rooms: number; topics: number }> {
+    return { ...this.counters, connections: this.registry.memberCount, rooms: this.registry.roomCount, topics: this.registry.topicCount };
+  }
+
+  /** What the hub knows about a connection, or undefined if it never subscribed or joined (or closed). */
+  connectionStats(connectionId: number): ConnectionPushStats | undefined {
+    const member = this.registry.member(connectionId);
+    if (!member) return undefined;
+    return { sent: member.sent, dropped: member.dropped, topics: [...member.topics], rooms: [...member.rooms] };
+  }
+
+  /** Stops following the server's connections (the PushControl service stays registered). */
+  detach(): void {
+    this.server.off('disconnect', this.onDisconnect);
+  }
+
+  private deliver(topic: EventTopic, target: PushTarget, message: unknown): Delivery {
+    this.counters.pushes++;
+    let fan: FanOutTarget;
+    if (target.kind === 'connection') {
+      const member = this.registry.member(target.connectionId);
+      fan = { recipients: member ? [member] : [], except: undefined, room: undefined, policy: this.policyFor(topic.path, undefined) };
+    } else if (target.kind === 'room') {
+      fan = { recipients: this.registry.membersOf(target.room), except: target.except, room: target.room, policy: this.policyFor(topic.path, target.room) };
+    } else {
+      fan = { recipients: this.registry.subscribersOf(topic.path), except: target.except, room: undefined, policy: this.policyFor(topic.path, undefined) };
+    }
+    return fanOut(topic, message, fan, this.counters, this.onSlow);
+  }
+
+  private policyFor(topic: string, room: string | undefined): PushPolicy {
+    const byTopic = this.topicPolicies.get(topic);
+    const byRoom = room === undefined ? undefined : this.roomPolicies.get(room);
+    if (!byTopic && !byRoom) return this.basePolicy;
+    return {
+      maxPushBacklogBytes: byRoom?.maxPushBacklogBytes ?? byTopic?.maxPushBacklogBytes ?? this.basePolicy.maxPushBacklogBytes,
+      slowConsumer: byRoom?.slowConsumer ?? byTopic?.slowConsumer ?? this.basePolicy.slowConsumer,
+    };
+  }
+
+  private setPolicy(map: Map<string, Partial<PushPolicy>>, key: string, policy: Partial<PushPolicy> | undefined, where: string): void {
+    if (policy === undefined) {
+      map.delete(key);
+      return;
+    }
+    checkPolicy(policy, where, this.server.transport.options.maxOutboundBytes);
+    map.set(key, { ...policy });
+  }
+
+  private memberOf(connectionId: number): PushMember | undefined {
+    const known = this.registry.member(connectionId);
+    if (known) return known.connection.writable ? known : undefined;
+    const connection = this.server.transport.connections.get(connectionId);
+    return connection && connection.writable ? this.registry.memberFor(connection) : undefined;
+  }
+
+  private addToRoom(member: PushMember, room: string, context: CallContext | undefined): void {
+    if (this.registry.join(member, room)) this.emit('join', member.id, room, context);
+  }
+
+  private removeFromRoom(member: PushMember, room: string): boolean {
+    if (!this.registry.leave(member, room)) return false;
+    this.emit('leave', member.id, room, 'left');
+    return true;
+  }
+
+  private forget(connectionId: number): void {
+    for (const room of this.registry.remove(connectionId)) this.emit('leave', connectionId, room, 'disconnected');
+  }
+
+  private controlHost(): PushControlHost {
+    return {
+      options: this.options,
+      memberOf: (connectionId) => this.memberOf(connectionId),
+      subscribe: (member, topic) => this.registry.subscribe(member, topic),
+      unsubscribe: (member, topic) => this.registry.unsubscribe(member, topic),
+      join: (member, room, context) => this.addToRoom(member, room, context),
+      leave: (member, room) => {
+        this.removeFromRoom(member, room);
+      },
+    };
+  }
+}

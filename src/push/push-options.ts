@@ -1,0 +1,85 @@
+// Options of a PushHub and of its per-room / per-topic policies, with their documented defaults.
+import type { CallContext } from '../server/call-context';
+import { PushError, PushErrorCode } from './push-error';
+
+/** What a hub does with a push for a recipient that has fallen behind: skip it, or close the connection. */
+export type SlowConsumerPolicy = 'drop' | 'disconnect';
+
+/** How far a recipient may fall behind, and what happens past that. Set per hub, per room and per topic. */
+export interface PushPolicy {
+  /**
+   * A push is not queued for a connection whose unsent outbound bytes (RPC replies included), plus the
+   * push frame, would exceed this. Keep it well under the transport's `maxOutboundBytes` so RPC replies
+   * still fit after pushes stopped. Default 1 MiB.
+   */
+  maxPushBacklogBytes: number;
+  /** 'drop' (default): skip the push for that connection and count it; 'disconnect': close it with OUTBOUND_OVERFLOW. */
+  slowConsumer: SlowConsumerPolicy;
+}
+
+/** Options of a PushHub. */
+export interface PushHubOptions extends PushPolicy {
+  /** Policies of particular rooms (for `toRoom` pushes), field by field over the topic's and the hub's. */
+  rooms: Record<string, Partial<PushPolicy>>;
+  /** Policies of particular topics, by topic path ("/chat.v1.ChatEvents/MessagePosted"), over the hub's. */
+  topics: Record<string, Partial<PushPolicy>>;
+  /** Topics one connection may subscribe to through PushControl. Default 256. */
+  maxTopicsPerConnection: number;
+  /** Rooms one connection may join through PushControl (hub.join by the server is not limited). Default 256. */
+  maxRoomsPerConnection: number;
+  /**
+   * Decides whether a client may join a room through PushControl.Join (after the server interceptors ran).
+   * Return false (PERMISSION_DENIED) or throw an RpcError. Default: every room may be joined.
+   */
+  authorizeJoin: ((room: string, context: CallContext) => boolean | Promise<boolean>) | undefined;
+}
+
+/** Fresh defaults (a function, so callers can never mutate shared state). */
+export function defaultPushHubOptions(): PushHubOptions {
+  return {
+    maxPushBacklogBytes: 1024 * 1024,
+    slowConsumer: 'drop',
+    rooms: {},
+    topics: {},
+    maxTopicsPerConnection: 256,
+    maxRoomsPerConnection: 256,
+    authorizeJoin: undefined,
+  };
+}
+
+/**
+ * Merges user options over the defaults and validates them against the transport's `maxOutboundBytes`
+ * (a backlog limit at or above it would let pushes close connections through the transport's own bound).
+ */
+export function resolvePushHubOptions(partial: Partial<PushHubOptions>, maxOutboundBytes: number): PushHubOptions {
+  const options = defaultPushHubOptions();
+  for (const [key, value] of Object.entries(partial)) {
+    if (value !== undefined) (options as unknown as Record<string, unknown>)[key] = value;
+  }
+  checkPolicy(options, 'push option', maxOutboundBytes);
+  for (const [room, policy] of Object.entries(options.rooms)) checkPolicy(policy, `push option rooms[${JSON.stringify(room)}]`, maxOutboundBytes);
+  for (const [topic, policy] of Object.entries(options.topics)) checkPolicy(policy, `push option topics[${JSON.stringify(topic)}]`, maxOutboundBytes);
+  for (const key of ['maxTopicsPerConnection', 'maxRoomsPerConnection'] as const) {
+    const value = options[key];
+    if (!Number.isInteger(value) || value < 0) throw new PushError(PushErrorCode.BAD_OPTION, `push option ${key} must be a non-negative integer, got ${String(value)}`);
+  }
+  if (options.authorizeJoin !== undefined && typeof options.authorizeJoin !== 'function') {
+    throw new PushError(PushErrorCode.BAD_OPTION, 'push option authorizeJoin must be a function (room, context) => boolean');
+  }
+  return options;
+}
+
+/** Validates the fields of a (partial) policy; `where` names it in the error. */
+export function checkPolicy(policy: Partial<PushPolicy>, where: string, maxOutboundBytes: number): void {
+  const max = policy.maxPushBacklogBytes;
+  if (max !== undefined && (!Number.isInteger(max) || max <= 0 || max >= maxOutboundBytes)) {
+    throw new PushError(
+      PushErrorCode.BAD_OPTION,
+      `${where} maxPushBacklogBytes must be a positive integer below the transport's maxOutboundBytes (${maxOutboundBytes}), got ${String(max)}; lower it or raise maxOutboundBytes`,
+    );
+  }
+  const slow = policy.slowConsumer;
+  if (slow !== undefined && slow !== 'drop' && slow !== 'disconnect') {
+    throw new PushError(PushErrorCode.BAD_OPTION, `${where} slowConsumer must be 'drop' or 'disconnect', got ${JSON.stringify(slow)}`);
+  }
+}

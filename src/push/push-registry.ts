@@ -1,0 +1,120 @@
+// Who gets what: each connection's topics and rooms, indexed both ways. Pure bookkeeping, no sockets.
+import type { FrameConnection } from '../transport/frame-connection';
+
+/** @internal One connection known to a hub: what it subscribed to and joined, and what it was sent. */
+export class PushMember {
+  readonly topics = new Set<string>();
+  readonly rooms = new Set<string>();
+  sent = 0;
+  dropped = 0;
+
+  constructor(readonly connection: FrameConnection) {}
+
+  get id(): number {
+    return this.connection.id;
+  }
+}
+
+const NONE: ReadonlySet<PushMember> = new Set();
+
+/**
+ * @internal Subscriptions and room memberships. Every set is removed once empty, so memory is bounded by
+ * what open connections hold (and that by maxTopicsPerConnection / maxRoomsPerConnection).
+ */
+export class PushRegistry {
+  private readonly members = new Map<number, PushMember>();
+  private readonly subscribers = new Map<string, Set<PushMember>>();
+  private readonly rooms = new Map<string, Set<PushMember>>();
+
+  get memberCount(): number {
+    return this.members.size;
+  }
+
+  get roomCount(): number {
+    return this.rooms.size;
+  }
+
+  get topicCount(): number {
+    return this.subscribers.size;
+  }
+
+  member(id: number): PushMember | undefined {
+    return this.members.get(id);
+  }
+
+  /** The member for an open connection, created on first use. */
+  memberFor(connection: FrameConnection): PushMember {
+    let member = this.members.get(connection.id);
+    if (!member) {
+      member = new PushMember(connection);
+      this.members.set(connection.id, member);
+    }
+    return member;
+  }
+
+  /** Connections subscribed to `topic`. */
+  subscribersOf(topic: string): ReadonlySet<PushMember> {
+    return this.subscribers.get(topic) ?? NONE;
+  }
+
+  /** Connections in `room`. */
+  membersOf(room: string): ReadonlySet<PushMember> {
+    return this.rooms.get(room) ?? NONE;
+  }
+
+  roomNames(): IterableIterator<string> {
+    return this.rooms.keys();
+  }
+
+  subscribe(member: PushMember, topic: string): void {
+    if (member.topics.has(topic)) return;
+    member.topics.add(topic);
+    addTo(this.subscribers, topic, member);
+  }
+
+  unsubscribe(member: PushMember, topic: string): void {
+    if (!member.topics.delete(topic)) return;
+    removeFrom(this.subscribers, topic, member);
+  }
+
+  /** Returns true when the member was not in the room before. */
+  join(member: PushMember, room: string): boolean {
+    if (member.rooms.has(room)) return false;
+    member.rooms.add(room);
+    addTo(this.rooms, room, member);
+    return true;
+  }
+
+  /** Returns true when the member was in the room. */
+  leave(member: PushMember, room: string): boolean {
+    if (!member.rooms.delete(room)) return false;
+    removeFrom(this.rooms, room, member);
+    return true;
+  }
+
+  /** Forgets a connection entirely (it closed); returns the rooms it was in. */
+  remove(id: number): string[] {
+    const member = this.members.get(id);
+    if (!member) return [];
+    this.members.delete(id);
+    for (const topic of member.topics) removeFrom(this.subscribers, topic, member);
+    for (const room of member.rooms) removeFrom(this.rooms, room, member);
+    return [...member.rooms];
+  }
+}
+
+function addTo(index: Map<string, Set<PushMember>>, key: string, member: PushMember): void {
+  let set = index.get(key);
+  if (!set) {
+    set = new Set();
+    index.set(key, set);
+  }
+  set.add(member);
+}
+
+function removeFrom(index: Map<string, Set<PushMember>>, key: string, member: PushMember): void {
+  const set = index.get(key);
+  if (!set) return;
+  set.delete(member);
+  if (set.size === 0) index.delete(key);
+}
