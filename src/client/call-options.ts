@@ -31,6 +31,17 @@ export function effectiveTimeoutMs(options: CallOptions | undefined): number {
   return timeout;
 }
 
+/**
+ * Pins a relative `timeoutMs` to an absolute deadline now, so time spent waiting (for a connection) counts
+ * against it rather than restarting it when the call is finally sent.
+ */
+export function pinDeadline(options: CallOptions | undefined): CallOptions | undefined {
+  if (!options?.timeoutMs || options.timeoutMs <= 0) return options;
+  const at = Date.now() + options.timeoutMs;
+  const given = options.deadline === undefined ? Infinity : typeof options.deadline === 'number' ? options.deadline : options.deadline.getTime();
+  return { ...options, deadline: Math.min(at, given) };
+}
+
 export function toMetadata(value: CallOptions['metadata']): Metadata | undefined {
   if (!value) return undefined;
   return value instanceof Metadata ? value : new Metadata(value);

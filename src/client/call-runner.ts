@@ -1,10 +1,11 @@
 // Starts calls of the four kinds on a channel: encode, pick the connection, send CALL, stream under flow control.
 import { FrameFlag, FrameKind } from '../transport/wire';
-import { encodeCallHeader } from '../rpc/call-header';
+import { callHeaderLength, encodeCallHeader, writeCallHeader } from '../rpc/call-header';
+import { encodeMessage } from '../rpc/message-encoder';
 import { Metadata } from '../rpc/metadata';
 import { RpcError } from '../rpc/rpc-error';
 import { Status } from '../rpc/status';
-import { effectiveTimeoutMs, toMetadata, type CallOptions } from './call-options';
+import { effectiveTimeoutMs, pinDeadline, toMetadata, type CallOptions } from './call-options';
 import type { Channel } from './channel';
 import { ClientCall } from './client-call';
 import { runClientIntercepted } from './client-interceptor';
@@ -27,7 +28,7 @@ export function callForResponse(channel: Channel, method: PreparedMethod, input:
   const metadata = toMetadata(options?.metadata);
   const interceptors = channel.options.interceptors;
   if (interceptors.length === 0) return start(channel, method, bytes, input, metadata, options);
-  const info = { method: method.path, kind: method.kind, metadata: metadata ?? new Metadata() };
+  const info = { method: method.path, kind: method.kind, metadata: interceptorMetadata(metadata) };
   return runClientIntercepted(interceptors, info, () => start(channel, method, bytes, input, info.metadata, options));
 }
 
@@ -41,6 +42,7 @@ export function callForStream(channel: Channel, method: PreparedMethod, input: u
   });
   started.catch(() => undefined); // surfaced by the iterator
   // Resolves when the call ends (what interceptors await); failures reach the caller through the iterator.
+  options = pinDeadline(options);
   const begin = (metadata: Metadata | undefined): Promise<unknown> =>
     new Promise((resolve, reject) => {
       const bytes = method.definition.requestStream ? undefined : encodeRequest(channel, method, input);
@@ -53,7 +55,7 @@ export function callForStream(channel: Channel, method: PreparedMethod, input: u
     });
   const metadata = toMetadata(options?.metadata);
   const interceptors = channel.options.interceptors;
-  const info = interceptors.length === 0 ? undefined : { method: method.path, kind: method.kind, metadata: metadata ?? new Metadata() };
+  const info = interceptors.length === 0 ? undefined : { method: method.path, kind: method.kind, metadata: interceptorMetadata(metadata) };
   const chain = info ? runClientIntercepted(interceptors, info, () => begin(info.metadata)) : begin(metadata);
   // An error before the call started (encoding, no connection, an interceptor refusing) fails the stream.
   chain.catch((error) => rejectStart(callerError(method, error)));
@@ -66,7 +68,8 @@ export function callForStream(channel: Channel, method: PreparedMethod, input: u
 function start(channel: Channel, method: PreparedMethod, bytes: Uint8Array | undefined, input: unknown, metadata: Metadata | undefined, options: CallOptions | undefined): Promise<unknown> {
   const mux = channel.readyMultiplexer();
   if (mux) return sendOn(mux, channel, method, bytes, input, metadata, options);
-  return withMultiplexer(channel, options, method).then((ready) => sendOn(ready, channel, method, bytes, input, metadata, options));
+  const pinned = pinDeadline(options);
+  return withMultiplexer(channel, pinned, method).then((ready) => sendOn(ready, channel, method, bytes, input, metadata, pinned));
 }
 
 function sendOn(mux: Multiplexer, channel: Channel, method: PreparedMethod, bytes: Uint8Array | undefined, input: unknown, metadata: Metadata | undefined, options: CallOptions | undefined): Promise<unknown> {
@@ -83,7 +86,26 @@ function send(mux: Multiplexer, call: ClientCall, bytes: Uint8Array | undefined,
   const id = mux.add(call);
   const timeoutMs = effectiveTimeoutMs(options);
   const flags = bytes ? FrameFlag.END_STREAM : 0;
-  if (!mux.connection.send(FrameKind.CALL, flags, id, encodeCallHeader(call.method.pathBytes, timeoutMs, metadata, bytes))) {
+  const connection = mux.connection;
+  const pathBytes = call.method.pathBytes;
+  let sent: boolean;
+  try {
+    // Written in place in the outbound queue when it can be; built and copied otherwise (compression).
+    const target = connection.reserveFrame(FrameKind.CALL, flags, id, callHeaderLength(pathBytes, metadata, bytes));
+    if (target) {
+      writeCallHeader(target, connection.reservedOffset, pathBytes, timeoutMs, metadata, bytes);
+      connection.commitFrame();
+      sent = true;
+    } else {
+      sent = connection.send(FrameKind.CALL, flags, id, encodeCallHeader(pathBytes, timeoutMs, metadata, bytes));
+    }
+  } catch (error) {
+    // e.g. a metadata value over 65535 bytes: fail this call (and free its id), never throw past it.
+    const code = error instanceof RpcError ? error.code : Status.INTERNAL;
+    call.fail(code, (error as Error)?.message ?? String(error));
+    return false;
+  }
+  if (!sent) {
     call.fail(Status.UNAVAILABLE, 'the connection is closing');
     return false;
   }
@@ -95,9 +117,11 @@ function send(mux: Multiplexer, call: ClientCall, bytes: Uint8Array | undefined,
 async function pumpRequests(call: ClientCall, channel: Channel, requests: AsyncIterable<unknown>): Promise<void> {
   const connection = call.mux.connection;
   const window = call.sendWindow!;
+  const iterator = requests[Symbol.asyncIterator]();
+  let exhausted = false;
   try {
-    for await (const request of requests) {
-      if (call.done) return;
+    for (;;) {
+      // Credit before pulling: the request stream is never pulled more than the window ahead of the server.
       while (!window.tryTake()) {
         await window.waitForCredit();
         if (call.done) return;
@@ -114,20 +138,42 @@ async function pumpRequests(call: ClientCall, channel: Channel, requests: AsyncI
         });
         if (call.done) return;
       }
-      const bytes = encodeRequest(channel, call.method, request);
+      let next: IteratorResult<unknown>;
+      try {
+        next = await iterator.next();
+      } catch (error) {
+        exhausted = true;
+        throw error;
+      }
+      if (next.done) {
+        exhausted = true;
+        break;
+      }
+      if (call.done) return;
+      const bytes = encodeRequest(channel, call.method, next.value);
       connection.send(FrameKind.MESSAGE, 0, call.id, bytes);
     }
     if (!call.done) connection.send(FrameKind.HALF_CLOSE, 0, call.id, EMPTY);
   } catch (error) {
     const code = error instanceof RpcError ? error.code : Status.CANCELLED;
     call.cancel(code, `the request stream failed: ${(error as Error)?.message ?? String(error)}`);
+  } finally {
+    // As for-await would: let the request stream clean up when the call ended before it did.
+    if (!exhausted) await Promise.resolve(iterator.return?.()).catch(() => undefined);
   }
+}
+
+/** A copy interceptors may change without touching the caller's Metadata (or a client's defaults, shared by every call). */
+function interceptorMetadata(metadata: Metadata | undefined): Metadata {
+  const copy = new Metadata();
+  if (metadata) for (const [key, value] of metadata.entries()) copy.add(key, value);
+  return copy;
 }
 
 function encodeRequest(channel: Channel, method: PreparedMethod, request: unknown): Uint8Array {
   let bytes: Uint8Array;
   try {
-    bytes = method.definition.requestType.encode(request).finish();
+    bytes = encodeMessage(method.definition.requestType, request);
   } catch (error) {
     throw new RpcError(Status.INVALID_ARGUMENT, `request could not be encoded: ${(error as Error).message}`);
   }

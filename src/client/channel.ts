@@ -77,10 +77,36 @@ export class Channel {
         throw this.unavailable('the channel closed');
       }
       if (!this.readyMultiplexer()) {
-        // Open but draining (GOAWAY): wait for the next connection.
-        await new Promise<void>((resolve) => this.transport.once('connection', () => resolve()));
+        // Open but draining (GOAWAY): wait for the next connection or state, still bounded by the signal.
+        await this.nextTransportChange(signal);
       }
     }
+  }
+
+  /** Resolves on the transport's next connection or state change; rejects with the signal's reason on abort. */
+  private nextTransportChange(signal: AbortSignal | undefined): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const changed = (): void => {
+        cleanup();
+        resolve();
+      };
+      const onAbort = (): void => {
+        cleanup();
+        reject(signal?.reason ?? new Error('aborted'));
+      };
+      const cleanup = (): void => {
+        this.transport.off('connection', changed);
+        this.transport.off('state', changed);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      if (signal?.aborted) {
+        onAbort();
+        return;
+      }
+      this.transport.on('connection', changed);
+      this.transport.on('state', changed);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
   }
 
   private unavailable(reason: string): RpcError {

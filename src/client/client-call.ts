@@ -106,6 +106,22 @@ export class ClientCall {
     this.resolve(decoded);
   }
 
+  /** The common unary reply: OK with a response and no trailers. */
+  onOkMessage(message: Buffer): void {
+    if (this.done) return;
+    if (this.responses) {
+      this.onMessage(message);
+      this.finish();
+      this.responses.end();
+      this.resolve(undefined);
+      return;
+    }
+    const decoded = this.decode(message);
+    if (decoded === FAILED) return;
+    this.finish();
+    this.resolve(decoded);
+  }
+
   /** Ends the call locally with `code` and tells the server to stop. */
   cancel(code: Status, text: string): void {
     if (this.done) return;

@@ -3,7 +3,7 @@ import type { CloseInfo } from '../transport/close-info';
 import type { FrameSink } from '../transport/frame-decoder';
 import type { FrameConnection } from '../transport/frame-connection';
 import { FrameKind } from '../transport/wire';
-import { decodeCallStatus } from '../rpc/call-status';
+import { decodeCallStatus, OK_WITH_MESSAGE_PREFIX } from '../rpc/call-status';
 import { Status } from '../rpc/status';
 import type { ClientCall } from './client-call';
 import type { ResolvedChannelOptions } from './channel-options';
@@ -58,6 +58,10 @@ export class Multiplexer implements FrameSink {
     if (!call) return; // the call ended locally (deadline, abort) before its answer came
     switch (kind) {
       case FrameKind.STATUS: {
+        if (isPlainOkWithMessage(payload)) {
+          call.onOkMessage(payload.subarray(OK_WITH_MESSAGE_PREFIX.length));
+          return;
+        }
         let status;
         try {
           status = decodeCallStatus(payload);
@@ -85,4 +89,10 @@ export class Multiplexer implements FrameSink {
   private onClose(info: CloseInfo): void {
     for (const call of [...this.calls.values()]) call.fail(Status.UNAVAILABLE, `connection closed: ${info.reason}`);
   }
+}
+
+/** The common unary reply: OK, HAS_MESSAGE, no text, details or trailers (8 fixed bytes), then the message. */
+function isPlainOkWithMessage(payload: Buffer): boolean {
+  return payload.length >= 8 && payload[0] === 0 && payload[1] === 1 && payload[2] === 0 && payload[3] === 0 &&
+    payload[4] === 0 && payload[5] === 0 && payload[6] === 0 && payload[7] === 0;
 }

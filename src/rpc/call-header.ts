@@ -20,19 +20,30 @@ export interface CallHeader {
   readonly message: Buffer | undefined;
 }
 
-/** Encodes a CALL payload; `method` is the method path's bytes, cached by the caller. */
-export function encodeCallHeader(method: Buffer, timeoutMs: number, metadata: Metadata | undefined, message: Uint8Array | undefined): Buffer {
+/** The length of a CALL payload. */
+export function callHeaderLength(method: Buffer, metadata: Metadata | undefined, message: Uint8Array | undefined): number {
   const metadataBytes = metadata && metadata.size > 0 ? metadataByteLength(metadata) : 2;
-  const payload = Buffer.allocUnsafe(FIXED_BYTES + method.length + metadataBytes + (message ? message.length : 0));
-  payload.writeUInt32BE(Math.max(0, Math.min(0xffff_ffff, Math.ceil(timeoutMs))), 0);
-  payload[4] = message ? CallFlag.HAS_MESSAGE : 0;
-  payload[5] = method.length;
-  method.copy(payload, FIXED_BYTES);
-  let offset = writeMetadata(payload, FIXED_BYTES + method.length, metadata);
+  return FIXED_BYTES + method.length + metadataBytes + (message ? message.length : 0);
+}
+
+/** Writes a CALL payload at `offset` of `target` (in place in the outbound queue); returns the end offset. */
+export function writeCallHeader(target: Buffer, offset: number, method: Buffer, timeoutMs: number, metadata: Metadata | undefined, message: Uint8Array | undefined): number {
+  target.writeUInt32BE(Math.max(0, Math.min(0xffff_ffff, Math.ceil(timeoutMs))), offset);
+  target[offset + 4] = message ? CallFlag.HAS_MESSAGE : 0;
+  target[offset + 5] = method.length;
+  method.copy(target, offset + FIXED_BYTES);
+  offset = writeMetadata(target, offset + FIXED_BYTES + method.length, metadata);
   if (message) {
-    payload.set(message, offset);
+    target.set(message, offset);
     offset += message.length;
   }
+  return offset;
+}
+
+/** Encodes a CALL payload; `method` is the method path's bytes, cached by the caller. */
+export function encodeCallHeader(method: Buffer, timeoutMs: number, metadata: Metadata | undefined, message: Uint8Array | undefined): Buffer {
+  const payload = Buffer.allocUnsafe(callHeaderLength(method, metadata, message));
+  writeCallHeader(payload, 0, method, timeoutMs, metadata, message);
   return payload;
 }
 

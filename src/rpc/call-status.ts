@@ -63,7 +63,11 @@ export function decodeCallStatus(payload: Buffer): CallStatus {
   let trailers = EMPTY_METADATA;
   if (offset + 2 > payload.length) throw new RpcError(Status.INTERNAL, 'STATUS trailers are cut off');
   if (payload[offset] !== 0 || payload[offset + 1] !== 0) {
-    ({ metadata: trailers, offset } = readMetadata(payload, offset, payload.length));
+    try {
+      ({ metadata: trailers, offset } = readMetadata(payload, offset, payload.length));
+    } catch (error) {
+      throw new RpcError(Status.INTERNAL, `STATUS trailers: ${(error as Error).message}`);
+    }
   } else {
     offset += 2;
   }

@@ -1,7 +1,8 @@
 // One call being served: runs the handler, streams its messages under flow control, sends the final status.
 import type { FrameConnection } from '../transport/frame-connection';
 import { FrameFlag, FrameKind } from '../transport/wire';
-import { encodeCallStatus } from '../rpc/call-status';
+import { encodeCallStatus, OK_WITH_MESSAGE_PREFIX } from '../rpc/call-status';
+import { encodeMessage } from '../rpc/message-encoder';
 import { SendWindow, ReceiveWindow } from '../rpc/flow-control';
 import { MessageQueue } from '../rpc/message-queue';
 import { Metadata, metadataByteLength, writeMetadata } from '../rpc/metadata';
@@ -134,6 +135,23 @@ export class ServerCall {
       const result = instance[this.method.key](input, this.context);
       return this.method.definition.responseStream ? this.pump(result as AsyncIterable<unknown>) : Promise.resolve(result);
     };
+    if (interceptors.length === 0 && !this.method.definition.responseStream) {
+      // Fast path: a handler that answers synchronously is replied to without a promise.
+      let result: unknown;
+      try {
+        const instance = this.method.instanceFor(this.context) as Record<string, (input: unknown, context: CallContext) => unknown>;
+        result = instance[this.method.key](input, this.context);
+      } catch (error) {
+        this.fail(error);
+        return;
+      }
+      if (typeof (result as PromiseLike<unknown> | undefined)?.then === 'function') {
+        (result as PromiseLike<unknown>).then((response) => this.reply(response), (error: unknown) => this.fail(error));
+      } else {
+        this.reply(result);
+      }
+      return;
+    }
     let outcome: Promise<unknown>;
     try {
       outcome = interceptors.length === 0 ? invoke() : runIntercepted(interceptors, this.context, invoke);
@@ -161,14 +179,15 @@ export class ServerCall {
     const iterator = responses[Symbol.asyncIterator]();
     try {
       for (;;) {
-        const next = await iterator.next();
-        if (next.done || this.done) break;
+        // Credit before pulling: the handler's stream is never pulled more than the window ahead of the caller.
         while (!this.sendWindow.tryTake()) {
           await this.sendWindow.waitForCredit();
           if (this.done) return undefined;
         }
         await this.roomOnConnection();
         if (this.done) break;
+        const next = await iterator.next();
+        if (next.done || this.done) break;
         const bytes = this.encodeResponse(next.value);
         if (!bytes) return undefined;
         this.context.headerSink = undefined;
@@ -198,7 +217,7 @@ export class ServerCall {
   private encodeResponse(response: unknown): Uint8Array | undefined {
     let bytes: Uint8Array;
     try {
-      bytes = this.method.definition.responseType.encode(response).finish();
+      bytes = encodeMessage(this.method.definition.responseType, response);
     } catch (error) {
       this.fail(error);
       return undefined;
@@ -228,8 +247,23 @@ export class ServerCall {
 
   private sendStatus(code: Status, text: string, details: string, trailers: Metadata | undefined, message: Uint8Array | undefined): void {
     if (this.done) return;
-    this.end();
+    // Status first, end() after: ending the last call of a draining connection closes it (graceful close),
+    // and a closing connection sends nothing more.
+    if (code === Status.OK && message && !trailers) {
+      // The common unary reply, written in place: OK, HAS_MESSAGE, no text, details or trailers, the message.
+      const connection = this.connection;
+      const target = connection.reserveFrame(FrameKind.STATUS, FrameFlag.END_STREAM, this.id, OK_WITH_MESSAGE_PREFIX.length + message.length);
+      if (target) {
+        const at = connection.reservedOffset;
+        OK_WITH_MESSAGE_PREFIX.copy(target, at);
+        target.set(message, at + OK_WITH_MESSAGE_PREFIX.length);
+        connection.commitFrame();
+        this.end();
+        return;
+      }
+    }
     this.connection.send(FrameKind.STATUS, FrameFlag.END_STREAM, this.id, encodeCallStatus(code, text, details, trailers, message));
+    this.end();
   }
 
   private end(): void {

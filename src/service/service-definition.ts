@@ -1,8 +1,11 @@
 // The shape of a service as ts-proto generates it (outputServices=generic-definitions), and the types derived from it.
 
+import type { BinaryWriter } from '@bufbuild/protobuf/wire';
+
 /** Encodes and decodes one message type: ts-proto's MessageFns and protobufjs's Type both fit. */
 export interface MessageCodec<T> {
-  encode(message: T): { finish(): Uint8Array };
+  /** `writer`, when the codec accepts one (ts-proto does), is reused across messages. */
+  encode(message: T, writer?: BinaryWriter): { finish(): Uint8Array };
   decode(input: Uint8Array): T;
 }
 

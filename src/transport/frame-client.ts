@@ -142,7 +142,12 @@ export class FrameClient extends EventEmitter<FrameClientEvents> {
     const timer = setTimeout(() => {
       socket.destroy(new Error(`connect timed out after connectTimeoutMs (${this.connectTimeoutMs} ms)`));
     }, this.connectTimeoutMs).unref();
+    // A socket error reaches both this listener and the handshake's, which then rejects too: one
+    // failed attempt must be reported (and retried) once.
+    let failedOnce = false;
     const failed = (error: Error): void => {
+      if (failedOnce) return;
+      failedOnce = true;
       clearTimeout(timer);
       if (this.pendingSocket === socket) this.pendingSocket = undefined;
       socket.destroy();

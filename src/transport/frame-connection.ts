@@ -58,6 +58,8 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
   private idleTimer: NodeJS.Timeout | undefined;
   private destroyTimer: NodeJS.Timeout | undefined;
   private started = false;
+  private reservedAt = 0;
+  private reservedLength = 0;
 
   constructor(
     /** Server-assigned id (unique per server), or 0 on the client side. */
@@ -77,7 +79,7 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     };
     this.acceptsCompressed = options.compression;
     this.decoder = new FrameDecoder(options.maxFrameBytes, this);
-    this.queue = new OutboundQueue(socket, options.flushThresholdBytes, () => this.onDrained());
+    this.queue = new OutboundQueue(socket, options.flushThresholdBytes, options.flushThresholdFrames, () => this.onDrained());
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (error) => this.finish({ code: CloseCode.CONNECTION_LOST, reason: `socket error: ${error.message}`, remote: true }));
@@ -137,6 +139,42 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     this.activeSinceCheck = true;
     this.afterQueued();
     return true;
+  }
+
+  /**
+   * Reserves room for a frame of exactly `payloadLength` bytes in the outbound queue, for callers that
+   * write the payload in place (no intermediate buffer): write it at `reservedOffset` of the returned
+   * buffer, then call `commitFrame()` before anything else is sent. Returns undefined when the payload
+   * would be compressed or the connection cannot take it: then build the payload and use `send()`.
+   */
+  reserveFrame(kind: number, flags: number, streamId: number, payloadLength: number): Buffer | undefined {
+    if (payloadLength >= this.encoding.compressMinBytes || !this.writable) return undefined;
+    const length = FRAME_HEADER_BYTES + payloadLength;
+    if (!this.admit(length)) return undefined;
+    const chunk = this.queue.reserve(length);
+    const at = this.queue.offset;
+    if (this.encoding.xorKey) flags |= FrameFlag.OBFUSCATED;
+    writeFrameHeader(chunk, at, payloadLength, kind, flags, streamId);
+    this.reservedAt = at + FRAME_HEADER_BYTES;
+    this.reservedLength = length;
+    return chunk;
+  }
+
+  /** Where the payload of the frame reserved by `reserveFrame` starts. */
+  get reservedOffset(): number {
+    return this.reservedAt;
+  }
+
+  /** Queues the frame reserved by `reserveFrame`, its payload now written. */
+  commitFrame(): void {
+    const key = this.encoding.xorKey;
+    if (key) {
+      const chunk = this.queue.reserve(0);
+      xorInPlace(chunk, key, this.reservedAt, this.reservedAt - FRAME_HEADER_BYTES + this.reservedLength);
+    }
+    this.queue.commit(this.reservedLength);
+    this.activeSinceCheck = true;
+    this.afterQueued();
   }
 
   /**
@@ -356,13 +394,18 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
 
   private afterQueued(): void {
     if (this.pausedBy & PAUSED_BY_BACKPRESSURE) return;
-    if (this.queue.totalBytes > this.options.outboundHighWaterBytes) this.setPaused(PAUSED_BY_BACKPRESSURE, true);
+    if (this.queue.totalBytes <= this.options.outboundHighWaterBytes) return;
+    // Only the socket's 'drain' resumes reading, so pause only once the socket owes us one: hand it the
+    // queue now; if it took everything without asking to wait (a high-water mark below the socket's own
+    // buffer), there is nothing to wait for and pausing would stall the connection for good.
+    this.queue.flush();
+    if (this.socket.writableNeedDrain) this.setPaused(PAUSED_BY_BACKPRESSURE, true);
   }
 
   private onDrained(): void {
-    if (this.pausedBy & PAUSED_BY_BACKPRESSURE && this.queue.totalBytes <= this.options.outboundHighWaterBytes) {
-      this.setPaused(PAUSED_BY_BACKPRESSURE, false);
-    }
+    // Everything queued was handed over without the socket asking to wait again: read again
+    // (afterQueued pauses anew if the next frames pass the high-water mark).
+    if (this.pausedBy & PAUSED_BY_BACKPRESSURE) this.setPaused(PAUSED_BY_BACKPRESSURE, false);
     this.emit('drain');
   }
 

@@ -30,6 +30,9 @@ export function localPreface(options: TransportOptions): Preface {
 export function refuse(socket: Socket, code: number, reason: string, closeTimeoutMs: number): void {
   if (socket.destroyed) return;
   socket.end(encodeFrame(FrameKind.GOAWAY, 0, 0, encodeGoaway(code, reason), PLAIN));
+  // Discard what the peer still sends, so its FIN is seen and the socket closes as soon as it hangs up
+  // (a paused socket would linger until the timer, holding up FrameServer.close()).
+  socket.resume();
   setTimeout(() => socket.destroy(), closeTimeoutMs).unref();
 }
 

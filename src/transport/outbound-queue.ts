@@ -8,8 +8,9 @@ const EMPTY = Buffer.alloc(0);
  * Frames are written into a shared chunk (headers written in place, payloads copied once), and the
  * region written since the last flush is handed to the socket as one buffer. The chunk is bump-allocated:
  * a flushed region stays owned by the socket while later frames go after it, so nothing is reused early.
- * The first write of a tick schedules a microtask flush; `flushThresholdBytes` flushes early so the peer
- * can start working while we are still producing. While the socket reports backpressure, flushed regions
+ * The first write of a tick schedules a microtask flush; `flushThresholdFrames` and `flushThresholdBytes`
+ * flush early so the peer starts working while we are still producing (one write per tick alone makes
+ * the two sides take turns, each idle half the time). While the socket reports backpressure, flushed regions
  * wait here (counted in `queuedBytes`) until 'drain'.
  */
 export class OutboundQueue {
@@ -18,6 +19,7 @@ export class OutboundQueue {
   private used = 0;
   private parked: Buffer[] = [];
   private parkedBytes = 0;
+  private framesSinceFlush = 0;
   private scheduled = false;
   private blocked = false;
   private closed = false;
@@ -29,6 +31,7 @@ export class OutboundQueue {
   constructor(
     private readonly socket: Socket,
     private readonly flushThresholdBytes: number,
+    private readonly flushThresholdFrames: number,
     /** Called after the socket drained and everything queued was handed to it. */
     private readonly onDrained: () => void,
   ) {
@@ -68,7 +71,7 @@ export class OutboundQueue {
   /** Marks `length` reserved bytes as written and schedules their flush. */
   commit(length: number): void {
     this.used += length;
-    if (this.queuedBytes >= this.flushThresholdBytes) {
+    if (++this.framesSinceFlush >= this.flushThresholdFrames || this.queuedBytes >= this.flushThresholdBytes) {
       this.flush();
     } else if (!this.scheduled) {
       this.scheduled = true;
@@ -85,6 +88,7 @@ export class OutboundQueue {
 
   /** Hands everything queued to the socket now, unless it is applying backpressure. */
   flush(): void {
+    this.framesSinceFlush = 0;
     this.park();
     if (this.blocked || this.closed || this.parked.length === 0) return;
     const parked = this.parked;

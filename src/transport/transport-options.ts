@@ -22,6 +22,8 @@ export interface TransportOptions {
   outboundHighWaterBytes: number;
   /** Queued bytes that trigger a flush before the end of the tick, so both sides work at once. Default 32 KiB. */
   flushThresholdBytes: number;
+  /** Queued frames that trigger a flush before the end of the tick (pipelining). Default 32. */
+  flushThresholdFrames: number;
   /** The peer must complete the preface exchange within this. Default 5000 ms. */
   handshakeTimeoutMs: number;
   /** A frame once started must be complete within this. Default 20000 ms. */
@@ -47,6 +49,7 @@ export function defaultTransportOptions(): TransportOptions {
     maxOutboundBytes: 8 * 1024 * 1024,
     outboundHighWaterBytes: 1024 * 1024,
     flushThresholdBytes: 32 * 1024,
+    flushThresholdFrames: 32,
     handshakeTimeoutMs: 5000,
     frameTimeoutMs: 20000,
     heartbeatIntervalMs: 15000,
@@ -72,7 +75,7 @@ export function resolveTransportOptions(partial: Partial<TransportOptions> = {})
       throw new TypeError(`transport option ${key} must be a non-negative number, got ${String(value)}`);
     }
   }
-  const positive: (keyof TransportOptions)[] = ['maxFrameBytes', 'maxOutboundBytes', 'outboundHighWaterBytes', 'flushThresholdBytes'];
+  const positive: (keyof TransportOptions)[] = ['maxFrameBytes', 'maxOutboundBytes', 'outboundHighWaterBytes', 'flushThresholdBytes', 'flushThresholdFrames'];
   for (const key of positive) {
     const value = options[key];
     if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
