@@ -32,13 +32,7 @@ export function createClient<D extends ServiceDefinition>(definition: D, channel
     const prepared = prepareMethod(definition, method);
     if (method.responseStream) {
       client[key] = keepStack
-        ? async function* (input: unknown, options?: CallOptions): AsyncIterable<unknown> {
-            try {
-              yield* callForStream(channel, prepared, input, merge(options));
-            } catch (error) {
-              throw restack(error);
-            }
-          }
+        ? (input: unknown, options?: CallOptions): AsyncIterable<unknown> => restackingStream(callForStream(channel, prepared, input, merge(options)))
         : (input: unknown, options?: CallOptions): AsyncIterable<unknown> => callForStream(channel, prepared, input, merge(options));
     } else {
       client[key] = keepStack
@@ -53,4 +47,26 @@ export function createClient<D extends ServiceDefinition>(definition: D, channel
     }
   }
   return Object.freeze(client) as Client<D>;
+}
+
+/**
+ * Wraps a response stream (already started: calls begin when made, not when first read) so a failure
+ * surfaces with the stack of the code iterating it.
+ */
+function restackingStream(stream: AsyncIterable<unknown>): AsyncIterable<unknown> {
+  return {
+    [Symbol.asyncIterator](): AsyncIterator<unknown> {
+      const iterator = stream[Symbol.asyncIterator]();
+      return {
+        async next() {
+          try {
+            return await iterator.next();
+          } catch (error) {
+            throw restack(error);
+          }
+        },
+        return: async () => (await iterator.return?.()) ?? { value: undefined, done: true },
+      };
+    },
+  };
 }
