@@ -1,7 +1,7 @@
 // Starts calls of the four kinds on a channel: encode, pick the connection, send CALL, stream under flow control.
 import { FrameFlag, FrameKind } from '../transport/wire';
 import { callHeaderLength, encodeCallHeader, writeCallHeader } from '../rpc/call-header';
-import { encodeMessage } from '../rpc/message-encoder';
+import { encodeMessage, encodeMessageView } from '../rpc/message-encoder';
 import { Metadata } from '../rpc/metadata';
 import { RpcError } from '../rpc/rpc-error';
 import { Status } from '../rpc/status';
@@ -17,16 +17,20 @@ const EMPTY = Buffer.alloc(0);
 /** A unary or client-streaming call: resolves with the response. */
 export function callForResponse(channel: Channel, method: PreparedMethod, input: unknown, options: CallOptions | undefined): Promise<unknown> {
   const streaming = method.definition.requestStream;
+  const interceptors = channel.options.interceptors;
+  // With no interceptor and an open connection the request goes out synchronously, so it can be
+  // encoded as a view of the shared writer; otherwise it must outlive other encodes: a copy.
+  const ready = interceptors.length === 0 ? channel.readyMultiplexer() : undefined;
   let bytes: Uint8Array | undefined;
   if (!streaming) {
     try {
-      bytes = encodeRequest(channel, method, input);
+      bytes = encodeRequest(channel, method, input, ready !== undefined);
     } catch (error) {
       return Promise.reject(callerError(method, error));
     }
   }
   const metadata = toMetadata(options?.metadata);
-  const interceptors = channel.options.interceptors;
+  if (ready) return sendOn(ready, channel, method, bytes, input, metadata, options);
   if (interceptors.length === 0) return start(channel, method, bytes, input, metadata, options);
   const info = { method: method.path, kind: method.kind, metadata: interceptorMetadata(metadata) };
   return runClientIntercepted(interceptors, info, () => start(channel, method, bytes, input, info.metadata, options));
@@ -170,10 +174,10 @@ function interceptorMetadata(metadata: Metadata | undefined): Metadata {
   return copy;
 }
 
-function encodeRequest(channel: Channel, method: PreparedMethod, request: unknown): Uint8Array {
+function encodeRequest(channel: Channel, method: PreparedMethod, request: unknown, asView = false): Uint8Array {
   let bytes: Uint8Array;
   try {
-    bytes = encodeMessage(method.definition.requestType, request);
+    bytes = asView ? encodeMessageView(method.definition.requestType, request) : encodeMessage(method.definition.requestType, request);
   } catch (error) {
     throw new RpcError(Status.INVALID_ARGUMENT, `request could not be encoded: ${(error as Error).message}`);
   }

@@ -2,7 +2,7 @@
 import type { FrameConnection } from '../transport/frame-connection';
 import { FrameFlag, FrameKind } from '../transport/wire';
 import { encodeCallStatus, OK_WITH_MESSAGE_PREFIX } from '../rpc/call-status';
-import { encodeMessage } from '../rpc/message-encoder';
+import { encodeMessageView } from '../rpc/message-encoder';
 import { SendWindow, ReceiveWindow } from '../rpc/flow-control';
 import { MessageQueue } from '../rpc/message-queue';
 import { Metadata, metadataByteLength, writeMetadata } from '../rpc/metadata';
@@ -217,7 +217,8 @@ export class ServerCall {
   private encodeResponse(response: unknown): Uint8Array | undefined {
     let bytes: Uint8Array;
     try {
-      bytes = encodeMessage(this.method.definition.responseType, response);
+      // A view: every caller writes it into a frame before anything else is encoded.
+      bytes = encodeMessageView(this.method.definition.responseType, response);
     } catch (error) {
       this.fail(error);
       return undefined;
