@@ -12,6 +12,8 @@ const KEY = /^[0-9a-z_.-]{1,255}$/;
  */
 export class Metadata {
   private readonly map = new Map<string, MetadataValue[]>();
+  // The wire form, kept until the next change: metadata sent with every call is encoded once.
+  private wire: Buffer | undefined;
 
   constructor(init?: Record<string, MetadataValue | MetadataValue[]>) {
     if (init) for (const [key, value] of Object.entries(init)) {
@@ -23,6 +25,7 @@ export class Metadata {
   set(key: string, value: MetadataValue): this {
     const normalized = checkEntry(key, value);
     this.map.set(normalized, [value]);
+    this.wire = undefined;
     return this;
   }
 
@@ -32,6 +35,7 @@ export class Metadata {
     const values = this.map.get(normalized);
     if (values) values.push(value);
     else this.map.set(normalized, [value]);
+    this.wire = undefined;
     return this;
   }
 
@@ -40,9 +44,9 @@ export class Metadata {
     return this.map.get(key.toLowerCase())?.[0];
   }
 
-  /** Every value of `key`. */
+  /** Every value of `key` (a copy). */
   getAll(key: string): MetadataValue[] {
-    return this.map.get(key.toLowerCase()) ?? [];
+    return [...(this.map.get(key.toLowerCase()) ?? [])];
   }
 
   has(key: string): boolean {
@@ -50,7 +54,14 @@ export class Metadata {
   }
 
   delete(key: string): boolean {
+    this.wire = undefined;
     return this.map.delete(key.toLowerCase());
+  }
+
+  /** @internal The encoded block (count and entries), computed once until the metadata changes. */
+  wireForm(): Buffer {
+    this.wire ??= encodeMetadataBlock(this.map);
+    return this.wire;
   }
 
   get size(): number {
@@ -86,12 +97,7 @@ function checkEntry(key: string, value: MetadataValue): string {
 
 /** Encoded size of `metadata` (the 2-byte count included). */
 export function metadataByteLength(metadata: Metadata | undefined): number {
-  if (!metadata || metadata.size === 0) return 2;
-  let bytes = 2;
-  for (const [key, value] of metadata.entries()) {
-    bytes += 1 + key.length + 2 + (typeof value === 'string' ? Buffer.byteLength(value) : value.length);
-  }
-  return bytes;
+  return !metadata || metadata.size === 0 ? 2 : metadata.wireForm().length;
 }
 
 /** Writes `metadata` at `offset`; returns the offset after it. */
@@ -101,22 +107,40 @@ export function writeMetadata(target: Buffer, offset: number, metadata: Metadata
     target[offset + 1] = 0;
     return offset + 2;
   }
-  const countAt = offset;
+  const wire = metadata.wireForm();
+  wire.copy(target, offset);
+  return offset + wire.length;
+}
+
+/** Encodes a metadata map; throws INVALID_ARGUMENT for a value over 65535 bytes or over 65535 values. */
+function encodeMetadataBlock(map: ReadonlyMap<string, MetadataValue[]>): Buffer {
+  let length = 2;
   let count = 0;
-  offset += 2;
-  for (const [key, value] of metadata.entries()) {
-    target[offset++] = key.length;
-    offset += target.write(key, offset, 'latin1');
-    const lengthAt = offset;
-    offset += 2;
-    const length = typeof value === 'string' ? target.write(value, offset, 'utf8') : (target.set(value, offset), value.length);
-    if (length > 0xffff) throw new RpcError(Status.INVALID_ARGUMENT, `metadata value of ${key} is longer than 65535 bytes`);
-    target.writeUInt16BE(length, lengthAt);
-    offset += length;
-    count++;
+  for (const [key, values] of map) {
+    for (const value of values) {
+      const valueLength = typeof value === 'string' ? Buffer.byteLength(value) : value.length;
+      if (valueLength > 0xffff) throw new RpcError(Status.INVALID_ARGUMENT, `metadata value of ${key} is longer than 65535 bytes`);
+      length += 3 + key.length + valueLength;
+      count++;
+    }
   }
-  target.writeUInt16BE(count, countAt);
-  return offset;
+  if (count > 0xffff) throw new RpcError(Status.INVALID_ARGUMENT, `metadata has ${count} values, more than 65535`);
+  const block = Buffer.allocUnsafe(length);
+  block.writeUInt16BE(count, 0);
+  let offset = 2;
+  for (const [key, values] of map) {
+    for (const value of values) {
+      block[offset++] = key.length;
+      offset += block.write(key, offset, 'latin1');
+      const valueLength = typeof value === 'string' ? Buffer.byteLength(value) : value.length;
+      block.writeUInt16BE(valueLength, offset);
+      offset += 2;
+      if (typeof value === 'string') block.write(value, offset, 'utf8');
+      else block.set(value, offset);
+      offset += valueLength;
+    }
+  }
+  return block;
 }
 
 /** Reads metadata at `offset` of `source`; returns it and the offset after it. Throws RpcError INVALID_ARGUMENT when malformed. */

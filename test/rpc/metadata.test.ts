@@ -94,10 +94,22 @@ describe('Metadata wire form', () => {
     expect(offset).toBe(3 + inner.length);
   });
 
-  test('a value longer than 65535 bytes cannot be written', () => {
+  test('a value longer than 65535 bytes cannot be encoded (refused before anything is written)', () => {
     const md = new Metadata({ big: 'x'.repeat(65_536) });
-    const buffer = Buffer.alloc(metadataByteLength(md));
-    expect(() => writeMetadata(buffer, 0, md)).toThrow(expect.objectContaining({ code: Status.INVALID_ARGUMENT, message: expect.stringMatching(/longer than 65535 bytes/) }));
+    const refusal = expect.objectContaining({ code: Status.INVALID_ARGUMENT, message: expect.stringMatching(/longer than 65535 bytes/) });
+    expect(() => metadataByteLength(md)).toThrow(refusal);
+    expect(() => writeMetadata(Buffer.alloc(70_000), 0, md)).toThrow(refusal);
+  });
+
+  test('the wire form is encoded once and re-encoded after a change', () => {
+    const md = new Metadata({ user: 'ada' });
+    const first = Buffer.alloc(metadataByteLength(md));
+    writeMetadata(first, 0, md);
+    md.add('user', 'grace');
+    const second = Buffer.alloc(metadataByteLength(md));
+    writeMetadata(second, 0, md);
+    expect(readMetadata(first, 0, first.length).metadata.getAll('user')).toEqual(['ada']);
+    expect(readMetadata(second, 0, second.length).metadata.getAll('user')).toEqual(['ada', 'grace']);
   });
 
   describe('malformed input is INVALID_ARGUMENT naming what is wrong', () => {

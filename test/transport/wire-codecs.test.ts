@@ -1,0 +1,84 @@
+// Small codecs of the wire format: preface, GOAWAY payload, XOR obfuscation, encodeFrame, options.
+import { inflateSync } from 'node:zlib';
+import {
+  CloseCode, FRAME_HEADER_BYTES, FrameError, FrameFlag, FrameKind, PREFACE_BYTES, PROTOCOL_VERSION,
+  decodeGoaway, decodePreface, encodeFrame, encodeGoaway, encodePreface, resolveTransportOptions, xorInPlace,
+} from '../../src/transport';
+import { MAX_REASON_BYTES } from '../../src/transport/goaway';
+import { checkObfuscation } from '../../src/transport/preface';
+import { xorKeyCheck } from '../../src/transport/xor-obfuscator';
+
+describe('preface', () => {
+  it('round-trips and is exactly PREFACE_BYTES long', () => {
+    const bytes = encodePreface({ version: PROTOCOL_VERSION, features: 3, keyCheck: 0xdeadbeef });
+    expect(bytes).toHaveLength(PREFACE_BYTES);
+    expect(bytes.subarray(0, 4).toString('latin1')).toBe('FRPC');
+    expect(decodePreface(bytes)).toEqual({ version: PROTOCOL_VERSION, features: 3, keyCheck: 0xdeadbeef });
+  });
+
+  it('accepts matching keys and no keys, refuses the rest with HANDSHAKE_FAILED', () => {
+    const keyed = (key: string) => ({ version: 1, features: 0b10, keyCheck: xorKeyCheck(Buffer.from(key)) });
+    const plain = { version: 1, features: 0, keyCheck: 0 };
+    expect(() => checkObfuscation(keyed('a'), keyed('a'))).not.toThrow();
+    expect(() => checkObfuscation(plain, plain)).not.toThrow();
+    for (const [ours, theirs] of [[keyed('a'), keyed('b')], [keyed('a'), plain], [plain, keyed('a')]]) {
+      expect(() => checkObfuscation(ours, theirs)).toThrow(FrameError);
+    }
+    expect(xorKeyCheck(undefined)).toBe(0);
+  });
+});
+
+describe('GOAWAY payload', () => {
+  it('round-trips code and reason and caps long reasons', () => {
+    expect(decodeGoaway(encodeGoaway(CloseCode.TIMEOUT, 'slow ✓'))).toEqual({ code: CloseCode.TIMEOUT, reason: 'slow ✓' });
+    expect(encodeGoaway(1, 'x'.repeat(10_000))).toHaveLength(2 + MAX_REASON_BYTES);
+    expect(() => decodeGoaway(Buffer.alloc(1))).toThrow(/shorter than its 2-byte code/);
+  });
+});
+
+describe('XOR obfuscation and encodeFrame', () => {
+  it('restores the payload when applied twice', () => {
+    const original = Buffer.from('obfuscation is not encryption');
+    const bytes = Buffer.from(original);
+    xorInPlace(bytes, Buffer.from('key'));
+    expect(bytes.equals(original)).toBe(false);
+    xorInPlace(bytes, Buffer.from('key'));
+    expect(bytes.equals(original)).toBe(true);
+  });
+
+  it('compresses above the threshold, then obfuscates, and sets both flags', () => {
+    const key = Buffer.from('k');
+    const payload = Buffer.from('abc'.repeat(1000));
+    const frame = encodeFrame(FrameKind.PUSH, FrameFlag.END_STREAM, 42, payload, { compressMinBytes: 100, compressionLevel: 6, xorKey: key });
+    expect(frame[4]).toBe(FrameKind.PUSH);
+    expect(frame[5]).toBe(FrameFlag.END_STREAM | FrameFlag.COMPRESSED | FrameFlag.OBFUSCATED);
+    expect(frame.readUInt32BE(6)).toBe(42);
+    const body = Buffer.from(frame.subarray(FRAME_HEADER_BYTES));
+    expect(frame.readUInt32BE(0)).toBe(body.length);
+    xorInPlace(body, key);
+    expect(inflateSync(body).equals(payload)).toBe(true);
+    const small = encodeFrame(FrameKind.DATA, 0, 1, Buffer.from('tiny'), { compressMinBytes: 100, compressionLevel: 6, xorKey: undefined });
+    expect(small.equals(Buffer.concat([Buffer.from([0, 0, 0, 4, FrameKind.DATA, 0, 0, 0, 0, 1]), Buffer.from('tiny')]))).toBe(true);
+  });
+});
+
+describe('resolveTransportOptions', () => {
+  it('fills defaults and keeps given values', () => {
+    const options = resolveTransportOptions({ maxFrameBytes: 1000, xorKey: undefined });
+    expect(options.maxFrameBytes).toBe(1000);
+    expect(options.handshakeTimeoutMs).toBe(5000);
+  });
+
+  it.each([
+    [{ handshakeTimeoutMs: -1 }, 'handshakeTimeoutMs'],
+    [{ frameTimeoutMs: Number.NaN }, 'frameTimeoutMs'],
+    [{ maxFrameBytes: 0 }, 'maxFrameBytes'],
+    [{ maxFrameBytes: 2 ** 32 }, 'maxFrameBytes'],
+    [{ maxOutboundBytes: 1.5 }, 'maxOutboundBytes'],
+    [{ maxOutboundBytes: 100, outboundHighWaterBytes: 200 }, 'outboundHighWaterBytes'],
+    [{ compressionLevel: 10 }, 'compressionLevel'],
+    [{ xorKey: Buffer.alloc(0) }, 'xorKey'],
+  ])('rejects %p naming %s', (partial, field) => {
+    expect(() => resolveTransportOptions(partial)).toThrow(new RegExp(`transport option ${field}`));
+  });
+});
