@@ -58,6 +58,7 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
   private idleTimer: NodeJS.Timeout | undefined;
   private destroyTimer: NodeJS.Timeout | undefined;
   private started = false;
+  private sentShutdown = false;
   private reservedAt = 0;
   private reservedLength = 0;
 
@@ -73,7 +74,8 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     this.remoteAddress = socket.remoteAddress ?? '';
     this.remotePort = socket.remotePort ?? 0;
     this.encoding = {
-      compressMinBytes: peer.features & Feature.COMPRESSION ? options.compressMinBytes : Infinity,
+      // Compress only what the peer accepts, and only if this side is configured to compress at all.
+      compressMinBytes: options.compression && peer.features & Feature.COMPRESSION ? options.compressMinBytes : Infinity,
       compressionLevel: options.compressionLevel,
       xorKey: options.xorKey,
     };
@@ -121,6 +123,7 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
    */
   send(kind: number, flags: number, streamId: number, payload: Uint8Array): boolean {
     if (!this.writable) return false;
+    flags &= FrameFlag.END_STREAM; // COMPRESSED and OBFUSCATED are this method's to set
     if (!this.admit(FRAME_HEADER_BYTES + payload.length)) return false;
     let body = payload;
     if (payload.length >= this.encoding.compressMinBytes) {
@@ -144,11 +147,13 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
   /**
    * Reserves room for a frame of exactly `payloadLength` bytes in the outbound queue, for callers that
    * write the payload in place (no intermediate buffer): write it at `reservedOffset` of the returned
-   * buffer, then call `commitFrame()` before anything else is sent. Returns undefined when the payload
+   * buffer, then call `commitFrame()` in the same synchronous block (nothing else may be sent on this
+   * connection in between, and incoming bytes cannot be handled in between). Returns undefined when the payload
    * would be compressed or the connection cannot take it: then build the payload and use `send()`.
    */
   reserveFrame(kind: number, flags: number, streamId: number, payloadLength: number): Buffer | undefined {
     if (payloadLength >= this.encoding.compressMinBytes || !this.writable) return undefined;
+    flags &= FrameFlag.END_STREAM;
     const length = FRAME_HEADER_BYTES + payloadLength;
     if (!this.admit(length)) return undefined;
     const chunk = this.queue.reserve(length);
@@ -232,18 +237,21 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     const closed = new Promise<void>((resolve) => this.once('close', () => resolve()));
     if (this.stateValue === 'open') {
       this.stateValue = 'draining';
+      this.sentShutdown = true;
       this.sendControl(FrameKind.GOAWAY, encodeGoaway(CloseCode.SHUTTING_DOWN, reason));
       this.queue.flush();
     }
-    const done = (): void => this.close(CloseCode.SHUTTING_DOWN, reason);
+    const done = (): void => {
+      clearTimeout(timer);
+      this.off('idle', done);
+      this.close(CloseCode.SHUTTING_DOWN, reason);
+    };
+    let timer: NodeJS.Timeout | undefined;
     if (this.work === 0) {
       done();
     } else {
-      const timer = setTimeout(done, graceMs).unref();
-      this.once('idle', () => {
-        clearTimeout(timer);
-        done();
-      });
+      timer = setTimeout(done, graceMs).unref();
+      this.once('idle', done);
     }
     return closed;
   }
@@ -251,11 +259,15 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
   /** Sends GOAWAY with the reason, ends the socket, and destroys it if the peer has not closed in `closeTimeoutMs`. */
   close(code: CloseCode = CloseCode.NORMAL, reason = 'closed by the application'): void {
     if (this.stateValue === 'closing' || this.stateValue === 'closed') return;
+    const wasDraining = this.stateValue === 'draining' && this.sentShutdown;
     this.stateValue = 'closing';
     this.closeInfo = { code, reason, remote: false };
     this.clearTimers();
-    this.sendControl(FrameKind.GOAWAY, encodeGoaway(code, reason));
-    this.queue.flush();
+    // After shutdown() the peer already has this GOAWAY; one is enough.
+    if (!(wasDraining && code === CloseCode.SHUTTING_DOWN)) this.sendControl(FrameKind.GOAWAY, encodeGoaway(code, reason));
+    // Hand everything to the socket even under backpressure (it is bounded by maxOutboundBytes): once
+    // end() is called no 'drain' comes, and the GOAWAY with the reason is last in line.
+    this.queue.flushAll();
     this.socket.end();
     this.destroyTimer = setTimeout(() => this.socket.destroy(), this.options.closeTimeoutMs).unref();
   }
@@ -347,7 +359,9 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     this.heartbeatTimer = setTimeout(() => this.onHeartbeat(), delayMs).unref();
   }
 
-  // Closes within heartbeatIntervalMs + heartbeatTimeoutMs of the last byte received.
+  // Runs every heartbeatIntervalMs: a PING goes out when nothing arrived since the previous check (so
+  // 1 to 2 intervals after the last byte), and the connection closes when nothing arrives within
+  // heartbeatTimeoutMs of the PING: at most 2 x heartbeatIntervalMs + heartbeatTimeoutMs after the last byte.
   private onHeartbeat(): void {
     if (this.receivedSinceCheck) {
       this.receivedSinceCheck = false;

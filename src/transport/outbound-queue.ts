@@ -106,6 +106,12 @@ export class OutboundQueue {
     if (!ok) this.blocked = true;
   }
 
+  /** Hands everything queued to the socket even while it applies backpressure (used when closing). */
+  flushAll(): void {
+    this.blocked = false;
+    this.flush();
+  }
+
   /** Drops everything not yet handed to the socket; later writes are ignored. */
   discard(): void {
     this.closed = true;

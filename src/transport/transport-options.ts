@@ -5,7 +5,7 @@ import { constants as zlibConstants } from 'node:zlib';
 export interface TransportOptions {
   /** Largest frame payload accepted, on the wire and after inflating. Default 4 MiB (as gRPC). */
   maxFrameBytes: number;
-  /** Accept and send zlib-compressed frames. Default true. */
+  /** Accept zlib-compressed frames, and compress outgoing ones (when the peer accepts them). Default true. */
   compression: boolean;
   /** Payloads at least this long are compressed when the peer accepts it. Default 1024. */
   compressMinBytes: number;
@@ -28,9 +28,15 @@ export interface TransportOptions {
   handshakeTimeoutMs: number;
   /** A frame once started must be complete within this. Default 20000 ms. */
   frameTimeoutMs: number;
-  /** With nothing received for this long, a PING is sent. 0 disables heartbeats. Default 15000 ms. */
+  /**
+   * Liveness check period: a PING is sent when nothing arrived during the last period (1 to 2 periods
+   * after the last byte). 0 disables heartbeats. Default 15000 ms.
+   */
   heartbeatIntervalMs: number;
-  /** After a PING, the peer has this long to send anything before the connection closes. Default 10000 ms. */
+  /**
+   * After a PING, the peer has this long to send anything before the connection closes (so a silent
+   * peer is closed at most 2 x heartbeatIntervalMs + heartbeatTimeoutMs after its last byte). Default 10000 ms.
+   */
   heartbeatTimeoutMs: number;
   /** Close after no application frame either way for this long (closes between 1x and 2x). 0 = never. Default 0. */
   idleTimeoutMs: number;
