@@ -10,7 +10,20 @@ export const CallFlag = {
 } as const;
 
 const FIXED_BYTES = 6;
-const EMPTY_METADATA = new Metadata();
+const EMPTY_METADATA = new Metadata().freeze();
+
+/**
+ * The last metadata block decoded on a connection and its bytes: calls from one client usually carry the
+ * same metadata, which is then decoded once (it is read-only, so sharing it is safe).
+ */
+export interface MetadataCache {
+  bytes: Buffer | undefined;
+  metadata: Metadata;
+}
+
+export function newMetadataCache(): MetadataCache {
+  return { bytes: undefined, metadata: EMPTY_METADATA };
+}
 
 /** A decoded CALL payload. `message` is a view into the frame. */
 export interface CallHeader {
@@ -48,7 +61,7 @@ export function encodeCallHeader(method: Buffer, timeoutMs: number, metadata: Me
 }
 
 /** Decodes a CALL payload; throws RpcError INVALID_ARGUMENT when malformed. */
-export function decodeCallHeader(payload: Buffer): CallHeader {
+export function decodeCallHeader(payload: Buffer, cache?: MetadataCache): CallHeader {
   if (payload.length < FIXED_BYTES) throw new RpcError(Status.INVALID_ARGUMENT, `CALL payload of ${payload.length} bytes is shorter than its ${FIXED_BYTES}-byte header`);
   const timeoutMs = payload.readUInt32BE(0);
   const flags = payload[4];
@@ -59,7 +72,18 @@ export function decodeCallHeader(payload: Buffer): CallHeader {
   let offset = methodEnd + 2;
   if (payload.length < offset) throw new RpcError(Status.INVALID_ARGUMENT, 'CALL metadata is cut off');
   if (payload[methodEnd] !== 0 || payload[methodEnd + 1] !== 0) {
-    ({ metadata, offset } = readMetadata(payload, methodEnd, payload.length));
+    const cached = cache?.bytes;
+    if (cached && methodEnd + cached.length <= payload.length && payload.compare(cached, 0, cached.length, methodEnd, methodEnd + cached.length) === 0) {
+      // Identical bytes parse to the identical (self-delimiting) block.
+      metadata = (cache as MetadataCache).metadata;
+      offset = methodEnd + cached.length;
+    } else {
+      ({ metadata, offset } = readMetadata(payload, methodEnd, payload.length));
+      if (cache) {
+        cache.bytes = Buffer.from(payload.subarray(methodEnd, offset));
+        cache.metadata = metadata;
+      }
+    }
   }
   const message = flags & CallFlag.HAS_MESSAGE ? payload.subarray(offset) : undefined;
   return { timeoutMs, method, metadata, message };

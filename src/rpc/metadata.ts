@@ -14,6 +14,7 @@ export class Metadata {
   private readonly map = new Map<string, MetadataValue[]>();
   // The wire form, kept until the next change: metadata sent with every call is encoded once.
   private wire: Buffer | undefined;
+  private readOnly = false;
 
   constructor(init?: Record<string, MetadataValue | MetadataValue[]>) {
     if (init) for (const [key, value] of Object.entries(init)) {
@@ -23,6 +24,7 @@ export class Metadata {
 
   /** Replaces every value of `key`. */
   set(key: string, value: MetadataValue): this {
+    this.checkWritable();
     const normalized = checkEntry(key, value);
     this.map.set(normalized, [value]);
     this.wire = undefined;
@@ -31,6 +33,7 @@ export class Metadata {
 
   /** Adds a value to `key`. */
   add(key: string, value: MetadataValue): this {
+    this.checkWritable();
     const normalized = checkEntry(key, value);
     const values = this.map.get(normalized);
     if (values) values.push(value);
@@ -54,8 +57,31 @@ export class Metadata {
   }
 
   delete(key: string): boolean {
+    this.checkWritable();
     this.wire = undefined;
     return this.map.delete(key.toLowerCase());
+  }
+
+  /** A writable copy. */
+  clone(): Metadata {
+    const copy = new Metadata();
+    for (const [key, values] of this.map) copy.map.set(key, [...values]);
+    return copy;
+  }
+
+  /** True for metadata received from the peer, which may be shared between calls: `clone()` it to change it. */
+  get isReadOnly(): boolean {
+    return this.readOnly;
+  }
+
+  /** @internal Makes this instance read-only (received metadata, shared by calls that sent the same bytes). */
+  freeze(): this {
+    this.readOnly = true;
+    return this;
+  }
+
+  private checkWritable(): void {
+    if (this.readOnly) throw new TypeError('received metadata is read-only; change a copy: metadata.clone()');
   }
 
   /** @internal The encoded block (count and entries), computed once until the metadata changes. */
@@ -166,7 +192,7 @@ export function readMetadata(source: Buffer, offset: number, end: number): { met
       throw malformed((error as Error).message);
     }
   }
-  return { metadata, offset };
+  return { metadata: metadata.freeze(), offset };
 }
 
 function malformed(reason: string): RpcError {

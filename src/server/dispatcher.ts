@@ -4,7 +4,7 @@ import type { FrameSink } from '../transport/frame-decoder';
 import type { FrameConnection } from '../transport/frame-connection';
 import { FrameError } from '../transport/frame-error';
 import { CloseCode, FrameFlag, FrameKind } from '../transport/wire';
-import { decodeCallHeader, type CallHeader } from '../rpc/call-header';
+import { decodeCallHeader, newMetadataCache, type CallHeader } from '../rpc/call-header';
 import { encodeCallStatus } from '../rpc/call-status';
 import { RpcError } from '../rpc/rpc-error';
 import { Status } from '../rpc/status';
@@ -19,6 +19,7 @@ import type { ResolvedServerCallOptions } from './server-options';
  */
 export class Dispatcher implements FrameSink {
   private readonly calls = new Map<number, ServerCall>();
+  private readonly metadataCache = newMetadataCache();
   private readonly peer: string;
   private readonly removeCall = (call: ServerCall): void => {
     if (this.calls.get(call.id) === call) {
@@ -73,7 +74,7 @@ export class Dispatcher implements FrameSink {
   private onCall(flags: number, id: number, payload: Buffer): void {
     let header: CallHeader;
     try {
-      header = decodeCallHeader(payload);
+      header = decodeCallHeader(payload, this.metadataCache);
     } catch (error) {
       this.refuse(id, error as RpcError);
       return;

@@ -1,5 +1,5 @@
 // The CALL payload: u32 timeout ms, u8 flags, u8 method length, method, metadata, [request message].
-import { CallFlag, decodeCallHeader, encodeCallHeader } from '../../src/rpc/call-header';
+import { CallFlag, decodeCallHeader, encodeCallHeader, newMetadataCache } from '../../src/rpc/call-header';
 import { Metadata } from '../../src/rpc/metadata';
 import { RpcError } from '../../src/rpc/rpc-error';
 import { Status } from '../../src/rpc/status';
@@ -61,5 +61,19 @@ describe('CALL header codec', () => {
       const full = encodeCallHeader(METHOD, 10, new Metadata({ k: 'v' }), undefined);
       for (let cut = 0; cut < full.length; cut++) expect(() => decodeCallHeader(full.subarray(0, cut))).toThrow(RpcError);
     });
+  });
+});
+
+describe('CALL metadata cache', () => {
+  test('decodes a repeated metadata block once per connection, and a different one afresh', () => {
+    const path = Buffer.from('/test.v1.TestService/Unary');
+    const cache = newMetadataCache();
+    const first = decodeCallHeader(encodeCallHeader(path, 0, new Metadata({ token: 'a' }), undefined), cache);
+    const second = decodeCallHeader(encodeCallHeader(path, 0, new Metadata({ token: 'a' }), Buffer.from([8, 1])), cache);
+    const third = decodeCallHeader(encodeCallHeader(path, 0, new Metadata({ token: 'b' }), undefined), cache);
+    expect(second.metadata).toBe(first.metadata);
+    expect(second.message).toEqual(Buffer.from([8, 1]));
+    expect(third.metadata).not.toBe(first.metadata);
+    expect(third.metadata.get('token')).toBe('b');
   });
 });

@@ -161,3 +161,17 @@ describe('Metadata wire form', () => {
     );
   });
 });
+
+describe('received metadata', () => {
+  test('is read-only, and clone() gives a writable copy', () => {
+    const block = Buffer.alloc(metadataByteLength(new Metadata({ user: 'ada' })));
+    writeMetadata(block, 0, new Metadata({ user: 'ada' }));
+    const received = readMetadata(block, 0, block.length).metadata;
+    expect(received.isReadOnly).toBe(true);
+    expect(() => received.set('user', 'eve')).toThrow(/read-only; change a copy: metadata.clone\(\)/);
+    expect(() => received.delete('user')).toThrow(/read-only/);
+    const copy = received.clone().set('user', 'eve');
+    expect(copy.get('user')).toBe('eve');
+    expect(received.get('user')).toBe('ada');
+  });
+});
