@@ -285,7 +285,7 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
       this.sink.onFrame(kind, flags, streamId, payload);
       return;
     }
-    if (streamId !== 0) throw new FrameError(CloseCode.PROTOCOL_ERROR, `control frame kind 0x0${kind} on stream ${streamId} (must be 0)`);
+    if (streamId !== 0) throw new FrameError(CloseCode.PROTOCOL_ERROR, `control frame kind 0x${kind.toString(16).padStart(2, '0')} on stream ${streamId} (must be 0)`);
     if (kind === FrameKind.PING) {
       if (payload.length !== PING_PAYLOAD_BYTES) throw new FrameError(CloseCode.PROTOCOL_ERROR, `PING payload must be ${PING_PAYLOAD_BYTES} bytes, got ${payload.length}`);
       this.sendControl(FrameKind.PONG, payload);

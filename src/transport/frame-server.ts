@@ -104,6 +104,11 @@ export class FrameServer extends EventEmitter<FrameServerEvents> {
     acceptHandshake(socket, this.options).then(
       ({ peer, leftover }) => {
         if (socket.destroyed) return;
+        if (this.closing) {
+          // The handshake finished after close() began: refuse rather than open and drop it.
+          this.reject(socket, CloseCode.SHUTTING_DOWN, 'server shutting down');
+          return;
+        }
         const connection = new FrameConnection(this.nextId++, socket, this.options, peer, leftover);
         this.live.set(connection.id, connection);
         connection.once('close', () => this.live.delete(connection.id));

@@ -7,7 +7,13 @@ export const MAX_REASON_BYTES = 512;
 
 /** Encodes a GOAWAY payload. */
 export function encodeGoaway(code: number, reason: string): Buffer {
-  const text = Buffer.from(reason, 'utf8').subarray(0, MAX_REASON_BYTES);
+  let text = Buffer.from(reason, 'utf8');
+  if (text.length > MAX_REASON_BYTES) {
+    // Cut on a character boundary: never inside a multi-byte UTF-8 sequence (continuation bytes are 10xxxxxx).
+    let end = MAX_REASON_BYTES;
+    while (end > 0 && (text[end] & 0b1100_0000) === 0b1000_0000) end--;
+    text = text.subarray(0, end);
+  }
   const payload = Buffer.allocUnsafe(2 + text.length);
   payload.writeUInt16BE(code, 0);
   text.copy(payload, 2);

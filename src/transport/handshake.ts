@@ -1,6 +1,6 @@
 // The preface exchange that opens every connection, bounded by handshakeTimeoutMs.
 import type { Socket } from 'node:net';
-import { decodeGoaway, encodeGoaway } from './goaway';
+import { MAX_REASON_BYTES, decodeGoaway, encodeGoaway } from './goaway';
 import { FrameError } from './frame-error';
 import { encodeFrame } from './frame-encoder';
 import { checkObfuscation, decodePreface, encodePreface, type Preface } from './preface';
@@ -16,7 +16,8 @@ export interface HandshakeResult {
 }
 
 const PLAIN = { compressMinBytes: Infinity, compressionLevel: 0, xorKey: undefined };
-const MAX_REFUSAL_BYTES = FRAME_HEADER_BYTES + 2 + 1024;
+// A refusal's payload: the u16 code and a reason of at most MAX_REASON_BYTES.
+const MAX_REFUSAL_BYTES = 2 + MAX_REASON_BYTES;
 
 /** This side's preface for `options`. */
 export function localPreface(options: TransportOptions): Preface {
@@ -47,7 +48,7 @@ export function acceptHandshake(socket: Socket, options: TransportOptions): Prom
       let peer: Preface;
       try {
         peer = decodePreface(bytes);
-        checkObfuscation(ours, peer);
+        checkObfuscation(ours, peer, 'server');
       } catch (error) {
         const failure = error as FrameError;
         refuse(socket, failure.code, failure.message, options.closeTimeoutMs);
@@ -69,7 +70,7 @@ export function initiateHandshake(socket: Socket, options: TransportOptions): Pr
   socket.write(encodePreface(ours));
   return readPreface(socket, options, 'client').then(({ bytes, leftover }) => {
     const peer = decodePreface(bytes);
-    checkObfuscation(ours, peer);
+    checkObfuscation(ours, peer, 'client');
     return { peer, leftover };
   });
 }

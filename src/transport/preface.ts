@@ -36,11 +36,13 @@ export function decodePreface(bytes: Buffer): Preface {
 }
 
 /** Checks that both sides obfuscate with the same key, or both not at all. */
-export function checkObfuscation(ours: Preface, theirs: Preface): void {
+export function checkObfuscation(ours: Preface, theirs: Preface, role: 'server' | 'client'): void {
   const weObfuscate = (ours.features & Feature.OBFUSCATION) !== 0;
   const theyObfuscate = (theirs.features & Feature.OBFUSCATION) !== 0;
   if (weObfuscate !== theyObfuscate) {
-    const who = weObfuscate ? 'this side uses an XOR key and the peer does not' : 'the peer uses an XOR key and this side does not';
+    // Named by role, not "this side": the reason is read by both ends (a refusal travels to the client).
+    const [us, them] = role === 'server' ? ['server', 'client'] : ['client', 'server'];
+    const who = weObfuscate ? `the ${us} uses an XOR key and the ${them} does not` : `the ${them} uses an XOR key and the ${us} does not`;
     throw new FrameError(CloseCode.HANDSHAKE_FAILED, `obfuscation mismatch: ${who}`);
   }
   if (weObfuscate && ours.keyCheck !== theirs.keyCheck) {

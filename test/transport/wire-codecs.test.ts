@@ -19,10 +19,10 @@ describe('preface', () => {
   it('accepts matching keys and no keys, refuses the rest with HANDSHAKE_FAILED', () => {
     const keyed = (key: string) => ({ version: 1, features: 0b10, keyCheck: xorKeyCheck(Buffer.from(key)) });
     const plain = { version: 1, features: 0, keyCheck: 0 };
-    expect(() => checkObfuscation(keyed('a'), keyed('a'))).not.toThrow();
-    expect(() => checkObfuscation(plain, plain)).not.toThrow();
+    expect(() => checkObfuscation(keyed('a'), keyed('a'), 'server')).not.toThrow();
+    expect(() => checkObfuscation(plain, plain, 'server')).not.toThrow();
     for (const [ours, theirs] of [[keyed('a'), keyed('b')], [keyed('a'), plain], [plain, keyed('a')]]) {
-      expect(() => checkObfuscation(ours, theirs)).toThrow(FrameError);
+      expect(() => checkObfuscation(ours, theirs, 'server')).toThrow(FrameError);
     }
     expect(xorKeyCheck(undefined)).toBe(0);
   });
@@ -80,5 +80,13 @@ describe('resolveTransportOptions', () => {
     [{ xorKey: Buffer.alloc(0) }, 'xorKey'],
   ])('rejects %p naming %s', (partial, field) => {
     expect(() => resolveTransportOptions(partial)).toThrow(new RegExp(`transport option ${field}`));
+  });
+});
+
+describe('GOAWAY reason', () => {
+  it('is cut at 512 bytes on a character boundary, never inside a UTF-8 sequence', () => {
+    const reason = `${'a'.repeat(511)}é and more`; // é is 2 bytes, starting at byte 511
+    const decoded = decodeGoaway(encodeGoaway(1, reason));
+    expect(decoded.reason).toBe('a'.repeat(511));
   });
 });
