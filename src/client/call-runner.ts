@@ -130,18 +130,8 @@ async function pumpRequests(call: ClientCall, channel: Channel, requests: AsyncI
         await window.waitForCredit();
         if (call.done) return;
       }
-      if (connection.outboundBytes > connection.options.outboundHighWaterBytes) {
-        await new Promise<void>((resolve) => {
-          const done = (): void => {
-            connection.off('drain', done);
-            connection.off('close', done);
-            resolve();
-          };
-          connection.on('drain', done);
-          connection.on('close', done);
-        });
-        if (call.done) return;
-      }
+      await connection.whenWritable();
+      if (call.done) return;
       let next: IteratorResult<unknown>;
       try {
         next = await iterator.next();

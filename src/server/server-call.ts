@@ -184,7 +184,7 @@ export class ServerCall {
           await this.sendWindow.waitForCredit();
           if (this.done) return undefined;
         }
-        await this.roomOnConnection();
+        await this.connection.whenWritable();
         if (this.done) break;
         const next = await iterator.next();
         if (next.done || this.done) break;
@@ -198,20 +198,6 @@ export class ServerCall {
     }
     if (!this.done) this.sendStatus(Status.OK, '', '', this.context.trailersIfAny, undefined);
     return undefined;
-  }
-
-  private roomOnConnection(): Promise<void> {
-    const connection = this.connection;
-    if (connection.outboundBytes <= connection.options.outboundHighWaterBytes || !connection.writable) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = (): void => {
-        connection.off('drain', done);
-        connection.off('close', done);
-        resolve();
-      };
-      connection.on('drain', done);
-      connection.on('close', done);
-    });
   }
 
   private encodeResponse(response: unknown): Uint8Array | undefined {

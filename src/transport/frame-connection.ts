@@ -19,6 +19,7 @@ export type FrameConnectionState = 'open' | 'draining' | 'closing' | 'closed';
 const PAUSED_BY_BACKPRESSURE = 1;
 const PAUSED_BY_APPLICATION = 2;
 const NO_SINK: FrameSink = { onFrame() {} };
+const RESOLVED = Promise.resolve();
 
 export interface FrameConnectionEvents {
   /** The connection closed; emitted exactly once. */
@@ -193,6 +194,26 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     this.activeSinceCheck = true;
     this.afterQueued();
     return true;
+  }
+
+  /**
+   * Resolves once outbound bytes are back under `outboundHighWaterBytes` (or the connection is closing):
+   * producers of streams await it between messages so they never outrun a slow peer.
+   */
+  whenWritable(): Promise<void> {
+    if (this.queue.totalBytes <= this.options.outboundHighWaterBytes || !this.writable) return RESOLVED;
+    // Bytes still waiting for the end-of-tick flush get no 'drain' if the socket takes them at once.
+    this.queue.flush();
+    if (!this.socket.writableNeedDrain) return RESOLVED;
+    return new Promise((resolve) => {
+      const done = (): void => {
+        this.off('drain', done);
+        this.off('close', done);
+        resolve();
+      };
+      this.on('drain', done);
+      this.on('close', done);
+    });
   }
 
   /** True when `bytes` more could be queued without reaching `maxOutboundBytes`. */
