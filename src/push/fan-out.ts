@@ -58,7 +58,13 @@ const COMPRESSED = 1;
  * batches pushes of one tick into one socket write. A recipient whose backlog would pass the policy's
  * `maxPushBacklogBytes` is skipped (counted) or closed, so memory per connection stays bounded.
  */
-export function fanOut(topic: EventTopic, message: unknown, target: FanOutTarget, stats: PushHubStats, onSlow: (slow: SlowConsumer) => void): Delivery {
+/** Pushes held for a delayed flush (PushHubOptions.flushDelayMs): who has frames waiting, once each. */
+export interface DeferredFlush {
+  readonly round: number;
+  readonly members: PushMember[];
+}
+
+export function fanOut(topic: EventTopic, message: unknown, target: FanOutTarget, stats: PushHubStats, onSlow: (slow: SlowConsumer) => void, deferred?: DeferredFlush): Delivery {
   const delivery: Delivery = { sent: 0, dropped: 0 };
   const { maxPushBacklogBytes, slowConsumer } = target.policy;
   let payload: Buffer | undefined;
@@ -96,7 +102,11 @@ export function fanOut(topic: EventTopic, message: unknown, target: FanOutTarget
       onSlow({ connectionId: member.id, topic: topic.path, room: target.room, backlogBytes: backlog, maxPushBacklogBytes, action: disconnect ? 'disconnected' : 'dropped' });
       continue;
     }
-    if (connection.sendEncoded(frame)) {
+    if (connection.sendEncoded(frame, deferred !== undefined)) {
+      if (deferred && member.flushRound !== deferred.round) {
+        member.flushRound = deferred.round;
+        deferred.members.push(member);
+      }
       delivery.sent++;
       member.sent++;
       stats.sent++;

@@ -6,7 +6,7 @@ import type { RpcServer } from '../server/rpc-server';
 import type { ServiceDefinition } from '../service/service-definition';
 import type { FrameConnection } from '../transport/frame-connection';
 import { eventTopicsOf, type EventTopic } from './event-topics';
-import { fanOut, type Delivery, type FanOutTarget, type PushHubStats, type SlowConsumer } from './fan-out';
+import { fanOut, type DeferredFlush, type Delivery, type FanOutTarget, type PushHubStats, type SlowConsumer } from './fan-out';
 import { pushControlService, type PushControlHost } from './push-control';
 import { createPushEmitter, type PushEmitter, type PushTarget } from './push-emitter';
 import { PushError, PushErrorCode } from './push-error';
@@ -46,6 +46,13 @@ export class PushHub extends EventEmitter<PushHubEvents> {
   private readonly topicPolicies = new Map<string, Partial<PushPolicy>>();
   private readonly emitters = new WeakMap<ServiceDefinition, PushEmitter<ServiceDefinition>>();
   private readonly onDisconnect = (connection: FrameConnection): void => this.forget(connection.id);
+  private flushTimer: NodeJS.Timeout | undefined;
+  private flushRoundState: DeferredFlush = { round: 0, members: [] };
+  private readonly flushDeferred = (): void => {
+    this.flushTimer = undefined;
+    for (const member of this.flushRoundState.members) member.connection.flush();
+    this.flushRoundState.members.length = 0;
+  };
   private readonly onSlow = (slow: SlowConsumer): void => {
     this.emit('slowConsumer', slow);
   };
@@ -156,7 +163,18 @@ export class PushHub extends EventEmitter<PushHubEvents> {
     } else {
       fan = { recipients: this.registry.subscribersOf(topic.path), except: target.except, room: undefined, policy: this.policyFor(topic.path, undefined) };
     }
-    return fanOut(topic, message, fan, this.counters, this.onSlow);
+    return fanOut(topic, message, fan, this.counters, this.onSlow, this.deferredFlush());
+  }
+
+  /** The current delayed-flush round, arming its timer on first use; undefined when flushDelayMs is 0. */
+  private deferredFlush(): DeferredFlush | undefined {
+    const delay = this.options.flushDelayMs;
+    if (delay === 0) return undefined;
+    if (!this.flushTimer) {
+      this.flushTimer = setTimeout(this.flushDeferred, delay).unref();
+      this.flushRoundState = { round: this.flushRoundState.round + 1, members: [] };
+    }
+    return this.flushRoundState;
   }
 
   private policyFor(topic: string, room: string | undefined): PushPolicy {

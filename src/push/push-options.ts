@@ -23,6 +23,12 @@ export interface PushHubOptions extends PushPolicy {
   rooms: Record<string, Partial<PushPolicy>>;
   /** Policies of particular topics, by topic path ("/chat.v1.ChatEvents/MessagePosted"), over the hub's. */
   topics: Record<string, Partial<PushPolicy>>;
+  /**
+   * Hold pushes up to this long and flush every connection they went to at once, so a busy hub makes
+   * one socket write per connection per delay rather than per event-loop pass (like Nagle or Kafka's
+   * linger.ms: a little latency for far fewer system calls). 0 flushes at the end of each pass. Default 2.
+   */
+  flushDelayMs: number;
   /** Topics one connection may subscribe to through PushControl. Default 256. */
   maxTopicsPerConnection: number;
   /** Rooms one connection may join through PushControl (hub.join by the server is not limited). Default 256. */
@@ -41,6 +47,7 @@ export function defaultPushHubOptions(): PushHubOptions {
     slowConsumer: 'drop',
     rooms: {},
     topics: {},
+    flushDelayMs: 2,
     maxTopicsPerConnection: 256,
     maxRoomsPerConnection: 256,
     authorizeJoin: undefined,
@@ -59,6 +66,9 @@ export function resolvePushHubOptions(partial: Partial<PushHubOptions>, maxOutbo
   checkPolicy(options, 'push option', maxOutboundBytes);
   for (const [room, policy] of Object.entries(options.rooms)) checkPolicy(policy, `push option rooms[${JSON.stringify(room)}]`, maxOutboundBytes);
   for (const [topic, policy] of Object.entries(options.topics)) checkPolicy(policy, `push option topics[${JSON.stringify(topic)}]`, maxOutboundBytes);
+  if (!Number.isFinite(options.flushDelayMs) || options.flushDelayMs < 0 || options.flushDelayMs > 1000) {
+    throw new PushError(PushErrorCode.BAD_OPTION, `push option flushDelayMs must be a number of ms from 0 to 1000, got ${String(options.flushDelayMs)}`);
+  }
   for (const key of ['maxTopicsPerConnection', 'maxRoomsPerConnection'] as const) {
     const value = options[key];
     if (!Number.isInteger(value) || value < 0) throw new PushError(PushErrorCode.BAD_OPTION, `push option ${key} must be a non-negative integer, got ${String(value)}`);

@@ -7,6 +7,8 @@ export class PushMember {
   readonly rooms = new Set<string>();
   sent = 0;
   dropped = 0;
+  /** @internal The hub's flush round this member was last queued in (see PushHubOptions.flushDelayMs). */
+  flushRound = 0;
 
   constructor(readonly connection: FrameConnection) {}
 

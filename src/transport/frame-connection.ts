@@ -185,12 +185,13 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
 
   /**
    * Queues a frame encoded once for many recipients (frame-encoder `encodeFrame`, same options on every
-   * connection of the server). Same bounds and result as `send`.
+   * connection of the server). Same bounds and result as `send`. With `deferFlush` the frame waits for
+   * the caller's `flush()` (or an early-flush threshold) instead of the end of the event-loop pass.
    */
-  sendEncoded(frame: Uint8Array): boolean {
+  sendEncoded(frame: Uint8Array, deferFlush = false): boolean {
     if (!this.writable) return false;
     if (!this.admit(frame.length)) return false;
-    this.queue.append(frame);
+    this.queue.append(frame, deferFlush);
     this.activeSinceCheck = true;
     this.afterQueued();
     return true;

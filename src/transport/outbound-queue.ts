@@ -1,19 +1,23 @@
 // Merge-then-send: frames queued in one tick leave in one socket write, honouring 'drain'.
 import type { Socket } from 'node:net';
+import { scheduleFlush, type ScheduledFlush } from './flush-scheduler';
 
-const CHUNK_BYTES = 64 * 1024;
+// Chunks grow (doubling) for connections that fill them and shrink for quiet ones, so a server with
+// thousands of mostly idle connections does not hold a large chunk for each.
+const MIN_CHUNK_BYTES = 4 * 1024;
+const MAX_CHUNK_BYTES = 64 * 1024;
 const EMPTY = Buffer.alloc(0);
 
 /**
  * Frames are written into a shared chunk (headers written in place, payloads copied once), and the
  * region written since the last flush is handed to the socket as one buffer. The chunk is bump-allocated:
  * a flushed region stays owned by the socket while later frames go after it, so nothing is reused early.
- * The first write of a tick schedules a microtask flush; `flushThresholdFrames` and `flushThresholdBytes`
- * flush early so the peer starts working while we are still producing (one write per tick alone makes
- * the two sides take turns, each idle half the time). While the socket reports backpressure, flushed regions
+ * The first write of an event-loop pass schedules one flush at the end of the pass (flush-scheduler.ts);
+ * `flushThresholdFrames` and `flushThresholdBytes` flush early so the peer starts working while we are
+ * still producing (one write per pass alone makes the two sides take turns, each idle half the time). While the socket reports backpressure, flushed regions
  * wait here (counted in `queuedBytes`) until 'drain'.
  */
-export class OutboundQueue {
+export class OutboundQueue implements ScheduledFlush {
   private chunk: Buffer = EMPTY;
   private start = 0;
   private used = 0;
@@ -23,10 +27,7 @@ export class OutboundQueue {
   private scheduled = false;
   private blocked = false;
   private closed = false;
-  private readonly flushTask = (): void => {
-    this.scheduled = false;
-    this.flush();
-  };
+  private chunkBytes = MIN_CHUNK_BYTES;
 
   constructor(
     private readonly socket: Socket,
@@ -56,7 +57,8 @@ export class OutboundQueue {
   reserve(length: number): Buffer {
     if (this.chunk.length - this.used < length) {
       this.park();
-      this.chunk = Buffer.allocUnsafeSlow(Math.max(CHUNK_BYTES, length));
+      if (this.chunk.length > 0) this.chunkBytes = Math.min(MAX_CHUNK_BYTES, this.chunkBytes * 2); // it filled up
+      this.chunk = Buffer.allocUnsafeSlow(Math.max(this.chunkBytes, length));
       this.start = 0;
       this.used = 0;
     }
@@ -68,22 +70,36 @@ export class OutboundQueue {
     return this.used;
   }
 
-  /** Marks `length` reserved bytes as written and schedules their flush. */
-  commit(length: number): void {
+  /**
+   * Marks `length` reserved bytes as written and schedules their flush (unless `deferFlush`: then the
+   * caller flushes later itself; the early-flush thresholds still apply).
+   */
+  commit(length: number, deferFlush = false): void {
     this.used += length;
     if (++this.framesSinceFlush >= this.flushThresholdFrames || this.queuedBytes >= this.flushThresholdBytes) {
       this.flush();
-    } else if (!this.scheduled) {
+    } else if (!this.scheduled && !deferFlush) {
       this.scheduled = true;
-      queueMicrotask(this.flushTask);
+      scheduleFlush(this);
     }
   }
 
   /** Queues bytes encoded elsewhere (a frame shared by many recipients). */
-  append(bytes: Uint8Array): void {
+  append(bytes: Uint8Array, deferFlush = false): void {
     const chunk = this.reserve(bytes.length);
     chunk.set(bytes, this.used);
-    this.commit(bytes.length);
+    this.commit(bytes.length, deferFlush);
+  }
+
+  /** The end-of-pass flush; a quiet connection also lets go of a mostly empty chunk. */
+  flushScheduled(): void {
+    this.scheduled = false;
+    this.flush();
+    if (!this.blocked && this.used < this.chunk.length >> 2) {
+      this.chunk = EMPTY;
+      this.start = this.used = 0;
+      this.chunkBytes = Math.max(MIN_CHUNK_BYTES, this.chunkBytes >> 1);
+    }
   }
 
   /** Hands everything queued to the socket now, unless it is applying backpressure. */

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { container, inject } from 'tsyringe';
 import {
-  PushHub, PushError, RpcError, RpcService, Status, subscribePush, joinRoom, leaveRoom, tsyringeResolver,
+  PushHub, PushError, RpcError, RpcServer, RpcService, Status, subscribePush, joinRoom, leaveRoom, tsyringeResolver,
   createClient, type CallContext, type Channel, type PushSubscription,
 } from '../../src';
 import { ChatDefinition, ChatEventsDefinition, type ChatMessage, type PostRequest, type PostReply, type WhoReply, type WhoRequest, type UserEvent } from '../../generated/chat/chat';
@@ -286,5 +286,36 @@ describe('misuse', () => {
     expect(() => fixture.hub.emitter(TestServiceDefinition)).toThrow(expect.objectContaining({ code: 'ERR_PUSH_BAD_EVENT_SERVICE' }));
     expect(() => fixture.hub.join(1, '')).toThrow(expect.objectContaining({ code: 'ERR_PUSH_BAD_ROOM' }));
     expect(() => fixture.hub.setRoomPolicy('r', { maxPushBacklogBytes: -1 })).toThrow(/room policy "r" maxPushBacklogBytes/);
+  });
+});
+
+describe('flushDelayMs (pushes held briefly, then flushed together)', () => {
+  test('holds pushes past the end of the event-loop pass, then delivers every one in order', async () => {
+    fixture = await startPush({ flushDelayMs: 100 });
+    const a = await member(fixture);
+    const connection = fixture.server.transport.connections.get(a.id)!;
+    const to = fixture.hub.emitter(ChatEventsDefinition).toConnection(a.id);
+    for (let seq = 1; seq <= 5; seq++) to.messagePosted(message(seq));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(connection.outboundBytes).toBeGreaterThan(0); // still held: no end-of-pass flush
+    expect(a.posted.items).toHaveLength(0);
+    await a.posted.until(5);
+    expect(a.posted.items.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  test('0 flushes at the end of the pass', async () => {
+    fixture = await startPush({ flushDelayMs: 0 });
+    const a = await member(fixture);
+    const connection = fixture.server.transport.connections.get(a.id)!;
+    fixture.hub.emitter(ChatEventsDefinition).toConnection(a.id).messagePosted(message(1));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(connection.outboundBytes).toBe(0);
+    await a.posted.until(1);
+  });
+
+  test('must be 0 to 1000 ms', async () => {
+    const server = new RpcServer();
+    expect(() => new PushHub(server, { flushDelayMs: -1 })).toThrow(/flushDelayMs must be a number of ms from 0 to 1000/);
+    expect(() => new PushHub(server, { flushDelayMs: 5000 })).toThrow(PushError);
   });
 });
