@@ -2,10 +2,15 @@
 //   transport  framerpc framed echo vs raw node:net echo peers
 //   idle       server memory for 10,000 idle connections, framerpc vs raw node:net
 //   rpc        gRPC and NestJS TCP unary echo (the framerpc RPC row plugs in at rpc/peers.ts)
+//   broadcast  M clients x 1 msg/s, each message to all M: framerpc PushHub vs socket.io vs naive node:net
 // Env: BENCH_SECONDS (measurement per cell, default 2), BENCH_WARMUP_SECONDS (0.5), BENCH_ROUNDS (3),
 //      BENCH_IDLE_CONNECTIONS (10000), BENCH_CPU_PROF_DIR (profile the framerpc server), BENCH_JSON (write results).
+//      broadcast: BROADCAST_CLIENTS ("100,1000,3000"), BROADCAST_SECONDS (20), BROADCAST_WARMUP_SECONDS (3),
+//      BROADCAST_SERVERS (all), BROADCAST_TYPED_CLIENTS (10), BROADCAST_MAX_SERVER_RSS_MB (4096).
 import { writeFileSync } from 'node:fs';
 import * as os from 'node:os';
+import { broadcastPlan } from './broadcast/config';
+import { runBroadcastSection } from './broadcast/section';
 import { cellPlan, cellTiming, idleConnectionCount } from './config';
 import { runIdleSection } from './idle/section';
 import { renderTable, type Table } from './report/table';
@@ -21,6 +26,7 @@ const SECTIONS: Record<string, () => Promise<SectionOutput>> = {
   transport: () => runTransportSection(cellPlan(), progress),
   idle: () => runIdleSection(idleConnectionCount(), progress),
   rpc: () => runRpcSection(cellPlan(), progress),
+  broadcast: () => runBroadcastSection(broadcastPlan(), progress),
 };
 
 function progress(line: string): void {

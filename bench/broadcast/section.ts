@@ -1,0 +1,137 @@
+// The `broadcast` section: M clients each send 1 message/s, the server sends every message to all M.
+// framerpc (RpcServer + PushHub), socket.io and a naive node:net server, each in a child of its own,
+// driven by a client child holding the M connections.
+import * as os from 'node:os';
+import { formatBytes, formatLatency, formatRate } from '../report/units';
+import type { Table } from '../report/table';
+import { runBroadcastCell, type BroadcastCell } from './cell';
+import type { BroadcastPlan } from './config';
+
+// A client process using this share of one core or more is measuring itself as much as the server.
+const SATURATED_CPU = 0.9;
+const MIB = 1024 * 1024;
+
+/** Issue targets for framerpc, checked under the table. */
+const TARGETS = { deliveredAt1000: 0.99, p99MsAt1000: 100, rssAt1000: 300 * MIB, rssAt3000: 1024 * MIB };
+
+/** Runs every server at every M of the plan, one cell at a time (they would compete for the two cores). */
+export async function runBroadcastSection(plan: BroadcastPlan, log: (line: string) => void): Promise<{ tables: Table[]; cells: BroadcastCell[] }> {
+  const cells: BroadcastCell[] = [];
+  log(`  broadcast: M = ${plan.clientCounts.join(', ')}; ${plan.warmupMs / 1000} s warm-up + ${plan.measureMs / 1000} s per cell; load average ${loadAverage()}`);
+  for (const clients of plan.clientCounts) {
+    for (const server of plan.servers) {
+      const cell = await runBroadcastCell(server, clients, plan, log);
+      cells.push(cell);
+      log(`  broadcast ${server} M=${clients}: ${summary(cell)}; load average ${loadAverage()}`);
+    }
+  }
+  return { tables: [broadcastTable(cells, plan)], cells };
+}
+
+function loadAverage(): string {
+  return os.loadavg().map((value) => value.toFixed(2)).join(' ');
+}
+
+function summary(cell: BroadcastCell): string {
+  if (!cell.result) return `error: ${cell.error}`;
+  const seconds = cell.result.measuredMs / 1000;
+  const expected = cell.connected * cell.connected;
+  return `${formatRate(cell.result.delivered / seconds)} delivered/s of ${formatRate(expected)} (${percent(cell.result.delivered / seconds / expected)}), p99 ${formatLatency(cell.result.p99Ms)}, peak RSS ${formatBytes(cell.peakRss)}${cell.error ? `, ${cell.error}` : ''}`;
+}
+
+function percent(ratio: number): string {
+  if (!Number.isFinite(ratio)) return '-';
+  return `${(ratio * 100).toFixed(ratio < 0.1 ? 2 : 1)}%`;
+}
+
+function cpuShare(micros: number | undefined, ms: number): number {
+  return micros === undefined ? NaN : micros / (ms * 1000);
+}
+
+function row(cell: BroadcastCell): string[] {
+  const r = cell.result;
+  if (!r) return [cell.server, String(cell.clients), String(cell.connected), '-', '-', '-', '-', '-', '-', '-', formatBytes(cell.peakRss || 0), '-', '-', '-', '-', `error: ${cell.error}`];
+  const seconds = r.measuredMs / 1000;
+  const expected = cell.connected * cell.connected;
+  const delivered = r.delivered / seconds;
+  const clientCpu = cpuShare(r.cpuMicros, r.measuredMs);
+  const notes = [
+    clientCpu >= SATURATED_CPU ? 'client saturated' : '',
+    cell.connected < cell.clients ? `${cell.clients - cell.connected} failed to connect` : '',
+    r.closed > 0 ? `${r.closed} closed` : '',
+    r.sendsSkipped > 0 ? `${r.sendsSkipped} sends skipped` : '',
+    r.malformed > 0 ? `${r.malformed} malformed` : '',
+    cell.sampleNote ?? '',
+  ].filter(Boolean);
+  return [
+    cell.server,
+    String(cell.clients),
+    String(cell.connected),
+    formatRate(r.sent / seconds),
+    formatRate(delivered),
+    formatRate(expected),
+    percent(delivered / expected),
+    percent(r.delivered / (r.sent * cell.connected)),
+    formatLatency(r.p50Ms),
+    formatLatency(r.p99Ms),
+    formatBytes(cell.peakRss),
+    percent(cpuShare(cell.serverCpuMicros, cell.serverWindowMs ?? NaN)),
+    cell.serverLoopDelayMaxMs === 0 ? '< 50 ms' : formatLatency(cell.serverLoopDelayMaxMs ?? NaN),
+    dropped(cell, seconds),
+    percent(clientCpu),
+    notes.join('; '),
+  ];
+}
+
+function dropped(cell: BroadcastCell, seconds: number): string {
+  if (cell.server !== 'framerpc') return 'n/a';
+  return cell.serverDropped === undefined || !Number.isFinite(cell.serverDropped) ? '?' : formatRate(cell.serverDropped / seconds);
+}
+
+function broadcastTable(cells: readonly BroadcastCell[], plan: BroadcastPlan): Table {
+  const notes = [
+    `expected/s = connected^2 (every message to every client, the sender included); "of sent" = delivered / (sent x connected). CPU in % of one core over the ${plan.measureMs / 1000} s measurement.`,
+    'server stall: the longest event-loop stall of the server during the measurement (lateness of a 50 ms timer, logged in the server). dropped/s: framerpc hub drops (slow consumers); socket.io and the naive server have none (n/a).',
+    `client saturated: the client process used >= ${SATURATED_CPU * 100}% of a core, so the row measures the client as much as the server.`,
+    ...targetNotes(cells),
+  ];
+  for (const cell of cells) {
+    const typed = cell.result?.typed;
+    if (typed) {
+      const perClient = typed.delivered / (cell.result!.measuredMs / 1000) / typed.clients;
+      notes.push(
+        `framerpc M=${cell.clients}: the ${typed.clients} typed clients (subscribePush) received ${formatRate(perClient)} msgs/s each (raw average ${formatRate(cell.result!.delivered / (cell.result!.measuredMs / 1000) / cell.connected)}), p50 ${formatLatency(typed.p50Ms)}, p99 ${formatLatency(typed.p99Ms)}, ${typed.postErrors} failed posts`,
+      );
+    }
+    if (cell.error && cell.result) notes.push(`${cell.server} M=${cell.clients}: ${cell.error}`);
+  }
+  return {
+    title: `Broadcast: M clients each send 1 msg/s (${plan.warmupMs / 1000} s warm-up, ${plan.measureMs / 1000} s measured), the server sends each to all M`,
+    columns: ['server', 'M', 'connected', 'sent/s', 'delivered/s', 'expected/s', 'delivered', 'of sent', 'p50', 'p99', 'server peak RSS', 'server CPU', 'server stall', 'dropped/s', 'client CPU', 'note'],
+    rows: cells.map(row),
+    notes,
+  };
+}
+
+function targetNotes(cells: readonly BroadcastCell[]): string[] {
+  const notes: string[] = [];
+  const at = (m: number): BroadcastCell | undefined => cells.find((c) => c.server === 'framerpc' && c.clients === m);
+  const c1000 = at(1000);
+  if (c1000) {
+    const r = c1000.result;
+    if (!r) notes.push(`target: framerpc at M=1000: NOT met (${c1000.error})`);
+    else {
+      const delivered = r.delivered / (r.measuredMs / 1000) / (c1000.connected * c1000.connected);
+      notes.push(`target: framerpc at M=1000 delivered >= ${TARGETS.deliveredAt1000 * 100}%: ${percent(delivered)} -> ${delivered >= TARGETS.deliveredAt1000 ? 'met' : 'NOT met'}`);
+      notes.push(`target: framerpc at M=1000 p99 < ${TARGETS.p99MsAt1000} ms: ${formatLatency(r.p99Ms)} -> ${r.p99Ms < TARGETS.p99MsAt1000 ? 'met' : 'NOT met'}`);
+      notes.push(`target: framerpc at M=1000 server RSS < ${formatBytes(TARGETS.rssAt1000)}: ${formatBytes(c1000.peakRss)} -> ${c1000.peakRss < TARGETS.rssAt1000 ? 'met' : 'NOT met'}`);
+    }
+  }
+  const c3000 = at(3000);
+  if (c3000) {
+    const ok = c3000.result !== undefined && !c3000.error && c3000.peakRss < TARGETS.rssAt3000 && c3000.serverDropped !== undefined;
+    const drops = c3000.serverDropped === undefined ? 'drops not reported (the server did not answer)' : `${formatRate(c3000.serverDropped)} drops counted`;
+    notes.push(`target: framerpc at M=3000 RSS < ${formatBytes(TARGETS.rssAt3000)}, drops counted, no crash: ${formatBytes(c3000.peakRss)}, ${drops}${c3000.error ? `, ${c3000.error}` : ''} -> ${ok ? 'met' : 'NOT met'}`);
+  }
+  return notes;
+}
