@@ -75,8 +75,8 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     this.remoteAddress = socket.remoteAddress ?? '';
     this.remotePort = socket.remotePort ?? 0;
     this.encoding = {
-      // Compress only what the peer accepts, and only if this side is configured to compress at all.
-      compressMinBytes: options.compression && peer.features & Feature.COMPRESSION ? options.compressMinBytes : Infinity,
+      // Compress only if this side sends compressed frames at all, and only to a peer that accepts them.
+      compressMinBytes: options.sendCompression && peer.features & Feature.COMPRESSION ? options.compressMinBytes : Infinity,
       compressionLevel: options.compressionLevel,
       xorKey: options.xorKey,
     };

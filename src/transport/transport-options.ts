@@ -5,9 +5,14 @@ import { constants as zlibConstants } from 'node:zlib';
 export interface TransportOptions {
   /** Largest frame payload accepted, on the wire and after inflating. Default 4 MiB (as gRPC). */
   maxFrameBytes: number;
-  /** Accept zlib-compressed frames, and compress outgoing ones (when the peer accepts them). Default true. */
+  /** Accept zlib-compressed frames (advertised in the preface). Default true. */
   compression: boolean;
-  /** Payloads at least this long are compressed when the peer accepts it. Default 1024. */
+  /**
+   * Compress outgoing payloads of at least `compressMinBytes`, when the peer accepts compression. Default
+   * false, as in gRPC and connect: zlib costs more CPU than it saves on fast links; turn it on for slow ones.
+   */
+  sendCompression: boolean;
+  /** With `sendCompression`, payloads at least this long are compressed. Default 1024 (as connect). */
   compressMinBytes: number;
   /** zlib level for outgoing frames. Default 1 (fastest): frames are small and latency matters. */
   compressionLevel: number;
@@ -49,6 +54,7 @@ export function defaultTransportOptions(): TransportOptions {
   return {
     maxFrameBytes: 4 * 1024 * 1024,
     compression: true,
+    sendCompression: false,
     compressMinBytes: 1024,
     compressionLevel: 1,
     xorKey: undefined,

@@ -163,7 +163,7 @@ describe('DATA echo', () => {
   });
 
   it('compresses both ways above compressMinBytes when both advertise COMPRESSION', async () => {
-    const { port, seen } = await echoServer({ compressMinBytes: 16 });
+    const { port, seen } = await echoServer({ sendCompression: true, compressMinBytes: 16 });
     const client = await connect({ port, compression: true, compressMinBytes: 16 });
     const big = Buffer.from('compress me please '.repeat(300));
     client.send(Kind.DATA, 1, big);
@@ -180,7 +180,7 @@ describe('DATA echo', () => {
   });
 
   it('never sends COMPRESSED to a client that did not advertise COMPRESSION', async () => {
-    const { port } = await echoServer({ compressMinBytes: 16 });
+    const { port } = await echoServer({ sendCompression: true, compressMinBytes: 16 });
     const client = await connect({ port });
     const big = Buffer.alloc(5000, 'a');
     client.send(Kind.DATA, 3, big);
@@ -193,7 +193,7 @@ describe('DATA echo', () => {
     ['obfuscated', false],
     ['compressed and obfuscated', true],
   ])('echoes with a shared XOR key (%s), every frame flagged OBFUSCATED', async (_name, compression) => {
-    const { port, seen } = await echoServer({ xorKey: KEY, compressMinBytes: 16 });
+    const { port, seen } = await echoServer({ xorKey: KEY, sendCompression: true, compressMinBytes: 16 });
     const client = await connect({ port, key: KEY, compression, compressMinBytes: 16 });
     const big = Buffer.from('obfuscate me '.repeat(500));
     client.send(Kind.DATA, 7, Buffer.from('hi'));

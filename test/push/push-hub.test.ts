@@ -189,7 +189,7 @@ describe('subscriptions are server-side', () => {
 
 describe('encode once, send many', () => {
   test('one protobuf encode and one frame per encoding variant, the same bytes for every recipient', async () => {
-    fixture = await startPush();
+    fixture = await startPush({}, { sendCompression: true });
     const compressing = [await member(fixture), await member(fixture), await member(fixture)];
     const plain = await member(fixture, [], { compression: false });
     const everyone = [...compressing, plain];

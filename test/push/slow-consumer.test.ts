@@ -22,7 +22,8 @@ interface Scenario {
 }
 
 async function scenario(slowConsumer: 'drop' | 'disconnect'): Promise<Scenario> {
-  const fixture = await startPush({ maxPushBacklogBytes: MAX_BACKLOG, slowConsumer });
+  // Compression on: the healthy peers take the compressed variant, the stalled raw ones the plain one.
+  const fixture = await startPush({ maxPushBacklogBytes: MAX_BACKLOG, slowConsumer }, { sendCompression: true });
   const healthy: Collector<ChatMessage>[] = [];
   const healthyIds: number[] = [];
   const slowIds: number[] = [];

@@ -71,8 +71,11 @@ describe('closing a connection', () => {
     peer.socket.destroy();
   });
 
-  it('does not compress outgoing frames when compression is off on this side', async () => {
-    const server = new FrameServer({ compression: false, compressMinBytes: 16, heartbeatIntervalMs: 0 });
+  it.each([
+    ['does not compress by default, even to a peer that accepts it', {}, 0],
+    ['compresses with sendCompression', { sendCompression: true }, 1],
+  ])('%s', async (_name, sending, compressedFlag) => {
+    const server = new FrameServer({ ...sending, compressMinBytes: 16, heartbeatIntervalMs: 0 });
     const flags: number[] = [];
     server.on('connection', (connection) => connection.start({ onFrame: (kind, _f, id, payload) => connection.send(kind, 0, id, payload) }));
     const { port } = await server.listen(0);
@@ -83,7 +86,7 @@ describe('closing a connection', () => {
     connection.socket.prependListener('data', (chunk: Buffer) => flags.push(chunk[5]));
     connection.send(FrameKind.DATA, 0, 1, Buffer.alloc(4096, 7));
     await echoed;
-    expect(flags[0] & 0b1).toBe(0);
+    expect(flags[0] & 0b1).toBe(compressedFlag);
     client.close();
     await server.close();
   });

@@ -25,9 +25,9 @@ function collect(connection: FrameConnection, count: number): Promise<Buffer[]> 
 describe('framed echo over TCP', () => {
   it.each([
     ['plain', {}],
-    ['compressed', { compressMinBytes: 16 }],
+    ['compressed', { sendCompression: true, compressMinBytes: 16 }],
     ['obfuscated', { xorKey: Buffer.from('k3y') }],
-    ['compressed and obfuscated', { compressMinBytes: 16, xorKey: Buffer.from('another key') }],
+    ['compressed and obfuscated', { sendCompression: true, compressMinBytes: 16, xorKey: Buffer.from('another key') }],
   ])('returns every frame in order (%s)', async (_name, options) => {
     const server = await echoServer(options);
     const client = new FrameClient({ port: server.address().port, reconnect: false, ...options });

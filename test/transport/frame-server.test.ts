@@ -166,8 +166,8 @@ describe('FrameServer: graceful close', () => {
 
 describe('FrameServer: broadcast', () => {
   it('queues one pre-encoded frame for many connections with sendEncoded', async () => {
-    echo = await startEchoServer({ compressMinBytes: 64 });
-    const connections = await Promise.all([1, 2, 3].map(() => client(echo!.port, { compressMinBytes: 64 }).connect()));
+    echo = await startEchoServer({ sendCompression: true, compressMinBytes: 64 });
+    const connections = await Promise.all([1, 2, 3].map(() => client(echo!.port, { sendCompression: true, compressMinBytes: 64 }).connect()));
     while (echo.connections.length < 3) await echo.nextConnection();
     const payload = Buffer.from('news for everyone '.repeat(20));
     const frame = encodeFrame(FrameKind.PUSH, 0, 0, payload, echo.connections[0].encoding);

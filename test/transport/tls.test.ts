@@ -60,7 +60,7 @@ describe('TLS', () => {
   });
 
   it('combines TLS with compression and XOR obfuscation', async () => {
-    const options = { compressMinBytes: 32, xorKey: Buffer.from('tls and xor') };
+    const options = { sendCompression: true, compressMinBytes: 32, xorKey: Buffer.from('tls and xor') };
     echo = await startEchoServer({ tls: { key, cert }, ...options });
     const connection = await client({ tls: { ca: cert, servername: 'localhost' }, ...options }).connect();
     const received = collect(connection, 1);
