@@ -2,6 +2,7 @@
 import { FrameKind } from '../transport/wire';
 import type { CallStatus } from '../rpc/call-status';
 import { ReceiveWindow, SendWindow } from '../rpc/flow-control';
+import { deadlines } from '../rpc/deadline-queue';
 import { MessageQueue } from '../rpc/message-queue';
 import { readMetadata } from '../rpc/metadata';
 import { RpcError } from '../rpc/rpc-error';
@@ -20,7 +21,9 @@ export class ClientCall {
   readonly sendWindow: SendWindow | undefined;
   private readonly receiveWindow: ReceiveWindow | undefined;
   private pendingMessage: Buffer | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  /** @internal Expirable: when the deadline passes (set by the deadline queue). */
+  deadlineAt = 0;
+  private timeoutMs = 0;
   private abortListener: (() => void) | undefined;
 
   constructor(
@@ -40,7 +43,8 @@ export class ClientCall {
   /** Arms the deadline and the abort signal; call after the CALL frame was sent. */
   arm(timeoutMs: number): void {
     if (timeoutMs > 0) {
-      this.timer = setTimeout(() => this.cancel(Status.DEADLINE_EXCEEDED, `deadline of ${timeoutMs} ms exceeded`), timeoutMs);
+      this.timeoutMs = timeoutMs;
+      deadlines.add(this, timeoutMs);
     }
     const signal = this.options?.signal;
     if (signal) {
@@ -106,6 +110,11 @@ export class ClientCall {
     this.resolve(decoded);
   }
 
+  /** @internal Expirable: the deadline passed. */
+  expire(): void {
+    this.cancel(Status.DEADLINE_EXCEEDED, `deadline of ${this.timeoutMs} ms exceeded`);
+  }
+
   /** The common unary reply: OK with a response and no trailers. */
   onOkMessage(message: Buffer): void {
     if (this.done) return;
@@ -163,7 +172,6 @@ export class ClientCall {
 
   private finish(): void {
     this.done = true;
-    if (this.timer) clearTimeout(this.timer);
     if (this.abortListener) this.options?.signal?.removeEventListener('abort', this.abortListener);
     this.sendWindow?.release();
     this.mux.remove(this);

@@ -2,6 +2,7 @@
 import type { FrameConnection } from '../transport/frame-connection';
 import { FrameFlag, FrameKind } from '../transport/wire';
 import { encodeCallStatus, OK_WITH_MESSAGE_PREFIX } from '../rpc/call-status';
+import { deadlines } from '../rpc/deadline-queue';
 import { encodeMessageView } from '../rpc/message-encoder';
 import { SendWindow, ReceiveWindow } from '../rpc/flow-control';
 import { MessageQueue } from '../rpc/message-queue';
@@ -21,7 +22,9 @@ export class ServerCall {
   private input: MessageQueue<unknown> | undefined;
   private receiveWindow: ReceiveWindow | undefined;
   private sendWindow: SendWindow | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  /** @internal Expirable: when the deadline passes (set by the deadline queue). */
+  deadlineAt = 0;
+  private timeoutMs = 0;
 
   constructor(
     readonly id: number,
@@ -34,7 +37,8 @@ export class ServerCall {
   ) {
     context.headerSink = this;
     if (timeoutMs > 0) {
-      this.timer = setTimeout(() => this.expire(timeoutMs), timeoutMs);
+      this.timeoutMs = timeoutMs;
+      deadlines.add(this, timeoutMs);
     }
   }
 
@@ -226,10 +230,10 @@ export class ServerCall {
     }
   }
 
-  private expire(timeoutMs: number): void {
-    this.timer = undefined;
+  /** @internal Expirable: the deadline passed. */
+  expire(): void {
     if (this.done) return;
-    this.fail(new RpcError(Status.DEADLINE_EXCEEDED, `deadline of ${timeoutMs} ms exceeded`));
+    this.fail(new RpcError(Status.DEADLINE_EXCEEDED, `deadline of ${this.timeoutMs} ms exceeded`));
   }
 
   private sendStatus(code: Status, text: string, details: string, trailers: Metadata | undefined, message: Uint8Array | undefined): void {
@@ -255,7 +259,6 @@ export class ServerCall {
 
   private end(): void {
     this.done = true;
-    if (this.timer) clearTimeout(this.timer);
     this.sendWindow?.release();
     this.onDone(this);
   }

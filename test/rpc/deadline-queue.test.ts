@@ -1,0 +1,44 @@
+// The shared deadline queue: expires what is due in deadline order, skips ended calls, stays bounded.
+import { DeadlineQueue, type Expirable } from '../../src/rpc/deadline-queue';
+
+class FakeCall implements Expirable {
+  deadlineAt = 0;
+  done = false;
+  constructor(
+    readonly name: string,
+    private readonly expired: string[],
+  ) {}
+  expire(): void {
+    this.done = true;
+    this.expired.push(this.name);
+  }
+}
+
+describe('DeadlineQueue', () => {
+  it('expires calls in deadline order, not in the order they were added, and skips ended ones', async () => {
+    const queue = new DeadlineQueue();
+    const expired: string[] = [];
+    const late = new FakeCall('late', expired);
+    const early = new FakeCall('early', expired);
+    const ended = new FakeCall('ended', expired);
+    queue.add(late, 60);
+    queue.add(ended, 10);
+    queue.add(early, 20);
+    ended.done = true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(expired).toEqual(['early', 'late']);
+    expect(queue.size).toBe(0);
+  });
+
+  it('drops ended calls as it grows, so it holds about twice the calls in flight', () => {
+    const queue = new DeadlineQueue();
+    const expired: string[] = [];
+    for (let i = 0; i < 100_000; i++) {
+      const call = new FakeCall(String(i), expired);
+      queue.add(call, 60_000);
+      call.done = true; // answered long before its deadline
+    }
+    expect(queue.size).toBeLessThanOrEqual(1024);
+    expect(expired).toEqual([]);
+  });
+});
