@@ -90,7 +90,7 @@ export class Dispatcher implements FrameSink {
     }
     const method = this.registry.get(header.method);
     if (!method) {
-      this.refuse(id, new RpcError(Status.UNIMPLEMENTED, `method ${header.method} is not implemented by this server`));
+      this.refuse(id, new RpcError(Status.UNIMPLEMENTED, `no service on this server has a method ${header.method}`));
       return;
     }
     if (this.calls.size >= this.options.maxConcurrentCalls) {

@@ -84,7 +84,7 @@ describe('server receiving bad input', () => {
     for (const [id, path] of [[1, '/no.such.Service/Unary'], [3, '/test.v1.TestService/NoSuchMethod'], [5, 'garbage']] as const) {
       const status = await raw.status(id);
       expect(status.code).toBe(Status.UNIMPLEMENTED);
-      expect(status.text).toBe(`method ${path} is not implemented by this server`);
+      expect(status.text).toBe(`no service on this server has a method ${path}`);
     }
     await expectHealthy();
   });
