@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import { inflateSync, deflateSync } from 'node:zlib';
 import type { CloseInfo } from './close-info';
+import { ConnectionLiveness, type LivenessHost } from './connection-liveness';
 import { FrameDecoder, type FrameSink } from './frame-decoder';
 import { FrameError } from './frame-error';
 import { writeFrameHeader, type PayloadEncoding } from './frame-encoder';
@@ -37,7 +38,7 @@ export interface FrameConnectionEvents {
  * the sink, already de-obfuscated and inflated; control frames are handled here. Outbound bytes are
  * bounded by `maxOutboundBytes`: past it the connection closes with OUTBOUND_OVERFLOW rather than grow.
  */
-export class FrameConnection extends EventEmitter<FrameConnectionEvents> implements FrameSink {
+export class FrameConnection extends EventEmitter<FrameConnectionEvents> implements FrameSink, LivenessHost {
   readonly remoteAddress: string;
   readonly remotePort: number;
   /** How this side encodes payloads for this peer (as negotiated). */
@@ -50,13 +51,7 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
   private closeInfo: CloseInfo | undefined;
   private pausedBy = 0;
   private work = 0;
-  private receivedSinceCheck = false;
-  private activeSinceCheck = false;
-  private pingOutstanding = false;
-  private frameTimer: NodeJS.Timeout | undefined;
-  private frameTimerFor = -1;
-  private heartbeatTimer: NodeJS.Timeout | undefined;
-  private idleTimer: NodeJS.Timeout | undefined;
+  private readonly liveness: ConnectionLiveness;
   private destroyTimer: NodeJS.Timeout | undefined;
   private started = false;
   private sentShutdown = false;
@@ -82,6 +77,7 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     };
     this.acceptsCompressed = options.compression;
     this.decoder = new FrameDecoder(options.maxFrameBytes, this);
+    this.liveness = new ConnectionLiveness(this, options);
     this.queue = new OutboundQueue(socket, options.flushThresholdBytes, options.flushThresholdFrames, () => this.onDrained());
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -108,10 +104,7 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     if (sink) this.sink = sink;
     if (this.started) return;
     this.started = true;
-    this.scheduleHeartbeat(this.options.heartbeatIntervalMs);
-    if (this.options.idleTimeoutMs > 0) {
-      this.idleTimer = setTimeout(() => this.onIdleCheck(), this.options.idleTimeoutMs).unref();
-    }
+    this.liveness.start();
     const leftover = this.leftover;
     this.leftover = Buffer.alloc(0);
     if (leftover.length > 0) this.onData(leftover);
@@ -140,7 +133,7 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     chunk.set(body, at + FRAME_HEADER_BYTES);
     if (key) xorInPlace(chunk, key, at + FRAME_HEADER_BYTES, at + length);
     this.queue.commit(length);
-    this.activeSinceCheck = true;
+    this.liveness.active = true;
     this.afterQueued();
     return true;
   }
@@ -179,7 +172,7 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
       xorInPlace(chunk, key, this.reservedAt, this.reservedAt - FRAME_HEADER_BYTES + this.reservedLength);
     }
     this.queue.commit(this.reservedLength);
-    this.activeSinceCheck = true;
+    this.liveness.active = true;
     this.afterQueued();
   }
 
@@ -192,7 +185,7 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     if (!this.writable) return false;
     if (!this.admit(frame.length)) return false;
     this.queue.append(frame, deferFlush);
-    this.activeSinceCheck = true;
+    this.liveness.active = true;
     this.afterQueued();
     return true;
   }
@@ -284,7 +277,7 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     const wasDraining = this.stateValue === 'draining' && this.sentShutdown;
     this.stateValue = 'closing';
     this.closeInfo = { code, reason, remote: false };
-    this.clearTimers();
+    this.liveness.stop();
     // After shutdown() the peer already has this GOAWAY; one is enough.
     if (!(wasDraining && code === CloseCode.SHUTTING_DOWN)) this.sendControl(FrameKind.GOAWAY, encodeGoaway(code, reason));
     // Hand everything to the socket even under backpressure (it is bounded by maxOutboundBytes): once
@@ -303,7 +296,7 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     if (obfuscated) xorInPlace(payload, this.encoding.xorKey as Uint8Array);
     if (flags & FrameFlag.COMPRESSED) payload = this.inflate(payload, streamId);
     if (kind >= FrameKind.DATA) {
-      this.activeSinceCheck = true;
+      this.liveness.active = true;
       this.sink.onFrame(kind, flags, streamId, payload);
       return;
     }
@@ -313,7 +306,7 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
       this.sendControl(FrameKind.PONG, payload);
     } else if (kind === FrameKind.PONG) {
       if (payload.length !== PING_PAYLOAD_BYTES) throw new FrameError(CloseCode.PROTOCOL_ERROR, `PONG payload must be ${PING_PAYLOAD_BYTES} bytes, got ${payload.length}`);
-      this.pingOutstanding = false;
+      this.liveness.pongReceived();
     } else {
       this.onGoaway(payload);
     }
@@ -343,7 +336,7 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
 
   private onData(chunk: Buffer): void {
     if (this.stateValue === 'closing' || this.stateValue === 'closed') return;
-    this.receivedSinceCheck = true;
+    this.liveness.received = true;
     try {
       this.decoder.push(chunk);
     } catch (error) {
@@ -355,58 +348,12 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
       }
       return;
     }
-    this.updateFrameTimer();
+    this.liveness.afterChunk(this.decoder.midFrame, this.decoder.framesDecoded);
   }
 
-  private updateFrameTimer(): void {
-    if (this.decoder.midFrame) {
-      if (this.frameTimerFor === this.decoder.framesDecoded) return;
-      this.frameTimerFor = this.decoder.framesDecoded;
-      if (this.frameTimer) this.frameTimer.refresh();
-      else {
-        this.frameTimer = setTimeout(() => {
-          this.close(CloseCode.TIMEOUT, `frame not completed within frameTimeoutMs (${this.options.frameTimeoutMs} ms)`);
-        }, this.options.frameTimeoutMs).unref();
-      }
-    } else if (this.frameTimer) {
-      clearTimeout(this.frameTimer);
-      this.frameTimer = undefined;
-      this.frameTimerFor = -1;
-    }
-  }
-
-  private scheduleHeartbeat(delayMs: number): void {
-    if (this.options.heartbeatIntervalMs === 0) return;
-    if (this.heartbeatTimer) clearTimeout(this.heartbeatTimer);
-    this.heartbeatTimer = setTimeout(() => this.onHeartbeat(), delayMs).unref();
-  }
-
-  // Runs every heartbeatIntervalMs: a PING goes out when nothing arrived since the previous check (so
-  // 1 to 2 intervals after the last byte), and the connection closes when nothing arrives within
-  // heartbeatTimeoutMs of the PING: at most 2 x heartbeatIntervalMs + heartbeatTimeoutMs after the last byte.
-  private onHeartbeat(): void {
-    if (this.receivedSinceCheck) {
-      this.receivedSinceCheck = false;
-      this.pingOutstanding = false;
-      this.scheduleHeartbeat(this.options.heartbeatIntervalMs);
-    } else if (!this.pingOutstanding) {
-      this.pingOutstanding = true;
-      const ping = Buffer.allocUnsafe(PING_PAYLOAD_BYTES);
-      ping.writeDoubleBE(Date.now(), 0);
-      this.sendControl(FrameKind.PING, ping);
-      this.scheduleHeartbeat(this.options.heartbeatTimeoutMs);
-    } else {
-      this.close(CloseCode.TIMEOUT, `no answer to PING within heartbeatTimeoutMs (${this.options.heartbeatTimeoutMs} ms)`);
-    }
-  }
-
-  private onIdleCheck(): void {
-    if (!this.activeSinceCheck && this.work === 0) {
-      this.close(CloseCode.TIMEOUT, `idle for idleTimeoutMs (${this.options.idleTimeoutMs} ms)`);
-      return;
-    }
-    this.activeSinceCheck = false;
-    this.idleTimer?.refresh();
+  /** LivenessHost: the heartbeat's PING. */
+  sendPing(payload: Buffer): void {
+    this.sendControl(FrameKind.PING, payload);
   }
 
   /** Control frames bypass the outbound bound: they are tiny and must get through (GOAWAY reasons). */
@@ -453,16 +400,10 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     else if (before !== 0 && this.pausedBy === 0) this.socket.resume();
   }
 
-  private clearTimers(): void {
-    clearTimeout(this.frameTimer);
-    clearTimeout(this.heartbeatTimer);
-    clearTimeout(this.idleTimer);
-  }
-
   private finish(info: CloseInfo): void {
     if (this.stateValue === 'closed') return;
     this.stateValue = 'closed';
-    this.clearTimers();
+    this.liveness.stop();
     clearTimeout(this.destroyTimer);
     this.queue.discard();
     if (!this.socket.destroyed) this.socket.destroy();
