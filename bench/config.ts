@@ -15,7 +15,8 @@ export interface CellPlan {
   readonly rounds: number;
 }
 
-function seconds(name: string, fallback: number): number {
+/** A number of seconds from environment variable `name`, or `fallback` when unset. */
+export function seconds(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);

@@ -1,4 +1,5 @@
 // The broadcast section's plan, from the environment: client counts, durations, servers, safety bounds.
+import { seconds } from '../config';
 
 /** The servers of the broadcast section, in table order. */
 export const BROADCAST_SERVERS = ['framerpc', 'socket.io', 'naive net'] as const;
@@ -17,16 +18,6 @@ export interface BroadcastPlan {
   readonly maxServerRssBytes: number;
   /** Opening all M connections must finish within this, or the cell runs with those that opened. */
   readonly connectTimeoutMs: number;
-}
-
-function seconds(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0 || value > 600) {
-    throw new TypeError(`${name} must be a number of seconds in (0, 600], got ${JSON.stringify(raw)}`);
-  }
-  return value;
 }
 
 function integer(name: string, fallback: number, min: number, max: number): number {

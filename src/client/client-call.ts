@@ -1,7 +1,7 @@
 // The caller's side of one call: settles its promise or feeds its response stream, handles deadline and abort.
 import { FrameKind } from '../transport/wire';
 import type { CallStatus } from '../rpc/call-status';
-import { ReceiveWindow, SendWindow } from '../rpc/flow-control';
+import { ReceiveWindow, SendWindow, sendWindowGrant } from '../rpc/flow-control';
 import { deadlines } from '../rpc/deadline-queue';
 import { MessageQueue } from '../rpc/message-queue';
 import { readMetadata } from '../rpc/metadata';
@@ -163,11 +163,7 @@ export class ClientCall {
 
   private onConsumed(): void {
     const grant = this.receiveWindow?.consume() ?? 0;
-    if (grant > 0 && !this.done) {
-      const payload = Buffer.allocUnsafe(4);
-      payload.writeUInt32BE(grant, 0);
-      this.mux.connection.send(FrameKind.WINDOW, 0, this.id, payload);
-    }
+    if (grant > 0 && !this.done) sendWindowGrant(this.mux.connection, this.id, grant);
   }
 
   private finish(): void {

@@ -54,8 +54,9 @@ const COMPRESSED = 1;
 /**
  * Pushes `message` on `topic` to the recipients subscribed to it. The payload is encoded on the first
  * eligible recipient, the frame once per variant on the first recipient needing it (lazily), and the
- * same bytes are handed to `sendEncoded` of every recipient: each connection's merge-then-send queue
- * batches pushes of one tick into one socket write. A recipient whose backlog would pass the policy's
+ * same bytes are handed to `sendEncoded` of every recipient; with `deferred` they wait for the hub's
+ * delayed flush (flushDelayMs), otherwise for the end of the event-loop pass, so each connection gets
+ * one socket write for all the pushes of that time. A recipient whose backlog would pass the policy's
  * `maxPushBacklogBytes` is skipped (counted) or closed, so memory per connection stays bounded.
  */
 /** Pushes held for a delayed flush (PushHubOptions.flushDelayMs): who has frames waiting, once each. */

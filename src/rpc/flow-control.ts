@@ -1,4 +1,6 @@
 // Per-stream flow control in messages: a sender may have at most its credit of messages unacknowledged.
+import type { FrameConnection } from '../transport/frame-connection';
+import { FrameKind } from '../transport/wire';
 
 /**
  * Credit each side starts with, per call and direction. The receiver grants more (WINDOW frame, u32
@@ -61,4 +63,11 @@ export class ReceiveWindow {
     this.outstanding += grant;
     return grant;
   }
+}
+
+/** Sends a WINDOW frame granting `messages` more on stream `streamId` (u32 payload). */
+export function sendWindowGrant(connection: FrameConnection, streamId: number, messages: number): void {
+  const payload = Buffer.allocUnsafe(4);
+  payload.writeUInt32BE(messages, 0);
+  connection.send(FrameKind.WINDOW, 0, streamId, payload);
 }

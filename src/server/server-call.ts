@@ -4,7 +4,7 @@ import { FrameFlag, FrameKind } from '../transport/wire';
 import { encodeCallStatus, OK_WITH_MESSAGE_PREFIX } from '../rpc/call-status';
 import { deadlines } from '../rpc/deadline-queue';
 import { encodeMessageView } from '../rpc/message-encoder';
-import { SendWindow, ReceiveWindow } from '../rpc/flow-control';
+import { SendWindow, ReceiveWindow, sendWindowGrant } from '../rpc/flow-control';
 import { MessageQueue } from '../rpc/message-queue';
 import { Metadata, metadataByteLength, writeMetadata } from '../rpc/metadata';
 import { RpcError } from '../rpc/rpc-error';
@@ -223,11 +223,7 @@ export class ServerCall {
 
   private onConsumed(): void {
     const grant = this.receiveWindow?.consume() ?? 0;
-    if (grant > 0 && !this.done) {
-      const payload = Buffer.allocUnsafe(4);
-      payload.writeUInt32BE(grant, 0);
-      this.connection.send(FrameKind.WINDOW, 0, this.id, payload);
-    }
+    if (grant > 0 && !this.done) sendWindowGrant(this.connection, this.id, grant);
   }
 
   /** @internal Expirable: the deadline passed. */

@@ -1,4 +1,4 @@
-// Merge-then-send: frames queued in one tick leave in one socket write, honouring 'drain'.
+// Merge-then-send: frames queued in one event-loop pass leave in one socket write, honouring 'drain'.
 import type { Socket } from 'node:net';
 import { scheduleFlush, type ScheduledFlush } from './flush-scheduler';
 
