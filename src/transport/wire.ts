@@ -63,6 +63,12 @@ export const CloseCode = {
   SHUTTING_DOWN: 8,
   INTERNAL_ERROR: 9,
   CONNECTION_LOST: 10,
+  /** The peer sent PINGs faster than the documented rate (as gRPC's too_many_pings). */
+  TOO_MANY_PINGS: 11,
+  /** The peer opened and cancelled calls far above the documented rate (rapid reset). */
+  RAPID_RESET: 12,
+  /** The peer sent more flow-controlled bytes than the window it was granted. */
+  FLOW_CONTROL_ERROR: 13,
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 
