@@ -1,6 +1,6 @@
 // Opening raw client sockets to bench servers, with framerpc's preface exchange when asked.
 import * as net from 'node:net';
-import { decodePreface, encodePreface, PREFACE_BYTES, PROTOCOL_VERSION } from '../../src/transport';
+import { decodePreface, encodePreface, PREFACE_BYTES, PROTOCOL_VERSION, Role } from '../../src/transport';
 
 const PREFACE_TIMEOUT_MS = 10_000;
 
@@ -18,10 +18,10 @@ export function connect(port: number): Promise<net.Socket> {
 
 /**
  * Client half of framerpc's preface: announces features 0 (no compression, no XOR), reads and checks the
- * server's 12 bytes, and resolves with whatever followed them. The socket is left paused.
+ * server's 20 bytes, and resolves with whatever followed them. The socket is left paused.
  */
 export function exchangePreface(socket: net.Socket): Promise<Buffer> {
-  socket.write(encodePreface({ version: PROTOCOL_VERSION, features: 0, keyCheck: 0 }));
+  socket.write(encodePreface({ version: PROTOCOL_VERSION, features: 0, role: Role.CLIENT, keyCheck: 0, connectionWindow: 0x7fff_ffff, streamWindow: 0x7fff_ffff }));
   return new Promise((resolve, reject) => {
     let received = Buffer.alloc(0);
     const timer = setTimeout(() => fail(new Error(`no server preface within ${PREFACE_TIMEOUT_MS} ms`)), PREFACE_TIMEOUT_MS);

@@ -30,7 +30,7 @@ export function callForResponse(channel: Channel, method: PreparedMethod, input:
     }
   }
   const metadata = toMetadata(options?.metadata);
-  if (ready) return sendOn(ready, channel, method, bytes, input, metadata, options);
+  if (ready) return sendOn(ready, channel, method, bytes, input, metadata, options, true);
   if (interceptors.length === 0) return start(channel, method, bytes, input, metadata, options);
   const info = { method: method.path, kind: method.kind, metadata: interceptorMetadata(metadata) };
   return runClientIntercepted(interceptors, info, () => start(channel, method, bytes, input, info.metadata, options));
@@ -52,7 +52,7 @@ export function callForStream(channel: Channel, method: PreparedMethod, input: u
       const bytes = method.definition.requestStream ? undefined : encodeRequest(channel, method, input);
       withMultiplexer(channel, options, method).then((mux) => {
         const call = new ClientCall(mux, method, options, resolve, reject);
-        if (!send(mux, call, bytes, metadata, options)) return;
+        if (!send(mux, call, bytes, metadata, options, false)) return;
         if (method.definition.requestStream) pumpRequests(call, channel, input as AsyncIterable<unknown>);
         resolveStart(call);
       }, reject);
@@ -71,38 +71,76 @@ export function callForStream(channel: Channel, method: PreparedMethod, input: u
 
 function start(channel: Channel, method: PreparedMethod, bytes: Uint8Array | undefined, input: unknown, metadata: Metadata | undefined, options: CallOptions | undefined): Promise<unknown> {
   const mux = channel.readyMultiplexer();
-  if (mux) return sendOn(mux, channel, method, bytes, input, metadata, options);
+  if (mux) return sendOn(mux, channel, method, bytes, input, metadata, options, false);
   const pinned = pinDeadline(options);
-  return withMultiplexer(channel, pinned, method).then((ready) => sendOn(ready, channel, method, bytes, input, metadata, pinned));
+  return withMultiplexer(channel, pinned, method).then((ready) => sendOn(ready, channel, method, bytes, input, metadata, pinned, false));
 }
 
-function sendOn(mux: Multiplexer, channel: Channel, method: PreparedMethod, bytes: Uint8Array | undefined, input: unknown, metadata: Metadata | undefined, options: CallOptions | undefined): Promise<unknown> {
+/** `borrowed`: `bytes` is a view of the shared writer, to be copied if it cannot leave at once. */
+function sendOn(mux: Multiplexer, channel: Channel, method: PreparedMethod, bytes: Uint8Array | undefined, input: unknown, metadata: Metadata | undefined, options: CallOptions | undefined, borrowed: boolean): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const call = new ClientCall(mux, method, options, resolve, reject);
-    if (send(mux, call, bytes, metadata, options) && method.definition.requestStream) {
+    if (!method.definition.requestStream && !method.definition.responseStream) {
+      // A unary call the server proves it never ran is sent again once (resendCall).
+      call.resend = resendCall;
+      call.resendContext = { channel, input, metadata };
+    }
+    if (send(mux, call, bytes, metadata, options, borrowed) && method.definition.requestStream) {
       pumpRequests(call, channel, input as AsyncIterable<unknown>);
     }
   });
 }
 
-/** Sends the CALL frame (with the request when there is one) and arms deadline and abort. */
-function send(mux: Multiplexer, call: ClientCall, bytes: Uint8Array | undefined, metadata: Metadata | undefined, options: CallOptions | undefined): boolean {
+interface ResendContext {
+  readonly channel: Channel;
+  readonly input: unknown;
+  readonly metadata: Metadata | undefined;
+}
+
+/** Sends a not-processed unary call again on a new connection, within its deadline (or retryWaitMs without one). */
+function resendCall(call: ClientCall): void {
+  const { channel, input, metadata } = call.resendContext as ResendContext;
+  const method = call.method;
+  const deadline = call.deadlineAt > 0 ? call.deadlineAt : undefined;
+  const options: CallOptions = { ...call.options, timeoutMs: undefined, deadline, waitForReady: true };
+  const bound = deadline === undefined ? AbortSignal.timeout(channel.options.retryWaitMs) : undefined;
+  withMultiplexer(channel, options, method, bound).then((mux) => {
+    const bytes = encodeRequest(channel, method, input);
+    const again = new ClientCall(mux, method, options, call.settle, call.settleError);
+    send(mux, again, bytes, metadata, options, false);
+  }).catch((error: unknown) => {
+    const failure = callerError(method, error);
+    if (bound?.aborted) failure.notProcessed = true;
+    call.settleError(failure);
+  });
+}
+
+/** Sends the CALL frame (with the request when it can go at once) and arms deadline and abort. */
+function send(mux: Multiplexer, call: ClientCall, bytes: Uint8Array | undefined, metadata: Metadata | undefined, options: CallOptions | undefined, borrowed: boolean): boolean {
   const id = mux.add(call);
   const timeoutMs = effectiveTimeoutMs(options);
-  const flags = bytes ? FrameFlag.END_STREAM : 0;
   const connection = mux.connection;
   const pathBytes = call.method.pathBytes;
   let sent: boolean;
   try {
+    if (bytes && bytes.length > connection.flow.maxSendableMessage) {
+      call.fail(Status.RESOURCE_EXHAUSTED, `request of ${bytes.length} bytes is larger than the server's connection window lets through (${connection.flow.maxSendableMessage} bytes)`);
+      return false;
+    }
+    // The request rides in the CALL frame when credit and room allow; otherwise the CALL goes alone and
+    // the request follows in MESSAGE frames under flow control.
+    const inline = bytes !== undefined && connection.scheduler.trySendNow(id, bytes.length) ? bytes : undefined;
+    const flags = inline ? FrameFlag.END_STREAM : 0;
     // Written in place in the outbound queue when it can be; built and copied otherwise (compression).
-    const target = connection.reserveFrame(FrameKind.CALL, flags, id, callHeaderLength(pathBytes, metadata, bytes));
+    const target = connection.reserveFrame(FrameKind.CALL, flags, id, callHeaderLength(pathBytes, metadata, inline));
     if (target) {
-      writeCallHeader(target, connection.reservedOffset, pathBytes, timeoutMs, metadata, bytes);
+      writeCallHeader(target, connection.reservedOffset, pathBytes, timeoutMs, metadata, inline);
       connection.commitFrame();
       sent = true;
     } else {
-      sent = connection.send(FrameKind.CALL, flags, id, encodeCallHeader(pathBytes, timeoutMs, metadata, bytes));
+      sent = connection.send(FrameKind.CALL, flags, id, encodeCallHeader(pathBytes, timeoutMs, metadata, inline));
     }
+    if (sent && bytes && !inline) connection.sendMessage(id, bytes, true, borrowed);
   } catch (error) {
     // e.g. a metadata value over 65535 bytes: fail this call (and free its id), never throw past it.
     const code = error instanceof RpcError ? error.code : Status.INTERNAL;
@@ -126,12 +164,10 @@ async function pumpRequests(call: ClientCall, channel: Channel, requests: AsyncI
   try {
     for (;;) {
       // Credit before pulling: the request stream is never pulled more than the window ahead of the server.
-      while (!window.tryTake()) {
-        await window.waitForCredit();
+      while (!window.canStart) {
+        await window.waitToStart();
         if (call.done) return;
       }
-      await connection.whenWritable();
-      if (call.done) return;
       let next: IteratorResult<unknown>;
       try {
         next = await iterator.next();
@@ -145,9 +181,13 @@ async function pumpRequests(call: ClientCall, channel: Channel, requests: AsyncI
       }
       if (call.done) return;
       const bytes = encodeRequest(channel, call.method, next.value);
-      connection.send(FrameKind.MESSAGE, 0, call.id, bytes);
+      if (bytes.length > connection.flow.maxSendableMessage) {
+        throw new RpcError(Status.RESOURCE_EXHAUSTED, `request message of ${bytes.length} bytes is larger than the server's connection window lets through (${connection.flow.maxSendableMessage} bytes)`);
+      }
+      window.take(bytes.length);
+      connection.sendMessage(call.id, bytes, false, false);
     }
-    if (!call.done) connection.send(FrameKind.HALF_CLOSE, 0, call.id, EMPTY);
+    if (!call.done) connection.scheduler.sendFrame(call.id, FrameKind.HALF_CLOSE, 0, EMPTY);
   } catch (error) {
     const code = error instanceof RpcError ? error.code : Status.CANCELLED;
     call.cancel(code, `the request stream failed: ${(error as Error)?.message ?? String(error)}`);
@@ -177,12 +217,13 @@ function encodeRequest(channel: Channel, method: PreparedMethod, request: unknow
   return bytes;
 }
 
-function withMultiplexer(channel: Channel, options: CallOptions | undefined, method: PreparedMethod): Promise<Multiplexer> {
+function withMultiplexer(channel: Channel, options: CallOptions | undefined, method: PreparedMethod, bound?: AbortSignal): Promise<Multiplexer> {
   const waitForReady = options?.waitForReady ?? channel.options.waitForReady;
   const timeoutMs = effectiveTimeoutMs(options);
   const signals: AbortSignal[] = [];
   if (options?.signal) signals.push(options.signal);
   if (timeoutMs > 0) signals.push(AbortSignal.timeout(timeoutMs));
+  if (bound) signals.push(bound);
   const signal = signals.length === 0 ? undefined : signals.length === 1 ? signals[0] : AbortSignal.any(signals);
   return channel.multiplexer(waitForReady, signal).catch((error) => {
     if (signal?.aborted && !(error instanceof RpcError)) {

@@ -13,6 +13,11 @@ export interface ChannelOptions extends FrameClientOptions {
   interceptors?: ClientInterceptor[];
   /** Attach the caller's stack to call errors (costs a stack capture per call). Default true. */
   captureCallerStack?: boolean;
+  /**
+   * A call the server proves it never ran (above its GOAWAY's last accepted id) is sent again once, on a
+   * new connection; without a deadline it waits at most this long for that connection. Default 5000 ms.
+   */
+  retryWaitMs?: number;
 }
 
 export interface ResolvedChannelOptions {
@@ -21,6 +26,7 @@ export interface ResolvedChannelOptions {
   readonly maxResponseBytes: number;
   readonly interceptors: ClientInterceptor[];
   readonly captureCallerStack: boolean;
+  readonly retryWaitMs: number;
 }
 
 export function resolveChannelOptions(options: ChannelOptions): ResolvedChannelOptions {
@@ -30,8 +36,9 @@ export function resolveChannelOptions(options: ChannelOptions): ResolvedChannelO
     maxResponseBytes: options.maxResponseBytes ?? 4 * 1024 * 1024,
     interceptors: [...(options.interceptors ?? [])],
     captureCallerStack: options.captureCallerStack ?? true,
+    retryWaitMs: options.retryWaitMs ?? 5000,
   };
-  for (const key of ['maxRequestBytes', 'maxResponseBytes'] as const) {
+  for (const key of ['maxRequestBytes', 'maxResponseBytes', 'retryWaitMs'] as const) {
     if (!Number.isInteger(resolved[key]) || resolved[key] <= 0) throw new TypeError(`channel option ${key} must be a positive integer, got ${resolved[key]}`);
   }
   return resolved;

@@ -4,6 +4,7 @@ import { RpcError } from '../rpc/rpc-error';
 import { Status } from '../rpc/status';
 import { resolveChannelOptions, type ChannelOptions, type ResolvedChannelOptions } from './channel-options';
 import { Multiplexer } from './multiplexer';
+import { checkWindowFitsMessages, defaultConnectionWindow } from '../transport/window-sizing';
 
 /**
  * Keeps one framed connection to a server (reconnecting with backoff) and multiplexes calls over it.
@@ -17,7 +18,9 @@ export class Channel {
 
   constructor(options: ChannelOptions) {
     this.options = resolveChannelOptions(options);
-    this.transport = new FrameClient(options);
+    const connectionWindowBytes = options.connectionWindowBytes ?? defaultConnectionWindow(this.options.maxResponseBytes);
+    checkWindowFitsMessages(connectionWindowBytes, this.options.maxResponseBytes, 'channel');
+    this.transport = new FrameClient({ ...options, connectionWindowBytes });
     this.transport.on('connection', (connection) => {
       const mux = new Multiplexer(connection, this.options);
       this.mux = mux;

@@ -1,8 +1,9 @@
 // The caller's side of one call: settles its promise or feeds its response stream, handles deadline and abort.
-import { FrameKind } from '../transport/wire';
+import { FrameFlag, FrameKind, MAX_UNGRANTED_BYTES } from '../transport/wire';
 import type { CallStatus } from '../rpc/call-status';
-import { ReceiveWindow, SendWindow, sendWindowGrant } from '../rpc/flow-control';
+import { ReceiveWindow, SendWindow } from '../rpc/flow-control';
 import { deadlines } from '../rpc/deadline-queue';
+import { MessageAssembler, TOO_LARGE } from '../rpc/message-assembler';
 import { MessageQueue } from '../rpc/message-queue';
 import { readMetadata } from '../rpc/metadata';
 import { RpcError } from '../rpc/rpc-error';
@@ -21,6 +22,15 @@ export class ClientCall {
   readonly sendWindow: SendWindow | undefined;
   private readonly receiveWindow: ReceiveWindow | undefined;
   private pendingMessage: Buffer | undefined;
+  private readonly assembler = new MessageAssembler();
+  /** Response bytes received and not yet released to the connection window. */
+  private held = 0;
+  /**
+   * Set by the call runner for calls it can send again: called (once) instead of failing when the
+   * server proves it never ran this call, with `resendContext` (what it needs to send it again).
+   */
+  resend: ((call: ClientCall) => void) | undefined;
+  resendContext: unknown;
   /** @internal Expirable: when the deadline passes (set by the deadline queue). */
   deadlineAt = 0;
   private timeoutMs = 0;
@@ -29,15 +39,17 @@ export class ClientCall {
   constructor(
     readonly mux: Multiplexer,
     readonly method: PreparedMethod,
-    private readonly options: CallOptions | undefined,
-    private readonly resolve: (value: unknown) => void,
-    private readonly reject: (error: RpcError) => void,
+    readonly options: CallOptions | undefined,
+    /** @internal Settles the caller's promise (a resent call settles the original's). */
+    readonly settle: (value: unknown) => void,
+    readonly settleError: (error: RpcError) => void,
   ) {
+    const connection = mux.connection;
     if (method.definition.responseStream) {
-      this.receiveWindow = new ReceiveWindow();
-      this.responses = new MessageQueue<unknown>(() => this.onConsumed(), () => this.cancel(Status.CANCELLED, 'the caller stopped reading the response stream'));
+      this.receiveWindow = new ReceiveWindow(connection.streamWindowBytes, MAX_UNGRANTED_BYTES);
+      this.responses = new MessageQueue<unknown>((bytes) => this.onConsumed(bytes), () => this.cancel(Status.CANCELLED, 'the caller stopped reading the response stream'));
     }
-    if (method.definition.requestStream) this.sendWindow = new SendWindow();
+    if (method.definition.requestStream) this.sendWindow = new SendWindow(connection.peerStreamWindow);
   }
 
   /** Arms the deadline and the abort signal; call after the CALL frame was sent. */
@@ -67,36 +79,75 @@ export class ClientCall {
     }
   }
 
-  onMessage(payload: Buffer): void {
-    if (this.done) return;
-    if (!this.responses || !this.receiveWindow) {
-      this.pendingMessage = payload;
+  /** A response MESSAGE frame (a fragment when `flags` has MORE); its bytes are already counted as received. */
+  onMessage(payload: Buffer, flags: number): void {
+    if (this.done) {
+      this.mux.connection.flow.release(payload.length);
       return;
     }
-    if (!this.receiveWindow.receive()) {
-      this.cancel(Status.RESOURCE_EXHAUSTED, 'flow control: the server sent more messages than the window allows');
+    this.held += payload.length;
+    const more = (flags & FrameFlag.MORE) !== 0;
+    const streaming = this.responses !== undefined && this.receiveWindow !== undefined;
+    if (streaming && !this.assembler.inProgress) {
+      if (!this.receiveWindow!.startMessage()) {
+        this.cancel(Status.RESOURCE_EXHAUSTED, 'flow control: the server started a message with no stream credit left');
+        return;
+      }
+    }
+    this.receiveWindow?.received(payload.length);
+    const limit = this.mux.options.maxResponseBytes;
+    const whole = this.assembler.add(payload, more, limit);
+    if (whole === undefined) return;
+    if (whole === TOO_LARGE) {
+      this.cancel(Status.RESOURCE_EXHAUSTED, `response exceeds maxResponseBytes (${limit})`);
       return;
     }
-    const decoded = this.decode(payload);
-    if (decoded !== FAILED) this.responses.push(decoded);
+    if (!streaming) {
+      if (this.pendingMessage) {
+        this.cancel(Status.INTERNAL, 'the server sent a second response message on a single-response call');
+        return;
+      }
+      this.pendingMessage = whole;
+      return;
+    }
+    const decoded = this.decode(whole);
+    if (decoded !== FAILED) this.responses!.push(decoded, whole.length);
   }
 
-  onWindow(messages: number): void {
-    this.sendWindow?.grant(messages);
+  onWindow(bytes: number): void {
+    this.sendWindow?.grant(bytes);
+  }
+
+  /** The server's GOAWAY says it never ran this call: send it again once if the runner can, else fail so. */
+  notProcessed(reason: string): void {
+    if (this.done) return;
+    const resend = this.resend;
+    if (resend) {
+      this.resend = undefined;
+      this.finish();
+      resend(this);
+      return;
+    }
+    this.fail(Status.UNAVAILABLE, `the server did not process the call (${reason}); it is safe to retry`, '', undefined, true);
   }
 
   onStatus(status: CallStatus): void {
-    if (this.done) return;
+    if (this.done) {
+      if (status.message) this.mux.connection.flow.release(status.message.length);
+      return;
+    }
+    // A response inside the STATUS counts as held until the call ends (a streamed one: until consumed).
+    if (status.message && !(this.responses && status.code === Status.OK)) this.held += status.message.length;
     if (status.trailers.size > 0) this.options?.onTrailers?.(status.trailers);
     if (status.code !== Status.OK) {
       this.fail(status.code, status.text, status.details, status.trailers);
       return;
     }
     if (this.responses) {
-      if (status.message) this.onMessage(status.message);
+      if (status.message) this.onMessage(status.message, 0);
       this.finish();
       this.responses.end();
-      this.resolve(undefined);
+      this.settle(undefined);
       return;
     }
     const message = status.message ?? this.pendingMessage;
@@ -107,7 +158,7 @@ export class ClientCall {
     const decoded = this.decode(message);
     if (decoded === FAILED) return;
     this.finish();
-    this.resolve(decoded);
+    this.settle(decoded);
   }
 
   /** @internal Expirable: the deadline passed. */
@@ -117,34 +168,41 @@ export class ClientCall {
 
   /** The common unary reply: OK with a response and no trailers. */
   onOkMessage(message: Buffer): void {
-    if (this.done) return;
-    if (this.responses) {
-      this.onMessage(message);
-      this.finish();
-      this.responses.end();
-      this.resolve(undefined);
+    if (this.done) {
+      this.mux.connection.flow.release(message.length);
       return;
     }
+    if (this.responses) {
+      this.onMessage(message, 0);
+      this.finish();
+      this.responses.end();
+      this.settle(undefined);
+      return;
+    }
+    this.held += message.length;
     const decoded = this.decode(message);
     if (decoded === FAILED) return;
     this.finish();
-    this.resolve(decoded);
+    this.settle(decoded);
   }
 
   /** Ends the call locally with `code` and tells the server to stop. */
   cancel(code: Status, text: string): void {
     if (this.done) return;
-    this.mux.connection.send(FrameKind.CANCEL, 0, this.id, EMPTY);
+    const connection = this.mux.connection;
+    connection.scheduler.drop(this.id);
+    connection.send(FrameKind.CANCEL, 0, this.id, EMPTY);
     this.fail(code, text, '', undefined);
   }
 
   /** Ends the call with an error, without telling the server (it ended, or the connection is gone). */
-  fail(code: Status, text: string, details = '', trailers?: RpcError['metadata']): void {
+  fail(code: Status, text: string, details = '', trailers?: RpcError['metadata'], notProcessed = false): void {
     if (this.done) return;
     this.finish();
     const error = RpcError.forCaller(this.method.path, code, text, details, trailers);
+    error.notProcessed = notProcessed;
     this.responses?.fail(error);
-    this.reject(error);
+    this.settleError(error);
   }
 
   private decode(payload: Buffer): unknown {
@@ -161,15 +219,27 @@ export class ClientCall {
     }
   }
 
-  private onConsumed(): void {
-    const grant = this.receiveWindow?.consume() ?? 0;
-    if (grant > 0 && !this.done) sendWindowGrant(this.mux.connection, this.id, grant);
+  private onConsumed(bytes: number): void {
+    if (this.done) return; // finish() released everything still held
+    this.held -= bytes;
+    const connection = this.mux.connection;
+    connection.flow.release(bytes);
+    const grant = this.receiveWindow?.consumed(bytes) ?? 0;
+    if (grant > 0 && !this.done) connection.sendWindow(this.id, grant);
   }
 
   private finish(): void {
     this.done = true;
     if (this.abortListener) this.options?.signal?.removeEventListener('abort', this.abortListener);
     this.sendWindow?.release();
+    this.assembler.clear();
+    const connection = this.mux.connection;
+    // Nothing more goes out on an ended call: a request still queued (the server answered early) is dropped.
+    connection.scheduler.drop(this.id);
+    if (this.held > 0) {
+      connection.flow.release(this.held);
+      this.held = 0;
+    }
     this.mux.remove(this);
   }
 }

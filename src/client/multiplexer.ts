@@ -1,7 +1,7 @@
 // Many calls on one connection: assigns call ids, routes each response frame to its call, fails all on loss.
 import type { CloseInfo } from '../transport/close-info';
 import type { FrameSink } from '../transport/frame-decoder';
-import type { FrameConnection } from '../transport/frame-connection';
+import type { FrameConnection, GoawayInfo } from '../transport/frame-connection';
 import { FrameKind } from '../transport/wire';
 import { decodeCallStatus, OK_WITH_MESSAGE_PREFIX } from '../rpc/call-status';
 import { Status } from '../rpc/status';
@@ -12,6 +12,8 @@ import type { ResolvedChannelOptions } from './channel-options';
 export type PushSink = (flags: number, topicId: number, payload: Buffer) => void;
 
 const MAX_CALL_ID = 0xffff_ffff;
+// A retired connection's last calls get this long to finish.
+const RETIRE_GRACE_MS = 30_000;
 
 /** The calls in flight on one connection, by id. Answers may arrive in any order. */
 export class Multiplexer implements FrameSink {
@@ -24,6 +26,7 @@ export class Multiplexer implements FrameSink {
     readonly options: ResolvedChannelOptions,
   ) {
     connection.once('close', (info) => this.onClose(info));
+    connection.once('goaway', (info) => this.onGoaway(info));
   }
 
   /** True while new calls may start here (not draining, not closed). */
@@ -35,11 +38,14 @@ export class Multiplexer implements FrameSink {
     return this.calls.size;
   }
 
-  /** Assigns the call an id unused on this connection and tracks it. */
+  /**
+   * Assigns the call the next id and tracks it. Ids only increase on a connection (the server checks, and
+   * GOAWAY's last accepted id relies on it); after 2^32-1 calls the connection is retired: it takes no
+   * more calls and the channel opens another.
+   */
   add(call: ClientCall): number {
-    let id = this.nextId;
-    while (this.calls.has(id)) id = id === MAX_CALL_ID ? 1 : id + 1;
-    this.nextId = id === MAX_CALL_ID ? 1 : id + 1;
+    const id = this.nextId++;
+    if (id === MAX_CALL_ID) this.connection.shutdown(RETIRE_GRACE_MS, 'call ids exhausted on this connection').catch(() => undefined);
     call.id = id;
     this.calls.set(id, call);
     return id;
@@ -54,35 +60,49 @@ export class Multiplexer implements FrameSink {
       this.pushSink?.(flags, id, payload);
       return;
     }
+    const flow = this.connection.flow;
     const call = this.calls.get(id);
-    if (!call) return; // the call ended locally (deadline, abort) before its answer came
     switch (kind) {
       case FrameKind.STATUS: {
         if (isPlainOkWithMessage(payload)) {
-          call.onOkMessage(payload.subarray(OK_WITH_MESSAGE_PREFIX.length));
+          const message = payload.subarray(OK_WITH_MESSAGE_PREFIX.length);
+          flow.received(message.length);
+          if (call) call.onOkMessage(message);
+          else flow.release(message.length); // the call ended locally (deadline, abort) before its answer came
           return;
         }
         let status;
         try {
           status = decodeCallStatus(payload);
         } catch (error) {
-          call.fail(Status.INTERNAL, (error as Error).message);
+          call?.fail(Status.INTERNAL, (error as Error).message);
           return;
         }
-        call.onStatus(status);
+        if (status.message) flow.received(status.message.length);
+        if (call) call.onStatus(status);
+        else if (status.message) flow.release(status.message.length);
         return;
       }
       case FrameKind.MESSAGE:
-        call.onMessage(payload);
+        flow.received(payload.length);
+        if (call) call.onMessage(payload, flags);
+        else flow.release(payload.length);
         return;
       case FrameKind.HEADERS:
-        call.onHeaders(payload);
+        call?.onHeaders(payload);
         return;
       case FrameKind.WINDOW:
-        if (payload.length === 4) call.onWindow(payload.readUInt32BE(0));
+        call?.onWindow(payload.readUInt32BE(0)); // size checked by the transport
         return;
       default:
         return;
+    }
+  }
+
+  /** The server is going away: calls above its last accepted id never ran, and are retried or failed as such. */
+  private onGoaway(info: GoawayInfo): void {
+    for (const call of [...this.calls.values()]) {
+      if (call.id > info.lastCallId) call.notProcessed(`GOAWAY ${info.reason}: last call accepted ${info.lastCallId}`);
     }
   }
 

@@ -1,73 +1,82 @@
-// Per-stream flow control in messages: a sender may have at most its credit of messages unacknowledged.
-import type { FrameConnection } from '../transport/frame-connection';
-import { FrameKind } from '../transport/wire';
+// Per-call flow control in bytes: a sender starts a message only while it has credit; the receiver grants as it consumes.
 
 /**
- * Credit each side starts with, per call and direction. The receiver grants more (WINDOW frame, u32
- * messages) as its application consumes messages, once half the window is consumed, so a fast producer
- * can never queue more than this many messages at a slow consumer.
+ * The sender's side of one call direction. A message may start while the credit is positive, and its
+ * whole size is taken (the credit may go below zero): a message larger than the window still goes, and a
+ * stream never has more than one window plus one message unconsumed at the receiver.
  */
-export const INITIAL_WINDOW_MESSAGES = 64;
-
-/** The sender's side: waits for credit before each message. */
 export class SendWindow {
-  private credit = INITIAL_WINDOW_MESSAGES;
+  private credit: number;
   private waiter: (() => void) | undefined;
 
-  /** True when a message may be sent now (and takes one credit). */
-  tryTake(): boolean {
-    if (this.credit === 0) return false;
-    this.credit--;
-    return true;
+  constructor(initialBytes: number) {
+    this.credit = initialBytes;
   }
 
-  /** Resolves when credit is available; `take` must be called after. */
-  waitForCredit(): Promise<void> {
+  /** True when a message may start now. */
+  get canStart(): boolean {
+    return this.credit > 0;
+  }
+
+  /** Takes the credit for a message of `bytes` (after `canStart`). */
+  take(bytes: number): void {
+    this.credit -= bytes;
+  }
+
+  /** Resolves when a message may start (or the call ended: check after). */
+  waitToStart(): Promise<void> {
     if (this.credit > 0) return Promise.resolve();
     return new Promise((resolve) => {
       this.waiter = resolve;
     });
   }
 
-  grant(messages: number): void {
-    this.credit += messages;
-    const waiter = this.waiter;
-    this.waiter = undefined;
-    waiter?.();
+  grant(bytes: number): void {
+    this.credit += bytes;
+    if (this.credit > 0) this.wake();
   }
 
   /** Wakes a waiting sender so it can observe that the call ended. */
   release(): void {
-    this.grant(0);
+    this.wake();
+  }
+
+  private wake(): void {
+    const waiter = this.waiter;
+    this.waiter = undefined;
+    waiter?.();
   }
 }
 
-/** The receiver's side: counts consumed messages and says when to grant more. */
+/** The receiver's side of one call direction: checks the sender kept to its credit, grants as consumed. */
 export class ReceiveWindow {
-  private outstanding = INITIAL_WINDOW_MESSAGES;
-  private consumed = 0;
+  private allowance: number;
+  private owed = 0;
+  private readonly grantAt: number;
 
-  /** A message arrived; false when the peer sent more than its credit. */
-  receive(): boolean {
-    if (this.outstanding === 0) return false;
-    this.outstanding--;
-    return true;
+  /** `maxUngrantedBytes`: grant once this much (or a quarter of the window, if less) is owed. */
+  constructor(windowBytes: number, maxUngrantedBytes: number) {
+    this.allowance = windowBytes;
+    this.grantAt = Math.min(maxUngrantedBytes, Math.max(1, windowBytes >> 2));
   }
 
-  /** The application took a message; returns the credit to grant now (0 = not yet). */
-  consume(): number {
-    this.consumed++;
-    if (this.consumed < INITIAL_WINDOW_MESSAGES / 2) return 0;
-    const grant = this.consumed;
-    this.consumed = 0;
-    this.outstanding += grant;
+  /** A message starts arriving; false when the sender had no credit left to start it. */
+  startMessage(): boolean {
+    return this.allowance > 0;
+  }
+
+  /** Bytes of a message arrived. */
+  received(bytes: number): void {
+    this.allowance -= bytes;
+  }
+
+  /** The application consumed a message of `bytes`; returns the credit to grant now (0 = not yet). */
+  consumed(bytes: number): number {
+    this.owed += bytes;
+    if (this.owed < this.grantAt) return 0;
+    const grant = this.owed;
+    this.owed = 0;
+    this.allowance += grant;
     return grant;
   }
-}
-
-/** Sends a WINDOW frame granting `messages` more on stream `streamId` (u32 payload). */
-export function sendWindowGrant(connection: FrameConnection, streamId: number, messages: number): void {
-  const payload = Buffer.allocUnsafe(4);
-  payload.writeUInt32BE(messages, 0);
-  connection.send(FrameKind.WINDOW, 0, streamId, payload);
 }

@@ -6,13 +6,15 @@
  */
 export class MessageQueue<T> implements AsyncIterable<T> {
   private readonly items: T[] = [];
+  private readonly sizes: number[] = [];
   private ended = false;
   private error: unknown;
   private waiter: { resolve: (r: IteratorResult<T>) => void; reject: (e: unknown) => void } | undefined;
   private iterating = false;
 
   constructor(
-    private readonly onConsume: () => void,
+    /** Called with the wire size of each message the application takes. */
+    private readonly onConsume: (bytes: number) => void,
     /** Called when the consumer stops early (break/return). */
     private readonly onAbandon: () => void,
   ) {}
@@ -21,16 +23,26 @@ export class MessageQueue<T> implements AsyncIterable<T> {
     return this.items.length;
   }
 
-  push(item: T): void {
-    if (this.ended) return;
+  /** Queues a message of `bytes` on the wire; false (and nothing queued) once the stream ended. */
+  push(item: T, bytes: number): boolean {
+    if (this.ended) return false;
     const waiter = this.waiter;
     if (waiter) {
       this.waiter = undefined;
-      this.onConsume();
+      this.onConsume(bytes);
       waiter.resolve({ value: item, done: false });
     } else {
       this.items.push(item);
+      this.sizes.push(bytes);
     }
+    return true;
+  }
+
+  /** Wire bytes of the messages waiting for the application. */
+  get queuedBytes(): number {
+    let total = 0;
+    for (const size of this.sizes) total += size;
+    return total;
   }
 
   /** No more messages: the iteration completes after those already queued. */
@@ -54,7 +66,7 @@ export class MessageQueue<T> implements AsyncIterable<T> {
     return {
       next: () => {
         if (this.items.length > 0) {
-          this.onConsume();
+          this.onConsume(this.sizes.shift() as number);
           return Promise.resolve({ value: this.items.shift() as T, done: false });
         }
         if (this.ended) return this.error === undefined ? Promise.resolve({ value: undefined, done: true }) : Promise.reject(this.error);
@@ -66,6 +78,7 @@ export class MessageQueue<T> implements AsyncIterable<T> {
         if (!this.ended) {
           this.ended = true;
           this.items.length = 0;
+          this.sizes.length = 0;
           this.onAbandon();
         }
         return Promise.resolve({ value: undefined, done: true });

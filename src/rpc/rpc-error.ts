@@ -20,6 +20,11 @@ export class RpcError extends Error {
   readonly metadata: Metadata | undefined;
   /** The full method path ("/pkg.Service/Method") on the caller's side; empty on the server. */
   method = '';
+  /**
+   * True when the server proved it never ran the call (its GOAWAY's last accepted call id is below it):
+   * safe to retry, whatever the method does. Always with UNAVAILABLE.
+   */
+  notProcessed = false;
 
   constructor(
     readonly code: Status,

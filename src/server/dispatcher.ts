@@ -21,9 +21,11 @@ export class Dispatcher implements FrameSink {
   private readonly calls = new Map<number, ServerCall>();
   private readonly metadataCache = newMetadataCache();
   private readonly peer: string;
+  private lastCallId = 0;
   private readonly removeCall = (call: ServerCall): void => {
     if (this.calls.get(call.id) === call) {
       this.calls.delete(call.id);
+      this.options.handlers.active--;
       this.connection.endWork();
     }
   };
@@ -48,9 +50,14 @@ export class Dispatcher implements FrameSink {
         this.onCall(flags, id, payload);
         return;
       case FrameKind.MESSAGE: {
+        // Counted against the connection window whatever becomes of it; released at once if no call takes it.
+        this.connection.flow.received(payload.length);
         const call = this.calls.get(id);
-        if (!call) return; // raced with the call's end: nothing to do
-        call.onMessage(payload);
+        if (!call) {
+          this.connection.flow.release(payload.length); // raced with the call's end (or never accepted)
+          return;
+        }
+        call.onMessage(payload, flags);
         if (flags & FrameFlag.END_STREAM) call.onHalfClose();
         return;
       }
@@ -61,7 +68,7 @@ export class Dispatcher implements FrameSink {
         this.calls.get(id)?.cancel(); // an unknown id already ended: ignore
         return;
       case FrameKind.WINDOW:
-        if (payload.length !== 4) throw new FrameError(CloseCode.PROTOCOL_ERROR, `WINDOW payload must be 4 bytes, got ${payload.length}`);
+        // The transport checked the payload size for every WINDOW; an id not in flight has ended: ignore.
         this.calls.get(id)?.onWindow(payload.readUInt32BE(0));
         return;
       case FrameKind.DATA:
@@ -72,6 +79,7 @@ export class Dispatcher implements FrameSink {
   }
 
   private onCall(flags: number, id: number, payload: Buffer): void {
+    if (id === 0) throw new FrameError(CloseCode.PROTOCOL_ERROR, 'CALL on stream 0 (call ids are 1 to 2^32-1)');
     let header: CallHeader;
     try {
       header = decodeCallHeader(payload, this.metadataCache);
@@ -79,53 +87,66 @@ export class Dispatcher implements FrameSink {
       this.refuse(id, error as RpcError);
       return;
     }
-    const existing = this.calls.get(id);
-    if (existing) {
-      existing.fail(new RpcError(Status.INVALID_ARGUMENT, `call id ${id} was reused while its call was in flight`));
+    const inline = header.message?.length ?? 0;
+    if (inline > 0) this.connection.flow.received(inline);
+    if (this.connection.state !== 'open' && id > this.connection.lastAcceptedCallId) {
+      // After GOAWAY: the client was told the last id accepted and retries this one elsewhere.
+      this.connection.flow.release(inline);
       return;
     }
-    if (this.connection.state !== 'open') {
-      this.refuse(id, new RpcError(Status.UNAVAILABLE, 'the server is shutting down; retry on another connection'));
-      return;
+    if (id <= this.lastCallId) {
+      throw new FrameError(CloseCode.PROTOCOL_ERROR, `call id ${id} is not above the previous call id ${this.lastCallId} (ids increase on a connection)`);
     }
+    this.lastCallId = id;
+    this.connection.lastAcceptedCallId = id;
+    const refused = this.admit(flags, id, header);
+    if (refused) {
+      this.connection.flow.release(inline);
+      this.refuse(id, refused);
+    }
+  }
+
+  /** Opens the call, or returns why it is refused. */
+  private admit(flags: number, id: number, header: CallHeader): RpcError | undefined {
     const method = this.registry.get(header.method);
-    if (!method) {
-      this.refuse(id, new RpcError(Status.UNIMPLEMENTED, `no service on this server has a method ${header.method}`));
-      return;
-    }
+    if (!method) return new RpcError(Status.UNIMPLEMENTED, `no service on this server has a method ${header.method}`);
     if (this.calls.size >= this.options.maxConcurrentCalls) {
-      this.refuse(id, new RpcError(Status.RESOURCE_EXHAUSTED, `too many calls in flight on this connection (maxConcurrentCalls ${this.options.maxConcurrentCalls})`));
-      return;
+      return new RpcError(Status.RESOURCE_EXHAUSTED, `too many calls in flight on this connection (maxConcurrentCalls ${this.options.maxConcurrentCalls})`);
+    }
+    const handlers = this.options.handlers;
+    if (handlers.active >= this.options.maxConcurrentHandlers) {
+      return new RpcError(Status.RESOURCE_EXHAUSTED, `too many calls in flight on this server (maxConcurrentHandlers ${this.options.maxConcurrentHandlers})`);
     }
     const message = header.message;
     if (message && message.length > this.options.maxRequestBytes) {
-      this.refuse(id, new RpcError(Status.RESOURCE_EXHAUSTED, `request of ${message.length} bytes exceeds maxRequestBytes (${this.options.maxRequestBytes})`));
-      return;
+      return new RpcError(Status.RESOURCE_EXHAUSTED, `request of ${message.length} bytes exceeds maxRequestBytes (${this.options.maxRequestBytes})`);
     }
+    const ended = (flags & FrameFlag.END_STREAM) !== 0;
     let request: unknown;
     const singleRequest = !method.definition.requestStream;
-    if (singleRequest) {
-      if (!message) {
-        this.refuse(id, new RpcError(Status.INVALID_ARGUMENT, `${method.path} needs its request message in the CALL frame`));
-        return;
-      }
+    // A single request either comes in the CALL frame (END_STREAM set) or follows in MESSAGE frames.
+    const requestFollows = singleRequest && !message && !ended;
+    if (singleRequest && !requestFollows) {
+      if (!message) return new RpcError(Status.INVALID_ARGUMENT, `${method.path} needs one request message, and the CALL ended the stream without it`);
       try {
         request = method.definition.requestType.decode(message);
       } catch (error) {
-        this.refuse(id, new RpcError(Status.INVALID_ARGUMENT, `request for ${method.path} is not valid protobuf: ${(error as Error).message}`));
-        return;
+        return new RpcError(Status.INVALID_ARGUMENT, `request for ${method.path} is not valid protobuf: ${(error as Error).message}`);
       }
     }
     const deadline = header.timeoutMs > 0 ? Date.now() + header.timeoutMs : undefined;
     const context = new CallContext(method.path, header.metadata, deadline, this.peer, this.connection.id);
     const call = new ServerCall(id, method, context, this.connection, this.options, this.removeCall, header.timeoutMs);
     this.calls.set(id, call);
+    handlers.active++;
     this.connection.beginWork();
-    call.start(request, singleRequest ? undefined : message, (flags & FrameFlag.END_STREAM) !== 0);
+    if (requestFollows) call.awaitRequest();
+    else call.start(request, message?.length ?? 0, singleRequest ? undefined : message, ended);
+    return undefined;
   }
 
   private refuse(id: number, error: RpcError): void {
-    this.connection.send(FrameKind.STATUS, FrameFlag.END_STREAM, id, encodeCallStatus(error.code, error.message, error.details, error.metadata, undefined));
+    this.connection.scheduler.sendFrame(id, FrameKind.STATUS, FrameFlag.END_STREAM, encodeCallStatus(error.code, error.message, error.details, error.metadata, undefined));
   }
 
   private onClose(info: CloseInfo): void {

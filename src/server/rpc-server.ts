@@ -10,6 +10,7 @@ import type { FrameConnection } from '../transport/frame-connection';
 import { FrameServer } from '../transport/frame-server';
 import { Dispatcher } from './dispatcher';
 import type { ServerInterceptor } from './server-interceptor';
+import { checkWindowFitsMessages, defaultConnectionWindow } from '../transport/window-sizing';
 import { resolveServerCallOptions, type ResolvedServerCallOptions, type RpcServerOptions } from './server-options';
 
 export interface RpcServerConstructorOptions extends RpcServerOptions {
@@ -33,10 +34,12 @@ export class RpcServer extends EventEmitter<RpcServerEvents> {
 
   constructor(options: RpcServerConstructorOptions = {}) {
     super();
-    const { resolver, maxConcurrentCalls, maxRequestBytes, maxResponseBytes, interceptors, logger, ...transport } = options;
-    this.callOptions = resolveServerCallOptions({ maxConcurrentCalls, maxRequestBytes, maxResponseBytes, interceptors, logger });
+    const { resolver, maxConcurrentCalls, maxRequestBytes, maxResponseBytes, interceptors, logger, maxConcurrentHandlers, maxHeldBytes, memoryWaitMs, ...transport } = options;
+    this.callOptions = resolveServerCallOptions({ maxConcurrentCalls, maxRequestBytes, maxResponseBytes, interceptors, logger, maxConcurrentHandlers, maxHeldBytes, memoryWaitMs });
     this.resolver = resolver ?? tsyringeResolver();
-    this.transport = new FrameServer(transport);
+    const connectionWindowBytes = transport.connectionWindowBytes ?? defaultConnectionWindow(this.callOptions.maxRequestBytes);
+    checkWindowFitsMessages(connectionWindowBytes, this.callOptions.maxRequestBytes, 'server');
+    this.transport = new FrameServer({ ...transport, connectionWindowBytes, memoryBudget: this.callOptions.memoryBudget });
     this.transport.on('connection', (connection) => {
       connection.start(new Dispatcher(connection, this.registry, this.callOptions));
       connection.once('close', () => this.emit('disconnect', connection));

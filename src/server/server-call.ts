@@ -1,10 +1,11 @@
 // One call being served: runs the handler, streams its messages under flow control, sends the final status.
 import type { FrameConnection } from '../transport/frame-connection';
-import { FrameFlag, FrameKind } from '../transport/wire';
+import { FrameFlag, FrameKind, MAX_UNGRANTED_BYTES } from '../transport/wire';
 import { encodeCallStatus, OK_WITH_MESSAGE_PREFIX } from '../rpc/call-status';
 import { deadlines } from '../rpc/deadline-queue';
 import { encodeMessageView } from '../rpc/message-encoder';
-import { SendWindow, ReceiveWindow, sendWindowGrant } from '../rpc/flow-control';
+import { SendWindow, ReceiveWindow } from '../rpc/flow-control';
+import { MessageAssembler, TOO_LARGE } from '../rpc/message-assembler';
 import { MessageQueue } from '../rpc/message-queue';
 import { Metadata, metadataByteLength, writeMetadata } from '../rpc/metadata';
 import { RpcError } from '../rpc/rpc-error';
@@ -16,12 +17,22 @@ import type { ResolvedServerCallOptions } from './server-options';
 
 const UNKNOWN_ERROR_TEXT = 'Unknown server error occurred';
 
-/** Server side of one call; the dispatcher routes its frames here. */
+/**
+ * Server side of one call; the dispatcher routes its frames here. Request bytes it received count as held
+ * on the connection's window until released: a stream message when the handler takes it, a single request
+ * when the call ends (the handler holds it until then).
+ */
 export class ServerCall {
   done = false;
   private input: MessageQueue<unknown> | undefined;
   private receiveWindow: ReceiveWindow | undefined;
   private sendWindow: SendWindow | undefined;
+  private readonly assembler = new MessageAssembler();
+  /** Request bytes received and not yet released to the connection window. */
+  private held = 0;
+  /** A single-request call whose request is still arriving in MESSAGE frames. */
+  private awaitingRequest = false;
+  private memoryTimer: NodeJS.Timeout | undefined;
   /** @internal Expirable: when the deadline passes (set by the deadline queue). */
   deadlineAt = 0;
   private timeoutMs = 0;
@@ -42,53 +53,119 @@ export class ServerCall {
     }
   }
 
-  /** Starts the handler. `request` is the decoded request for unary and server-streaming calls. */
-  start(request: unknown, firstMessage: Buffer | undefined, inputEnded: boolean): void {
+  /**
+   * Starts the handler. `request` is the decoded request for unary and server-streaming calls (of
+   * `requestBytes` on the wire, held until the call ends).
+   */
+  start(request: unknown, requestBytes: number, firstMessage: Buffer | undefined, inputEnded: boolean): void {
     const kind = this.method.kind;
     if (kind === 'unary' || kind === 'server-streaming') {
+      this.held += requestBytes;
       this.run(request);
       return;
     }
-    this.receiveWindow = new ReceiveWindow();
-    this.input = new MessageQueue<unknown>(() => this.onConsumed(), () => undefined);
-    if (firstMessage) this.onMessage(firstMessage);
+    this.receiveWindow = new ReceiveWindow(this.connection.streamWindowBytes, MAX_UNGRANTED_BYTES);
+    this.input = new MessageQueue<unknown>((bytes) => this.onConsumed(bytes), () => undefined);
+    if (firstMessage) {
+      this.held += firstMessage.length;
+      this.onMessage(firstMessage, 0);
+    }
     if (inputEnded) this.input.end();
     this.run(this.input);
   }
 
-  /** A request message of a streaming call. */
-  onMessage(payload: Buffer): void {
-    if (this.done) return;
+  /**
+   * A single-request call whose request follows in MESSAGE frames. It waits for the request; while the
+   * server holds the connection's whole window for other calls (or its memory budget is spent), it waits
+   * at most `memoryWaitMs`, then is refused with RESOURCE_EXHAUSTED.
+   */
+  awaitRequest(): void {
+    this.awaitingRequest = true;
+    this.armMemoryWait();
+  }
+
+  /** A request MESSAGE frame (one fragment of a message when `flags` has MORE); its bytes are already counted as received. */
+  onMessage(payload: Buffer, flags: number): void {
+    if (this.done) {
+      this.connection.flow.release(payload.length);
+      return;
+    }
+    this.held += payload.length;
+    const more = (flags & FrameFlag.MORE) !== 0;
+    if (this.awaitingRequest) {
+      this.onRequestFragment(payload, more);
+      return;
+    }
     if (!this.input || !this.receiveWindow) {
       this.fail(new RpcError(Status.INVALID_ARGUMENT, `${this.method.path} takes one request message, and a second one arrived`));
       return;
     }
-    if (!this.receiveWindow.receive()) {
-      this.fail(new RpcError(Status.RESOURCE_EXHAUSTED, 'flow control: more request messages than the window allows'));
+    if (!this.assembler.inProgress && !this.receiveWindow.startMessage()) {
+      this.fail(new RpcError(Status.RESOURCE_EXHAUSTED, 'flow control: a request message started with no stream credit left'));
       return;
     }
-    if (payload.length > this.options.maxRequestBytes) {
-      this.fail(new RpcError(Status.RESOURCE_EXHAUSTED, `request of ${payload.length} bytes exceeds maxRequestBytes (${this.options.maxRequestBytes})`));
+    this.receiveWindow.received(payload.length);
+    const whole = this.assembler.add(payload, more, this.options.maxRequestBytes);
+    if (whole === undefined) return;
+    if (whole === TOO_LARGE) {
+      this.fail(new RpcError(Status.RESOURCE_EXHAUSTED, `request message exceeds maxRequestBytes (${this.options.maxRequestBytes})`));
       return;
     }
-    let message: unknown;
-    try {
-      message = this.method.definition.requestType.decode(payload);
-    } catch (error) {
-      this.fail(new RpcError(Status.INVALID_ARGUMENT, `request for ${this.method.path} is not valid protobuf: ${(error as Error).message}`));
-      return;
-    }
-    this.input.push(message);
+    const message = this.decodeRequest(whole);
+    if (message === FAILED) return;
+    this.input.push(message, whole.length);
   }
 
   /** The caller sends no more messages. */
   onHalfClose(): void {
+    if (this.awaitingRequest && !this.done) {
+      this.fail(new RpcError(Status.INVALID_ARGUMENT, `${this.method.path} needs one request message, and the caller half-closed without it`));
+      return;
+    }
     this.input?.end();
+  }
+
+  private onRequestFragment(payload: Buffer, more: boolean): void {
+    const whole = this.assembler.add(payload, more, this.options.maxRequestBytes);
+    if (whole === undefined) return;
+    this.awaitingRequest = false;
+    clearTimeout(this.memoryTimer);
+    if (whole === TOO_LARGE) {
+      this.fail(new RpcError(Status.RESOURCE_EXHAUSTED, `request exceeds maxRequestBytes (${this.options.maxRequestBytes})`));
+      return;
+    }
+    const request = this.decodeRequest(whole);
+    if (request === FAILED) return;
+    this.run(request);
+  }
+
+  private decodeRequest(bytes: Buffer): unknown {
+    try {
+      return this.method.definition.requestType.decode(bytes);
+    } catch (error) {
+      this.fail(new RpcError(Status.INVALID_ARGUMENT, `request for ${this.method.path} is not valid protobuf: ${(error as Error).message}`));
+      return FAILED;
+    }
+  }
+
+  private armMemoryWait(): void {
+    this.memoryTimer = setTimeout(() => {
+      if (this.done || !this.awaitingRequest) return;
+      const flow = this.connection.flow;
+      // Refuse only when the wait is this server's doing: the peer has (almost) no credit left because
+      // calls hold it, or the budget holds back grants. A peer that is merely slow to send keeps waiting.
+      if (flow.peerAllowance < flow.window / 8 || this.options.memoryBudget.exhausted) {
+        this.fail(new RpcError(Status.RESOURCE_EXHAUSTED, `the server's memory for in-flight calls is in use (held ${flow.held} bytes on this connection, ${this.options.memoryBudget.held} in all): retry later`));
+        return;
+      }
+      this.armMemoryWait();
+    }, this.options.memoryWaitMs).unref();
   }
 
   /** The caller cancelled: the handler's signal fires, nothing more is sent. */
   cancel(): void {
     if (this.done) return;
+    this.connection.scheduler.drop(this.id);
     this.end();
     const error = new RpcError(Status.CANCELLED, 'the caller cancelled the call');
     this.context.abort(error);
@@ -104,8 +181,8 @@ export class ServerCall {
     this.input?.fail(error);
   }
 
-  onWindow(messages: number): void {
-    this.sendWindow?.grant(messages);
+  onWindow(bytes: number): void {
+    this.sendWindow?.grant(bytes);
   }
 
   /** CallContext's header sink. */
@@ -113,7 +190,7 @@ export class ServerCall {
     if (this.done) return;
     const payload = Buffer.allocUnsafe(metadataByteLength(metadata));
     writeMetadata(payload, 0, metadata);
-    this.connection.send(FrameKind.HEADERS, 0, this.id, payload);
+    this.connection.scheduler.sendFrame(this.id, FrameKind.HEADERS, 0, payload);
   }
 
   /** Ends the call with `error` (RpcError as is; anything else as UNKNOWN, logged here). */
@@ -179,23 +256,22 @@ export class ServerCall {
   }
 
   private async pump(responses: AsyncIterable<unknown>): Promise<unknown> {
-    this.sendWindow = new SendWindow();
+    this.sendWindow = new SendWindow(this.connection.peerStreamWindow);
     const iterator = responses[Symbol.asyncIterator]();
     try {
       for (;;) {
         // Credit before pulling: the handler's stream is never pulled more than the window ahead of the caller.
-        while (!this.sendWindow.tryTake()) {
-          await this.sendWindow.waitForCredit();
+        while (!this.sendWindow.canStart) {
+          await this.sendWindow.waitToStart();
           if (this.done) return undefined;
         }
-        await this.connection.whenWritable();
-        if (this.done) break;
         const next = await iterator.next();
         if (next.done || this.done) break;
         const bytes = this.encodeResponse(next.value);
         if (!bytes) return undefined;
+        this.sendWindow.take(bytes.length);
         this.context.headerSink = undefined;
-        this.connection.send(FrameKind.MESSAGE, 0, this.id, bytes);
+        this.connection.sendMessage(this.id, bytes, false, true);
       }
     } finally {
       if (this.done) await iterator.return?.();
@@ -218,12 +294,20 @@ export class ServerCall {
       this.fail(new RpcError(Status.RESOURCE_EXHAUSTED, `response of ${bytes.length} bytes exceeds maxResponseBytes (${this.options.maxResponseBytes})`));
       return undefined;
     }
+    const sendable = this.connection.flow.maxSendableMessage;
+    if (bytes.length > sendable) {
+      this.fail(new RpcError(Status.RESOURCE_EXHAUSTED, `response of ${bytes.length} bytes is larger than the client's connection window lets through (${sendable} bytes): raise the client's connectionWindowBytes`));
+      return undefined;
+    }
     return bytes;
   }
 
-  private onConsumed(): void {
-    const grant = this.receiveWindow?.consume() ?? 0;
-    if (grant > 0 && !this.done) sendWindowGrant(this.connection, this.id, grant);
+  private onConsumed(bytes: number): void {
+    if (this.done) return; // end() released everything still held
+    this.held -= bytes;
+    this.connection.flow.release(bytes);
+    const grant = this.receiveWindow?.consumed(bytes) ?? 0;
+    if (grant > 0 && !this.done) this.connection.sendWindow(this.id, grant);
   }
 
   /** @internal Expirable: the deadline passed. */
@@ -236,9 +320,15 @@ export class ServerCall {
     if (this.done) return;
     // Status first, end() after: ending the last call of a draining connection closes it (graceful close),
     // and a closing connection sends nothing more.
-    if (code === Status.OK && message && !trailers) {
+    const connection = this.connection;
+    const scheduler = connection.scheduler;
+    if (message && !scheduler.trySendNow(this.id, message.length)) {
+      // No credit or room for it now: the response goes as (fragmented) MESSAGE frames under flow
+      // control, and the status without it, behind them.
+      connection.sendMessage(this.id, message, false, true);
+      message = undefined;
+    } else if (code === Status.OK && message && !trailers) {
       // The common unary reply, written in place: OK, HAS_MESSAGE, no text, details or trailers, the message.
-      const connection = this.connection;
       const target = connection.reserveFrame(FrameKind.STATUS, FrameFlag.END_STREAM, this.id, OK_WITH_MESSAGE_PREFIX.length + message.length);
       if (target) {
         const at = connection.reservedOffset;
@@ -249,16 +339,25 @@ export class ServerCall {
         return;
       }
     }
-    this.connection.send(FrameKind.STATUS, FrameFlag.END_STREAM, this.id, encodeCallStatus(code, text, details, trailers, message));
+    scheduler.sendFrame(this.id, FrameKind.STATUS, FrameFlag.END_STREAM, encodeCallStatus(code, text, details, trailers, message));
     this.end();
   }
 
   private end(): void {
     this.done = true;
+    this.awaitingRequest = false;
+    clearTimeout(this.memoryTimer);
+    this.assembler.clear();
+    if (this.held > 0) {
+      this.connection.flow.release(this.held);
+      this.held = 0;
+    }
     this.sendWindow?.release();
     this.onDone(this);
   }
 }
+
+const FAILED = Symbol('failed');
 
 function mergeTrailers(a: Metadata | undefined, b: Metadata | undefined): Metadata | undefined {
   if (!a) return b;

@@ -1,5 +1,6 @@
 // Options of an RpcServer, with their documented defaults.
 import type { FrameServerOptions } from '../transport/frame-server';
+import { MemoryBudget } from '../transport/memory-budget';
 import type { ServerInterceptor } from './server-interceptor';
 
 /** Where the server reports errors it does not send to callers (handler crashes). */
@@ -19,6 +20,25 @@ export interface RpcServerOptions extends FrameServerOptions {
   interceptors?: ServerInterceptor[];
   /** Receives handler errors that are not RpcErrors (in full, never sent to callers). Default console. */
   logger?: Logger;
+  /**
+   * Calls in flight on this server across all its connections (beside the per-connection
+   * `maxConcurrentCalls`); more get RESOURCE_EXHAUSTED. Default 4096.
+   */
+  maxConcurrentHandlers?: number;
+  /**
+   * Bytes that calls may hold across all connections (requests received and not finished, stream
+   * messages not yet consumed, replies waiting for a client's window). Past it the server grants no peer
+   * more credit: they wait, and calls waiting for their request longer than `memoryWaitMs` are refused
+   * with RESOURCE_EXHAUSTED. Default 256 MiB. A process normally runs one server; each server has its own.
+   */
+  maxHeldBytes?: number;
+  /** How long a call may wait for its request while the server's memory holds it back. Default 2000 ms. */
+  memoryWaitMs?: number;
+}
+
+/** Calls running on one server, across its connections. */
+export interface HandlerCount {
+  active: number;
 }
 
 export interface ResolvedServerCallOptions {
@@ -27,6 +47,10 @@ export interface ResolvedServerCallOptions {
   readonly maxResponseBytes: number;
   readonly interceptors: ServerInterceptor[];
   readonly logger: Logger;
+  readonly maxConcurrentHandlers: number;
+  readonly memoryWaitMs: number;
+  readonly memoryBudget: MemoryBudget;
+  readonly handlers: HandlerCount;
 }
 
 export const consoleLogger: Logger = {
@@ -35,15 +59,23 @@ export const consoleLogger: Logger = {
 };
 
 export function resolveServerCallOptions(options: RpcServerOptions): ResolvedServerCallOptions {
-  const resolved = {
+  const numbers = {
     maxConcurrentCalls: options.maxConcurrentCalls ?? 1024,
     maxRequestBytes: options.maxRequestBytes ?? 4 * 1024 * 1024,
     maxResponseBytes: options.maxResponseBytes ?? 4 * 1024 * 1024,
+    maxConcurrentHandlers: options.maxConcurrentHandlers ?? 4096,
+    maxHeldBytes: options.maxHeldBytes ?? 256 * 1024 * 1024,
+    memoryWaitMs: options.memoryWaitMs ?? 2000,
+  };
+  for (const [key, value] of Object.entries(numbers)) {
+    if (!Number.isInteger(value) || value <= 0) throw new TypeError(`server option ${key} must be a positive integer, got ${value}`);
+  }
+  return {
+    ...numbers,
     interceptors: [...(options.interceptors ?? [])],
     logger: options.logger ?? consoleLogger,
+    memoryBudget: new MemoryBudget(numbers.maxHeldBytes),
+    handlers: { active: 0 },
   };
-  for (const key of ['maxConcurrentCalls', 'maxRequestBytes', 'maxResponseBytes'] as const) {
-    if (!Number.isInteger(resolved[key]) || resolved[key] <= 0) throw new TypeError(`server option ${key} must be a positive integer, got ${resolved[key]}`);
-  }
-  return resolved;
 }
+

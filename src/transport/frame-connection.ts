@@ -3,30 +3,37 @@ import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import { inflateSync, deflateSync } from 'node:zlib';
 import type { CloseInfo } from './close-info';
+import { ConnectionFlow } from './connection-flow';
 import { ConnectionLiveness, type LivenessHost } from './connection-liveness';
 import { FrameDecoder, type FrameSink } from './frame-decoder';
 import { FrameError } from './frame-error';
 import { writeFrameHeader, type PayloadEncoding } from './frame-encoder';
 import { decodeGoaway, encodeGoaway } from './goaway';
+import type { MemoryBudget } from './memory-budget';
 import { OutboundQueue } from './outbound-queue';
 import type { Preface } from './preface';
 import type { TransportOptions } from './transport-options';
+import { StreamScheduler } from './stream-scheduler';
 import { xorInPlace } from './xor-obfuscator';
-import { CloseCode, FRAME_HEADER_BYTES, Feature, FrameFlag, FrameKind, PING_PAYLOAD_BYTES } from './wire';
+import { CloseCode, FRAME_HEADER_BYTES, Feature, FrameFlag, FrameKind, PING_PAYLOAD_BYTES, WINDOW_PAYLOAD_BYTES } from './wire';
 
 /** Lifecycle of a connection: open, draining (GOAWAY sent or received, in-flight work finishing), closed. */
 export type FrameConnectionState = 'open' | 'draining' | 'closing' | 'closed';
 
-const PAUSED_BY_BACKPRESSURE = 1;
 const PAUSED_BY_APPLICATION = 2;
 const NO_SINK: FrameSink = { onFrame() {} };
 const RESOLVED = Promise.resolve();
+
+/** A GOAWAY from the peer: why, and (from a server) the last call it accepted; calls above it never ran. */
+export interface GoawayInfo extends CloseInfo {
+  readonly lastCallId: number;
+}
 
 export interface FrameConnectionEvents {
   /** The connection closed; emitted exactly once. */
   close: [info: CloseInfo];
   /** The peer announced it is going away (GOAWAY); in-flight work may still finish. */
-  goaway: [info: CloseInfo];
+  goaway: [info: GoawayInfo];
   /** Everything queued was handed to the socket after backpressure. */
   drain: [];
   /** The count of in-flight work (beginWork/endWork) returned to zero. */
@@ -34,13 +41,16 @@ export interface FrameConnectionEvents {
 }
 
 /**
- * A framed connection after its handshake. Application frames (anything but PING, PONG, GOAWAY) go to
- * the sink, already de-obfuscated and inflated; control frames are handled here. Outbound bytes are
- * bounded by `maxOutboundBytes`: past it the connection closes with OUTBOUND_OVERFLOW rather than grow.
+ * A framed connection after its handshake. Application frames (anything but PING, PONG, GOAWAY and
+ * WINDOW on stream 0) go to the sink, already de-obfuscated and inflated; control frames are handled here.
+ * Flow-controlled messages go through `scheduler` under the connection window (`flow`); everything else
+ * is bounded by `maxOutboundBytes`: past it the connection closes with OUTBOUND_OVERFLOW rather than grow.
+ * Reading never pauses because of this side's own outbound queue (two peers doing so would deadlock).
  */
 export class FrameConnection extends EventEmitter<FrameConnectionEvents> implements FrameSink, LivenessHost {
   readonly remoteAddress: string;
   readonly remotePort: number;
+  readonly peerStreamWindow: number;
   /** How this side encodes payloads for this peer (as negotiated). */
   readonly encoding: PayloadEncoding;
   private readonly acceptsCompressed: boolean;
@@ -57,6 +67,16 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
   private sentShutdown = false;
   private reservedAt = 0;
   private reservedLength = 0;
+  private writableWaiters: (() => void)[] = [];
+  /** Connection-level windows, both directions. */
+  readonly flow: ConnectionFlow;
+  /** Sends flow-controlled messages in fragments, in turn, under `flow`. */
+  readonly scheduler: StreamScheduler;
+  /**
+   * Server side: the highest call id the RPC layer accepted; GOAWAY carries it so the client knows that
+   * calls above it never ran.
+   */
+  lastAcceptedCallId = 0;
 
   constructor(
     /** Server-assigned id (unique per server), or 0 on the client side. */
@@ -65,6 +85,8 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     readonly options: TransportOptions,
     peer: Preface,
     private leftover: Buffer,
+    /** Shared by a server's connections: bytes held for calls, against one limit. */
+    budget?: MemoryBudget,
   ) {
     super();
     this.remoteAddress = socket.remoteAddress ?? '';
@@ -79,6 +101,10 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     this.decoder = new FrameDecoder(options.maxFrameBytes, this);
     this.liveness = new ConnectionLiveness(this, options);
     this.queue = new OutboundQueue(socket, options.flushThresholdBytes, options.flushThresholdFrames, () => this.onDrained());
+    this.flow = new ConnectionFlow(options.connectionWindowBytes, peer.connectionWindow, budget, (bytes) => this.sendWindow(0, bytes));
+    this.scheduler = new StreamScheduler(this, this.flow, options.outboundHighWaterBytes, budget);
+    /** The peer's per-call window: each call's initial send credit. */
+    this.peerStreamWindow = peer.streamWindow;
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (error) => this.finish({ code: CloseCode.CONNECTION_LOST, reason: `socket error: ${error.message}`, remote: true }));
@@ -134,7 +160,6 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     if (key) xorInPlace(chunk, key, at + FRAME_HEADER_BYTES, at + length);
     this.queue.commit(length);
     this.liveness.active = true;
-    this.afterQueued();
     return true;
   }
 
@@ -173,7 +198,6 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     }
     this.queue.commit(this.reservedLength);
     this.liveness.active = true;
-    this.afterQueued();
   }
 
   /**
@@ -186,7 +210,6 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     if (!this.admit(frame.length)) return false;
     this.queue.append(frame, deferFlush);
     this.liveness.active = true;
-    this.afterQueued();
     return true;
   }
 
@@ -199,15 +222,41 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     // Bytes still waiting for the end-of-tick flush get no 'drain' if the socket takes them at once.
     this.queue.flush();
     if (!this.socket.writableNeedDrain) return RESOLVED;
-    return new Promise((resolve) => {
-      const done = (): void => {
-        this.off('drain', done);
-        this.off('close', done);
-        resolve();
-      };
-      this.on('drain', done);
-      this.on('close', done);
-    });
+    // One list, woken by 'drain' or close: listener counts do not grow with the number of waiting producers.
+    return new Promise((resolve) => this.writableWaiters.push(resolve));
+  }
+
+  /** Sends a WINDOW frame granting `bytes` more on `streamId` (0: the whole connection). */
+  sendWindow(streamId: number, bytes: number): void {
+    const payload = Buffer.allocUnsafe(WINDOW_PAYLOAD_BYTES);
+    payload.writeUInt32BE(bytes, 0);
+    this.send(FrameKind.WINDOW, 0, streamId, payload);
+  }
+
+  /**
+   * Sends one flow-controlled message on `streamId` as MESSAGE frames: at once in one frame when it fits
+   * the credit and the socket has room, else queued in the scheduler (copied first when `borrowed`: a view
+   * of a buffer the caller reuses). END_STREAM on the last frame when `endStream`.
+   */
+  sendMessage(streamId: number, bytes: Uint8Array, endStream: boolean, borrowed: boolean): void {
+    if (!this.writable) return;
+    if (this.scheduler.trySendNow(streamId, bytes.length)) {
+      this.send(FrameKind.MESSAGE, endStream ? FrameFlag.END_STREAM : 0, streamId, bytes);
+      return;
+    }
+    this.scheduler.queueMessage(streamId, borrowed ? Buffer.from(bytes) : bytes, endStream);
+  }
+
+  /** A receive window for one call direction, as this side announced it. */
+  get streamWindowBytes(): number {
+    return this.options.streamWindowBytes;
+  }
+
+  /** SchedulerHost: hands queued bytes to the socket; true when the socket asked to wait for 'drain'. */
+  flushForDrain(): boolean {
+    if (!this.writable) return false;
+    this.queue.flush();
+    return this.socket.writableNeedDrain;
   }
 
   /** True when `bytes` more could be queued without reaching `maxOutboundBytes`. */
@@ -253,7 +302,7 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     if (this.stateValue === 'open') {
       this.stateValue = 'draining';
       this.sentShutdown = true;
-      this.sendControl(FrameKind.GOAWAY, encodeGoaway(CloseCode.SHUTTING_DOWN, reason));
+      this.sendControl(FrameKind.GOAWAY, encodeGoaway(CloseCode.SHUTTING_DOWN, reason, this.lastAcceptedCallId));
       this.queue.flush();
     }
     const done = (): void => {
@@ -279,7 +328,7 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     this.closeInfo = { code, reason, remote: false };
     this.liveness.stop();
     // After shutdown() the peer already has this GOAWAY; one is enough.
-    if (!(wasDraining && code === CloseCode.SHUTTING_DOWN)) this.sendControl(FrameKind.GOAWAY, encodeGoaway(code, reason));
+    if (!(wasDraining && code === CloseCode.SHUTTING_DOWN)) this.sendControl(FrameKind.GOAWAY, encodeGoaway(code, reason, this.lastAcceptedCallId));
     // Hand everything to the socket even under backpressure (it is bounded by maxOutboundBytes): once
     // end() is called no 'drain' comes, and the GOAWAY with the reason is last in line.
     this.queue.flushAll();
@@ -295,6 +344,18 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     }
     if (obfuscated) xorInPlace(payload, this.encoding.xorKey as Uint8Array);
     if (flags & FrameFlag.COMPRESSED) payload = this.inflate(payload, streamId);
+    if (kind === FrameKind.WINDOW) {
+      // Checked for every id, in flight or not: a WINDOW of another size is malformed wherever it points.
+      if (payload.length !== WINDOW_PAYLOAD_BYTES) throw new FrameError(CloseCode.PROTOCOL_ERROR, `WINDOW payload must be ${WINDOW_PAYLOAD_BYTES} bytes, got ${payload.length}`);
+      if (streamId === 0) {
+        this.flow.granted(payload.readUInt32BE(0));
+        this.scheduler.pump();
+        return;
+      }
+    }
+    if ((flags & FrameFlag.MORE) !== 0 && kind !== FrameKind.MESSAGE) {
+      throw new FrameError(CloseCode.PROTOCOL_ERROR, `MORE flag on frame kind 0x${kind.toString(16)} (only MESSAGE frames are fragmented)`);
+    }
     if (kind >= FrameKind.DATA) {
       this.liveness.active = true;
       this.sink.onFrame(kind, flags, streamId, payload);
@@ -303,7 +364,8 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     if (streamId !== 0) throw new FrameError(CloseCode.PROTOCOL_ERROR, `control frame kind 0x${kind.toString(16).padStart(2, '0')} on stream ${streamId} (must be 0)`);
     if (kind === FrameKind.PING) {
       if (payload.length !== PING_PAYLOAD_BYTES) throw new FrameError(CloseCode.PROTOCOL_ERROR, `PING payload must be ${PING_PAYLOAD_BYTES} bytes, got ${payload.length}`);
-      this.sendControl(FrameKind.PONG, payload);
+      // A PONG counts toward the outbound bound like any frame: a peer that PINGs and never reads is closed.
+      if (this.admit(FRAME_HEADER_BYTES + PING_PAYLOAD_BYTES)) this.sendControl(FrameKind.PONG, payload);
     } else if (kind === FrameKind.PONG) {
       if (payload.length !== PING_PAYLOAD_BYTES) throw new FrameError(CloseCode.PROTOCOL_ERROR, `PONG payload must be ${PING_PAYLOAD_BYTES} bytes, got ${payload.length}`);
       this.liveness.pongReceived();
@@ -313,9 +375,9 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
   }
 
   private onGoaway(payload: Buffer): void {
-    const { code, reason } = decodeGoaway(payload);
-    const info: CloseInfo = { code: code as CloseCode, reason, remote: true };
-    this.closeInfo ??= info;
+    const { code, reason, lastCallId } = decodeGoaway(payload);
+    const info: GoawayInfo = { code: code as CloseCode, reason, remote: true, lastCallId };
+    this.closeInfo ??= { code: info.code, reason, remote: true };
     if (this.stateValue === 'open') this.stateValue = 'draining';
     this.emit('goaway', info);
   }
@@ -356,7 +418,7 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     this.sendControl(FrameKind.PING, payload);
   }
 
-  /** Control frames bypass the outbound bound: they are tiny and must get through (GOAWAY reasons). */
+  /** Writes a control frame; GOAWAY bypasses the outbound bound (its reason must get through), PONG is admitted first. */
   private sendControl(kind: number, payload: Buffer): void {
     if (this.stateValue === 'closed') return;
     const key = this.encoding.xorKey;
@@ -375,21 +437,17 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     return false;
   }
 
-  private afterQueued(): void {
-    if (this.pausedBy & PAUSED_BY_BACKPRESSURE) return;
-    if (this.queue.totalBytes <= this.options.outboundHighWaterBytes) return;
-    // Only the socket's 'drain' resumes reading, so pause only once the socket owes us one: hand it the
-    // queue now; if it took everything without asking to wait (a high-water mark below the socket's own
-    // buffer), there is nothing to wait for and pausing would stall the connection for good.
-    this.queue.flush();
-    if (this.socket.writableNeedDrain) this.setPaused(PAUSED_BY_BACKPRESSURE, true);
+  private onDrained(): void {
+    this.scheduler.onDrain();
+    this.wakeWritableWaiters();
+    this.emit('drain');
   }
 
-  private onDrained(): void {
-    // Everything queued was handed over without the socket asking to wait again: read again
-    // (afterQueued pauses anew if the next frames pass the high-water mark).
-    if (this.pausedBy & PAUSED_BY_BACKPRESSURE) this.setPaused(PAUSED_BY_BACKPRESSURE, false);
-    this.emit('drain');
+  private wakeWritableWaiters(): void {
+    if (this.writableWaiters.length === 0) return;
+    const waiters = this.writableWaiters;
+    this.writableWaiters = [];
+    for (const resolve of waiters) resolve();
   }
 
   private setPaused(reason: number, paused: boolean): void {
@@ -406,6 +464,9 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     this.liveness.stop();
     clearTimeout(this.destroyTimer);
     this.queue.discard();
+    this.scheduler.dispose();
+    this.flow.dispose();
+    this.wakeWritableWaiters();
     if (!this.socket.destroyed) this.socket.destroy();
     this.emit('close', this.closeInfo ?? info);
   }

@@ -4,6 +4,7 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import type { FrameError } from './frame-error';
 import { FrameConnection } from './frame-connection';
+import type { MemoryBudget } from './memory-budget';
 import { acceptHandshake, refuse } from './handshake';
 import { resolveTransportOptions, type TransportOptions } from './transport-options';
 import { CloseCode } from './wire';
@@ -14,6 +15,8 @@ export interface FrameServerOptions extends Partial<TransportOptions> {
   maxConnections?: number;
   /** Serve TLS with these options (key, cert, ...) instead of plain TCP. Default none. */
   tls?: tls.TlsOptions;
+  /** @internal Shared by every connection: bytes held for calls (set by RpcServer). */
+  memoryBudget?: MemoryBudget;
 }
 
 /** A connection refused or failed before it opened. */
@@ -39,10 +42,12 @@ export class FrameServer extends EventEmitter<FrameServerEvents> {
   private readonly sockets = new Set<net.Socket>();
   private nextId = 1;
   private closing = false;
+  private readonly memoryBudget: MemoryBudget | undefined;
 
   constructor(options: FrameServerOptions = {}) {
     super();
-    const { maxConnections = 10_000, tls: tlsOptions, ...transport } = options;
+    const { maxConnections = 10_000, tls: tlsOptions, memoryBudget, ...transport } = options;
+    this.memoryBudget = memoryBudget;
     if (!Number.isInteger(maxConnections) || maxConnections < 1) throw new TypeError(`maxConnections must be a positive integer, got ${maxConnections}`);
     this.options = resolveTransportOptions(transport);
     this.maxConnections = maxConnections;
@@ -109,7 +114,7 @@ export class FrameServer extends EventEmitter<FrameServerEvents> {
           this.reject(socket, CloseCode.SHUTTING_DOWN, 'server shutting down');
           return;
         }
-        const connection = new FrameConnection(this.nextId++, socket, this.options, peer, leftover);
+        const connection = new FrameConnection(this.nextId++, socket, this.options, peer, leftover, this.memoryBudget);
         this.live.set(connection.id, connection);
         connection.once('close', () => this.live.delete(connection.id));
         this.emit('connection', connection);

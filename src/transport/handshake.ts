@@ -1,12 +1,12 @@
 // The preface exchange that opens every connection, bounded by handshakeTimeoutMs.
 import type { Socket } from 'node:net';
-import { MAX_REASON_BYTES, decodeGoaway, encodeGoaway } from './goaway';
+import { GOAWAY_FIXED_BYTES, MAX_REASON_BYTES, decodeGoaway, encodeGoaway } from './goaway';
 import { FrameError } from './frame-error';
 import { encodeFrame } from './frame-encoder';
 import { checkObfuscation, decodePreface, encodePreface, type Preface } from './preface';
 import type { TransportOptions } from './transport-options';
 import { xorKeyCheck } from './xor-obfuscator';
-import { CloseCode, FRAME_HEADER_BYTES, Feature, FrameKind, PREFACE_BYTES, PROTOCOL_VERSION } from './wire';
+import { CloseCode, FRAME_HEADER_BYTES, Feature, FrameKind, PREFACE_BYTES, PROTOCOL_VERSION, Role } from './wire';
 
 /** The outcome of a successful handshake. */
 export interface HandshakeResult {
@@ -17,14 +17,17 @@ export interface HandshakeResult {
 
 const PLAIN = { compressMinBytes: Infinity, compressionLevel: 0, xorKey: undefined };
 // A refusal's payload: the u16 code and a reason of at most MAX_REASON_BYTES.
-const MAX_REFUSAL_BYTES = 2 + MAX_REASON_BYTES;
+const MAX_REFUSAL_BYTES = GOAWAY_FIXED_BYTES + MAX_REASON_BYTES;
 
 /** This side's preface for `options`. */
-export function localPreface(options: TransportOptions): Preface {
+export function localPreface(options: TransportOptions, role: Role): Preface {
   let features = 0;
   if (options.compression) features |= Feature.COMPRESSION;
   if (options.xorKey) features |= Feature.OBFUSCATION;
-  return { version: PROTOCOL_VERSION, features, keyCheck: xorKeyCheck(options.xorKey) };
+  return {
+    version: PROTOCOL_VERSION, features, role, keyCheck: xorKeyCheck(options.xorKey),
+    connectionWindow: options.connectionWindowBytes, streamWindow: options.streamWindowBytes,
+  };
 }
 
 /** Sends a plain GOAWAY (never obfuscated: the peer may not share our key) and ends the socket. */
@@ -42,12 +45,12 @@ export function refuse(socket: Socket, code: number, reason: string, closeTimeou
  * is sent a GOAWAY with the reason and the promise rejects with a FrameError carrying the same reason.
  */
 export function acceptHandshake(socket: Socket, options: TransportOptions): Promise<HandshakeResult> {
-  const ours = localPreface(options);
+  const ours = localPreface(options, Role.SERVER);
   return readPreface(socket, options, 'server').then(
     ({ bytes, leftover }) => {
       let peer: Preface;
       try {
-        peer = decodePreface(bytes);
+        peer = decodePreface(bytes, Role.CLIENT);
         checkObfuscation(ours, peer, 'server');
       } catch (error) {
         const failure = error as FrameError;
@@ -66,10 +69,10 @@ export function acceptHandshake(socket: Socket, options: TransportOptions): Prom
 
 /** Client side: sends our preface, then reads the server's preface or its refusal (a GOAWAY frame). */
 export function initiateHandshake(socket: Socket, options: TransportOptions): Promise<HandshakeResult> {
-  const ours = localPreface(options);
+  const ours = localPreface(options, Role.CLIENT);
   socket.write(encodePreface(ours));
   return readPreface(socket, options, 'client').then(({ bytes, leftover }) => {
-    const peer = decodePreface(bytes);
+    const peer = decodePreface(bytes, Role.SERVER);
     checkObfuscation(ours, peer, 'client');
     return { peer, leftover };
   });

@@ -1,26 +1,38 @@
 // The connection preface: each side's first 12 bytes, naming the protocol, version and features.
 import { FrameError } from './frame-error';
-import { CloseCode, Feature, PREFACE_BYTES, PREFACE_MAGIC, PROTOCOL_VERSION } from './wire';
+import { CloseCode, Feature, PREFACE_BYTES, PREFACE_MAGIC, PROTOCOL_VERSION, Role } from './wire';
 
 /** What a preface announces. */
 export interface Preface {
   readonly version: number;
   readonly features: number;
+  /** Who sent it (Role.CLIENT or Role.SERVER). */
+  readonly role: Role;
   readonly keyCheck: number;
+  /** Bytes the sender lets its peer send on the whole connection before it grants more (WINDOW on stream 0). */
+  readonly connectionWindow: number;
+  /** Bytes the sender lets its peer send on each call, per direction, before it grants more. */
+  readonly streamWindow: number;
 }
 
-/** Encodes a preface: "FRPC", version, features, two reserved zero bytes, key check. */
+/** Encodes a preface: "FRPC", version, features, role, a reserved zero byte, key check, the two windows. */
 export function encodePreface(preface: Preface): Buffer {
   const bytes = Buffer.alloc(PREFACE_BYTES);
   PREFACE_MAGIC.copy(bytes, 0);
   bytes[4] = preface.version;
   bytes[5] = preface.features;
+  bytes[6] = preface.role;
   bytes.writeUInt32BE(preface.keyCheck >>> 0, 8);
+  bytes.writeUInt32BE(preface.connectionWindow >>> 0, 12);
+  bytes.writeUInt32BE(preface.streamWindow >>> 0, 16);
   return bytes;
 }
 
-/** Parses a preface, throwing HANDSHAKE_FAILED with a reason a person can act on. */
-export function decodePreface(bytes: Buffer): Preface {
+/**
+ * Parses a preface, throwing HANDSHAKE_FAILED with a reason a person can act on. `expected` is the role
+ * the peer must have: a server reading a client's preface, or a client reading a server's.
+ */
+export function decodePreface(bytes: Buffer, expected?: Role): Preface {
   if (bytes.length < PREFACE_BYTES || !bytes.subarray(0, 4).equals(PREFACE_MAGIC)) {
     const seen = JSON.stringify(bytes.subarray(0, 4).toString('latin1'));
     throw new FrameError(CloseCode.HANDSHAKE_FAILED, `not a framerpc peer: expected preface magic "FRPC", got ${seen}`);
@@ -29,10 +41,23 @@ export function decodePreface(bytes: Buffer): Preface {
   if (version !== PROTOCOL_VERSION) {
     throw new FrameError(CloseCode.HANDSHAKE_FAILED, `unsupported protocol version ${version} (this side speaks ${PROTOCOL_VERSION})`);
   }
-  if (bytes[6] !== 0 || bytes[7] !== 0) {
-    throw new FrameError(CloseCode.HANDSHAKE_FAILED, 'preface reserved bytes must be zero');
+  const role = bytes[6];
+  if (role !== Role.CLIENT && role !== Role.SERVER) {
+    throw new FrameError(CloseCode.HANDSHAKE_FAILED, `preface role must be 1 (client) or 2 (server), got ${role}`);
   }
-  return { version, features: bytes[5], keyCheck: bytes.readUInt32BE(8) };
+  if (expected !== undefined && role !== expected) {
+    const [want, got] = expected === Role.SERVER ? ['a server', 'a client'] : ['a client', 'a server'];
+    throw new FrameError(CloseCode.HANDSHAKE_FAILED, `expected ${want}'s preface, got ${got}'s (is the peer an echo server, or a second server?)`);
+  }
+  if (bytes[7] !== 0) {
+    throw new FrameError(CloseCode.HANDSHAKE_FAILED, 'preface reserved byte must be zero');
+  }
+  const connectionWindow = bytes.readUInt32BE(12);
+  const streamWindow = bytes.readUInt32BE(16);
+  if (connectionWindow === 0 || streamWindow === 0) {
+    throw new FrameError(CloseCode.HANDSHAKE_FAILED, `preface windows must be positive (connection ${connectionWindow}, stream ${streamWindow})`);
+  }
+  return { version, features: bytes[5], role, keyCheck: bytes.readUInt32BE(8), connectionWindow, streamWindow };
 }
 
 /** Checks that both sides obfuscate with the same key, or both not at all. */

@@ -21,10 +21,27 @@ export interface TransportOptions {
    * Obfuscation only, not encryption: use `tls` for security. Default none.
    */
   xorKey: Uint8Array | undefined;
-  /** Bytes queued for one peer (ours plus the socket's) before the connection is closed. Default 8 MiB. */
+  /**
+   * Hard bound on bytes queued for one peer (ours plus the socket's). Flow-controlled messages never
+   * reach it (they wait for credit and for room below `outboundHighWaterBytes`); only frames sent with no
+   * flow control (raw DATA, replies to a peer that sends but never reads) can, and then the connection
+   * closes with OUTBOUND_OVERFLOW. Default 8 MiB.
+   */
   maxOutboundBytes: number;
-  /** Above this many queued outbound bytes, reading from the peer pauses until it drains. Default 1 MiB. */
+  /**
+   * Flow-controlled message fragments are handed to the socket only while fewer bytes than this are
+   * queued for it, so small frames of other calls never wait behind more than this. Reading never
+   * pauses because of this side's own outbound queue. Default 256 KiB.
+   */
   outboundHighWaterBytes: number;
+  /**
+   * Receive window for the whole connection, in bytes: what the peer may send (message bytes) that this
+   * side has not yet released. Bounds the memory one peer can make this side hold. Default 8 MiB (an
+   * RpcServer or Channel raises the default to twice its largest message when that is more).
+   */
+  connectionWindowBytes: number;
+  /** Receive window per call and direction, in bytes, granted back as the application consumes. Default 1 MiB. */
+  streamWindowBytes: number;
   /** Queued bytes that trigger a flush before the end of the tick, so both sides work at once. Default 32 KiB. */
   flushThresholdBytes: number;
   /** Queued frames that trigger a flush before the end of the tick (pipelining). Default 32. */
@@ -59,7 +76,9 @@ export function defaultTransportOptions(): TransportOptions {
     compressionLevel: 1,
     xorKey: undefined,
     maxOutboundBytes: 8 * 1024 * 1024,
-    outboundHighWaterBytes: 1024 * 1024,
+    outboundHighWaterBytes: 256 * 1024,
+    connectionWindowBytes: 8 * 1024 * 1024,
+    streamWindowBytes: 1024 * 1024,
     flushThresholdBytes: 32 * 1024,
     flushThresholdFrames: 32,
     handshakeTimeoutMs: 5000,
@@ -87,7 +106,10 @@ export function resolveTransportOptions(partial: Partial<TransportOptions> = {})
       throw new TypeError(`transport option ${key} must be a non-negative number, got ${String(value)}`);
     }
   }
-  const positive: (keyof TransportOptions)[] = ['maxFrameBytes', 'maxOutboundBytes', 'outboundHighWaterBytes', 'flushThresholdBytes', 'flushThresholdFrames'];
+  const positive: (keyof TransportOptions)[] = [
+    'maxFrameBytes', 'maxOutboundBytes', 'outboundHighWaterBytes', 'flushThresholdBytes', 'flushThresholdFrames',
+    'connectionWindowBytes', 'streamWindowBytes',
+  ];
   for (const key of positive) {
     const value = options[key];
     if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
@@ -95,6 +117,10 @@ export function resolveTransportOptions(partial: Partial<TransportOptions> = {})
     }
   }
   if (options.maxFrameBytes > 0xffff_ffff) throw new TypeError('transport option maxFrameBytes must fit in 32 bits');
+  for (const key of ['connectionWindowBytes', 'streamWindowBytes'] as const) {
+    if (options[key] > 0x7fff_ffff) throw new TypeError(`transport option ${key} must be at most 2^31-1, got ${options[key]}`);
+  }
+
   if (options.outboundHighWaterBytes > options.maxOutboundBytes) {
     throw new TypeError('transport option outboundHighWaterBytes must not exceed maxOutboundBytes');
   }

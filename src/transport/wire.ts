@@ -23,7 +23,7 @@ export const FrameKind = {
   STATUS: 0x13,
   /** RPC: the caller abandons call `streamId`. */
   CANCEL: 0x14,
-  /** RPC: flow-control credit (u32 messages) for call `streamId`. */
+  /** RPC: flow-control credit (u32 bytes) for call `streamId`, or for the whole connection on stream 0. */
   WINDOW: 0x15,
   /** RPC: the caller sends no more messages on call `streamId` (empty payload). */
   HALF_CLOSE: 0x16,
@@ -40,8 +40,10 @@ export const FrameFlag = {
   OBFUSCATED: 0b0000_0010,
   /** The sender sends nothing more on this stream (RPC half-close). */
   END_STREAM: 0b0000_0100,
+  /** MESSAGE only: this frame is a fragment of a message that continues in the stream's next MESSAGE frame. */
+  MORE: 0b0000_1000,
 } as const;
-export const KNOWN_FLAGS = FrameFlag.COMPRESSED | FrameFlag.OBFUSCATED | FrameFlag.END_STREAM;
+export const KNOWN_FLAGS = FrameFlag.COMPRESSED | FrameFlag.OBFUSCATED | FrameFlag.END_STREAM | FrameFlag.MORE;
 
 const kindTable = new Uint8Array(256);
 for (const kind of Object.values(FrameKind)) kindTable[kind] = 1;
@@ -72,10 +74,30 @@ export const CloseCode = {
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 
-/** Preface: "FRPC", u8 version, u8 features, u16 reserved (0), u32 key check. */
-export const PREFACE_BYTES = 12;
+/**
+ * Preface: "FRPC", u8 version, u8 features, u8 role, u8 reserved (0), u32 key check, u32 connection
+ * window, u32 stream window (the credit, in bytes, the sender grants its peer at the start).
+ */
+export const PREFACE_BYTES = 20;
 export const PREFACE_MAGIC = Buffer.from('FRPC', 'latin1');
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
+
+/** Which end sent a preface: a plain echo server reflects the client's preface, and is caught by this. */
+export const Role = {
+  CLIENT: 1,
+  SERVER: 2,
+} as const;
+export type Role = (typeof Role)[keyof typeof Role];
+
+/** WINDOW payloads are exactly this long (u32 bytes of credit). */
+export const WINDOW_PAYLOAD_BYTES = 4;
+/**
+ * A receiver grants credit back once this many released bytes (or a quarter of its window, if less) are
+ * owed, so a sender is never more than this short of its full window. docs/protocol.md section 9.
+ */
+export const MAX_UNGRANTED_BYTES = 64 * 1024;
+/** Largest MESSAGE fragment a sender writes: big enough to be cheap, small enough to interleave streams. */
+export const FRAGMENT_BYTES = 64 * 1024;
 
 /** Feature bits of the preface. */
 export const Feature = {

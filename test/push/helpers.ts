@@ -10,7 +10,7 @@ import { encodeFrame } from '../../src/transport/frame-encoder';
 import { encodePreface } from '../../src/transport/preface';
 import { localPreface } from '../../src/transport/handshake';
 import { resolveTransportOptions } from '../../src/transport/transport-options';
-import { FrameFlag, FrameKind } from '../../src/transport/wire';
+import { FrameFlag, FrameKind, Role } from '../../src/transport/wire';
 
 export const SUBSCRIBE = '/framerpc.push.v1.PushControl/Subscribe';
 
@@ -124,7 +124,7 @@ export class StalledPeer {
     const plain = { compressMinBytes: Infinity, compressionLevel: 0, xorKey: undefined };
     const request = Topics.encode({ topics }).finish();
     const call = encodeCallHeader(Buffer.from(SUBSCRIBE, 'latin1'), 0, new Metadata(metadata), request);
-    socket.write(encodePreface(localPreface(resolveTransportOptions({ compression: false }))));
+    socket.write(encodePreface(localPreface(resolveTransportOptions({ compression: false }), Role.CLIENT)));
     socket.write(encodeFrame(FrameKind.CALL, FrameFlag.END_STREAM, 1, call, plain));
     return new StalledPeer(socket);
   }

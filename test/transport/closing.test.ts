@@ -4,13 +4,13 @@ import { FrameClient, FrameKind, FrameServer, CloseCode, type FrameConnection, t
 import { FrameDecoder } from '../../src/transport/frame-decoder';
 import { encodePreface } from '../../src/transport/preface';
 import { decodeGoaway } from '../../src/transport/goaway';
-import { PREFACE_BYTES } from '../../src/transport/wire';
+import { PREFACE_BYTES, PROTOCOL_VERSION, Role } from '../../src/transport/wire';
 
 /** A raw peer that completes the handshake, then reads nothing until told to. */
 async function stalledPeer(port: number): Promise<{ socket: net.Socket; readAll: () => Promise<{ kinds: number[]; goaway?: { code: number; reason: string } }> }> {
   const socket = net.connect({ host: '127.0.0.1', port });
   await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
-  socket.write(encodePreface({ version: 1, features: 0, keyCheck: 0 }));
+  socket.write(encodePreface({ version: PROTOCOL_VERSION, features: 0, role: Role.CLIENT, keyCheck: 0, connectionWindow: 1 << 20, streamWindow: 1 << 20 }));
   const preface = await new Promise<Buffer>((resolve) => socket.once('data', (chunk: Buffer) => resolve(chunk)));
   socket.pause();
   const leftover = preface.subarray(PREFACE_BYTES);

@@ -4,7 +4,7 @@ import * as net from 'node:net';
 import { FrameDecoder, decodeGoaway, encodePreface, resolveTransportOptions, FrameKind, type TransportOptions } from '../../src/transport';
 import { writeFrameHeader } from '../../src/transport/frame-encoder';
 import { localPreface } from '../../src/transport/handshake';
-import { FRAME_HEADER_BYTES, PREFACE_BYTES } from '../../src/transport/wire';
+import { FRAME_HEADER_BYTES, PREFACE_BYTES, Role } from '../../src/transport/wire';
 
 /** One frame read back from the server (payload copied). */
 export interface RawFrame {
@@ -22,9 +22,9 @@ export function rawFrame(kind: number, flags: number, streamId: number, payload:
   return frame;
 }
 
-/** The 12-byte preface a FrameClient with `options` would send. */
+/** The preface a FrameClient with `options` would send. */
 export function validPreface(options: Partial<TransportOptions> = {}): Buffer {
-  return encodePreface(localPreface(resolveTransportOptions(options)));
+  return encodePreface(localPreface(resolveTransportOptions(options), Role.CLIENT));
 }
 
 /**

@@ -1,7 +1,7 @@
 // Small codecs of the wire format: preface, GOAWAY payload, XOR obfuscation, encodeFrame, options.
 import { inflateSync } from 'node:zlib';
 import {
-  CloseCode, FRAME_HEADER_BYTES, FrameError, FrameFlag, FrameKind, PREFACE_BYTES, PROTOCOL_VERSION,
+  CloseCode, FRAME_HEADER_BYTES, FrameError, FrameFlag, FrameKind, PREFACE_BYTES, PROTOCOL_VERSION, Role,
   decodeGoaway, decodePreface, encodeFrame, encodeGoaway, encodePreface, resolveTransportOptions, xorInPlace,
 } from '../../src/transport';
 import { MAX_REASON_BYTES } from '../../src/transport/goaway';
@@ -10,15 +10,23 @@ import { xorKeyCheck } from '../../src/transport/xor-obfuscator';
 
 describe('preface', () => {
   it('round-trips and is exactly PREFACE_BYTES long', () => {
-    const bytes = encodePreface({ version: PROTOCOL_VERSION, features: 3, keyCheck: 0xdeadbeef });
+    const preface = { version: PROTOCOL_VERSION, features: 3, role: Role.SERVER, keyCheck: 0xdeadbeef, connectionWindow: 8 << 20, streamWindow: 1 << 20 };
+    const bytes = encodePreface(preface);
     expect(bytes).toHaveLength(PREFACE_BYTES);
     expect(bytes.subarray(0, 4).toString('latin1')).toBe('FRPC');
-    expect(decodePreface(bytes)).toEqual({ version: PROTOCOL_VERSION, features: 3, keyCheck: 0xdeadbeef });
+    expect(decodePreface(bytes)).toEqual(preface);
+  });
+
+  it('names the role a side expected when the peer is of the same role (an echo server reflects the client)', () => {
+    const client = encodePreface({ version: PROTOCOL_VERSION, features: 0, role: Role.CLIENT, keyCheck: 0, connectionWindow: 1, streamWindow: 1 });
+    expect(() => decodePreface(client, Role.SERVER)).toThrow(/expected a server's preface, got a client's/);
+    expect(decodePreface(client, Role.CLIENT).role).toBe(Role.CLIENT);
   });
 
   it('accepts matching keys and no keys, refuses the rest with HANDSHAKE_FAILED', () => {
-    const keyed = (key: string) => ({ version: 1, features: 0b10, keyCheck: xorKeyCheck(Buffer.from(key)) });
-    const plain = { version: 1, features: 0, keyCheck: 0 };
+    const base = { version: PROTOCOL_VERSION, role: Role.CLIENT, connectionWindow: 1, streamWindow: 1 };
+    const keyed = (key: string) => ({ ...base, features: 0b10, keyCheck: xorKeyCheck(Buffer.from(key)) });
+    const plain = { ...base, features: 0, keyCheck: 0 };
     expect(() => checkObfuscation(keyed('a'), keyed('a'), 'server')).not.toThrow();
     expect(() => checkObfuscation(plain, plain, 'server')).not.toThrow();
     for (const [ours, theirs] of [[keyed('a'), keyed('b')], [keyed('a'), plain], [plain, keyed('a')]]) {

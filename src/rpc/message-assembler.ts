@@ -1,0 +1,48 @@
+// Joins a message sent in MESSAGE fragments (MORE flag), checking the size limit as the pieces arrive.
+
+/** The message grew past its limit: the call fails, and later fragments of it are dropped. */
+export const TOO_LARGE = Symbol('too large');
+
+/**
+ * Fragments of one message of one call. A message in a single frame is handed on as it is (a view, no
+ * copy); fragments are kept until the last one and joined once. The limit is checked on every fragment, so
+ * an oversize message costs at most the limit before the call fails.
+ */
+export class MessageAssembler {
+  private parts: Buffer[] = [];
+  private bytes = 0;
+
+  /** Bytes held for the message in progress. */
+  get heldBytes(): number {
+    return this.bytes;
+  }
+
+  get inProgress(): boolean {
+    return this.parts.length > 0;
+  }
+
+  /**
+   * Adds a fragment. Returns the whole message when `more` is false, undefined while more is to come,
+   * TOO_LARGE once the message passes `limit` (what was held is dropped).
+   */
+  add(fragment: Buffer, more: boolean, limit: number): Buffer | undefined | typeof TOO_LARGE {
+    const total = this.bytes + fragment.length;
+    if (total > limit) {
+      this.clear();
+      return TOO_LARGE;
+    }
+    if (!more && this.parts.length === 0) return fragment;
+    // A view into the socket's chunk would pin the whole chunk; fragments are big, so keep a copy.
+    this.parts.push(more ? Buffer.from(fragment) : fragment);
+    this.bytes = total;
+    if (more) return undefined;
+    const whole = Buffer.concat(this.parts, total);
+    this.clear();
+    return whole;
+  }
+
+  clear(): void {
+    this.parts = [];
+    this.bytes = 0;
+  }
+}
