@@ -22,6 +22,7 @@ export class Channel {
     checkWindowFitsMessages(connectionWindowBytes, this.options.maxResponseBytes, 'channel');
     this.transport = new FrameClient({ ...options, connectionWindowBytes });
     this.transport.on('connection', (connection) => {
+      connection.pauseOnOwnBacklog = false; // RPC messages are flow-controlled instead
       const mux = new Multiplexer(connection, this.options);
       this.mux = mux;
       connection.once('close', () => {

@@ -41,6 +41,7 @@ export class RpcServer extends EventEmitter<RpcServerEvents> {
     checkWindowFitsMessages(connectionWindowBytes, this.callOptions.maxRequestBytes, 'server');
     this.transport = new FrameServer({ ...transport, connectionWindowBytes, memoryBudget: this.callOptions.memoryBudget });
     this.transport.on('connection', (connection) => {
+      connection.pauseOnOwnBacklog = false; // RPC messages are flow-controlled instead
       connection.start(new Dispatcher(connection, this.registry, this.callOptions));
       connection.once('close', () => this.emit('disconnect', connection));
       this.emit('connection', connection);

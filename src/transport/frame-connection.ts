@@ -20,6 +20,7 @@ import { CloseCode, FRAME_HEADER_BYTES, Feature, FrameFlag, FrameKind, PING_PAYL
 /** Lifecycle of a connection: open, draining (GOAWAY sent or received, in-flight work finishing), closed. */
 export type FrameConnectionState = 'open' | 'draining' | 'closing' | 'closed';
 
+const PAUSED_BY_BACKPRESSURE = 1;
 const PAUSED_BY_APPLICATION = 2;
 const NO_SINK: FrameSink = { onFrame() {} };
 const RESOLVED = Promise.resolve();
@@ -77,6 +78,13 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
    * calls above it never ran.
    */
   lastAcceptedCallId = 0;
+  /**
+   * Raw transport use (DATA frames, no flow control): stop reading while our own outbound queue is above
+   * `outboundHighWaterBytes`, as a stream pipe would, so an echo to a peer that never reads stays bounded.
+   * The RPC layer turns it off: its messages are flow-controlled, and two peers that both paused for
+   * their own outbound queues would deadlock.
+   */
+  pauseOnOwnBacklog = true;
 
   constructor(
     /** Server-assigned id (unique per server), or 0 on the client side. */
@@ -160,6 +168,7 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     if (key) xorInPlace(chunk, key, at + FRAME_HEADER_BYTES, at + length);
     this.queue.commit(length);
     this.liveness.active = true;
+    if (this.pauseOnOwnBacklog) this.afterQueued();
     return true;
   }
 
@@ -198,6 +207,7 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     }
     this.queue.commit(this.reservedLength);
     this.liveness.active = true;
+    if (this.pauseOnOwnBacklog) this.afterQueued();
   }
 
   /**
@@ -210,6 +220,7 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     if (!this.admit(frame.length)) return false;
     this.queue.append(frame, deferFlush);
     this.liveness.active = true;
+    if (this.pauseOnOwnBacklog) this.afterQueued();
     return true;
   }
 
@@ -437,7 +448,17 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     return false;
   }
 
+  private afterQueued(): void {
+    if (this.pausedBy & PAUSED_BY_BACKPRESSURE) return;
+    if (this.queue.totalBytes <= this.options.outboundHighWaterBytes) return;
+    // Only the socket's 'drain' resumes reading, so pause only once the socket owes us one: hand it the
+    // queue now; if it took everything without asking to wait, there is nothing to wait for.
+    this.queue.flush();
+    if (this.socket.writableNeedDrain) this.setPaused(PAUSED_BY_BACKPRESSURE, true);
+  }
+
   private onDrained(): void {
+    if (this.pausedBy & PAUSED_BY_BACKPRESSURE) this.setPaused(PAUSED_BY_BACKPRESSURE, false);
     this.scheduler.onDrain();
     this.wakeWritableWaiters();
     this.emit('drain');

@@ -111,7 +111,7 @@ function readPreface(socket: Socket, options: TransportOptions, role: 'server' |
         // Fail fast on a wrong magic instead of waiting for 12 bytes that may never come.
         if (!isMagicPrefix(received)) {
           finish();
-          reject(new FrameError(CloseCode.HANDSHAKE_FAILED, `not a framerpc peer: expected preface magic "FRPC", got ${JSON.stringify(received.toString('latin1'))}`));
+          reject(new FrameError(CloseCode.HANDSHAKE_FAILED, `not a framerpc peer: expected preface magic "FRPC", got ${JSON.stringify(received.toString('latin1', 0, 4))}`));
         }
         return;
       }

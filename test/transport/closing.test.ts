@@ -52,7 +52,7 @@ describe('closing a connection', () => {
     connection.close(CloseCode.NORMAL, 'bye, slow one');
     const { kinds, goaway } = await peer.readAll();
     expect(kinds[kinds.length - 1]).toBe(FrameKind.GOAWAY);
-    expect(goaway).toEqual({ code: CloseCode.NORMAL, reason: 'bye, slow one' });
+    expect(goaway).toMatchObject({ code: CloseCode.NORMAL, reason: 'bye, slow one' });
     expect((await closed).reason).toBe('bye, slow one');
     peer.socket.destroy();
     await server.close();

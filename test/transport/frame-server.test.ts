@@ -110,7 +110,7 @@ describe('FrameServer: graceful close', () => {
     const closing = echo.server.close(10_000).then(() => {
       closed = true;
     });
-    expect(await goaway).toEqual([{ code: CloseCode.SHUTTING_DOWN, reason: 'server shutting down', remote: true }]);
+    expect(await goaway).toMatchObject([{ code: CloseCode.SHUTTING_DOWN, reason: 'server shutting down', remote: true }]);
     expect(serverConnection.state).toBe('draining');
 
     // Refused while shutting down: the listener is gone.

@@ -38,9 +38,10 @@ describe('preface', () => {
 
 describe('GOAWAY payload', () => {
   it('round-trips code and reason and caps long reasons', () => {
-    expect(decodeGoaway(encodeGoaway(CloseCode.TIMEOUT, 'slow ✓'))).toEqual({ code: CloseCode.TIMEOUT, reason: 'slow ✓' });
-    expect(encodeGoaway(1, 'x'.repeat(10_000))).toHaveLength(2 + MAX_REASON_BYTES);
-    expect(() => decodeGoaway(Buffer.alloc(1))).toThrow(/shorter than its 2-byte code/);
+    expect(decodeGoaway(encodeGoaway(CloseCode.TIMEOUT, 'slow ✓'))).toEqual({ code: CloseCode.TIMEOUT, lastCallId: 0, reason: 'slow ✓' });
+    expect(decodeGoaway(encodeGoaway(CloseCode.SHUTTING_DOWN, 'bye', 0xffff_fffe))).toEqual({ code: CloseCode.SHUTTING_DOWN, lastCallId: 0xffff_fffe, reason: 'bye' });
+    expect(encodeGoaway(1, 'x'.repeat(10_000))).toHaveLength(6 + MAX_REASON_BYTES);
+    expect(() => decodeGoaway(Buffer.alloc(5))).toThrow(/shorter than its 6-byte code and last call id/);
   });
 });
 
