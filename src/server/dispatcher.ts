@@ -90,8 +90,10 @@ export class Dispatcher implements FrameSink {
     const inline = header.message?.length ?? 0;
     if (inline > 0) this.connection.flow.received(inline);
     if (this.connection.state !== 'open' && id > this.connection.lastAcceptedCallId) {
-      // After GOAWAY: the client was told the last id accepted and retries this one elsewhere.
+      // After GOAWAY: never run. The client was told the last id accepted and retries this one elsewhere;
+      // the status is for peers that did not act on the GOAWAY yet.
       this.connection.flow.release(inline);
+      this.refuse(id, new RpcError(Status.UNAVAILABLE, `the server is shutting down and did not run this call (above the last accepted call id ${this.connection.lastAcceptedCallId}); retry on another connection`));
       return;
     }
     if (id <= this.lastCallId) {

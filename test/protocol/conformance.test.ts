@@ -94,12 +94,12 @@ describe('worked examples of docs/protocol.md', () => {
   // The document's example blocks, with runs of spaces collapsed, must contain each encoding.
   const doc = readFileSync(join(__dirname, '../../docs/protocol.md'), 'utf8').replace(/ {2,}/g, ' ');
   const examples: [string, Buffer, Buffer][] = [
-    ['client preface, no features', encodePreface(0), srcEncodePreface({ version: 1, features: 0, keyCheck: 0 })],
-    ['server preface with compression', encodePreface(Feature.COMPRESSION), srcEncodePreface({ version: 1, features: 1, keyCheck: 0 })],
+    ['client preface, no features', encodePreface(0), srcEncodePreface({ version: 2, features: 0, role: 1, keyCheck: 0, connectionWindow: 1024 * 1024, streamWindow: 64 * 1024 })],
+    ['server preface with compression', encodePreface(Feature.COMPRESSION, undefined, 2), srcEncodePreface({ version: 2, features: 1, role: 2, keyCheck: 0, connectionWindow: 1024 * 1024, streamWindow: 64 * 1024 })],
     [
       'preface with compression and key',
       encodePreface(Feature.COMPRESSION | Feature.OBFUSCATION, KEY),
-      srcEncodePreface({ version: 1, features: 3, keyCheck: keyCheck(KEY) }),
+      srcEncodePreface({ version: 2, features: 3, role: 1, keyCheck: keyCheck(KEY), connectionWindow: 1024 * 1024, streamWindow: 64 * 1024 }),
     ],
     ['DATA "hi" on stream 7', encodeFrame(Kind.DATA, 0, 7, Buffer.from('hi')), srcEncodeFrame(Kind.DATA, 0, 7, Buffer.from('hi'), PLAIN)],
     [
@@ -133,7 +133,7 @@ describe('preface exchange', () => {
     const { port, nextConnection } = await echoServer();
     const accepted = nextConnection();
     const client = await connect({ port });
-    expect(hex(client.serverPreface)).toBe('46 52 50 43 01 01 00 00 00 00 00 00');
+    expect(hex(client.serverPreface)).toBe('46 52 50 43 02 01 02 00 00 00 00 00 00 80 00 00 00 10 00 00');
     const connection = await accepted;
     expect(connection.state).toBe('open');
   });
@@ -141,13 +141,13 @@ describe('preface exchange', () => {
   it('advertises no features when the server has compression off', async () => {
     const { port } = await echoServer({ compression: false });
     const client = await connect({ port, compression: true });
-    expect(hex(client.serverPreface)).toBe('46 52 50 43 01 00 00 00 00 00 00 00');
+    expect(hex(client.serverPreface)).toBe('46 52 50 43 02 00 02 00 00 00 00 00 00 80 00 00 00 10 00 00');
   });
 
   it('advertises obfuscation with the key check of a shared key', async () => {
     const { port } = await echoServer({ xorKey: KEY });
     const client = await connect({ port, key: KEY });
-    expect(hex(client.serverPreface)).toBe('46 52 50 43 01 03 00 00 a4 9b 12 87');
+    expect(hex(client.serverPreface)).toBe('46 52 50 43 02 03 02 00 a4 9b 12 87 00 80 00 00 00 10 00 00');
   });
 });
 
@@ -254,8 +254,10 @@ describe('refused handshakes', () => {
   });
 
   it.each([
-    ['an unsupported version', { preface: Buffer.from('4652504302000000' + '00000000', 'hex') }, {}, /unsupported protocol version 2/],
-    ['non-zero reserved bytes', { preface: Buffer.from('4652504301000100' + '00000000', 'hex') }, {}, /reserved/],
+    ['an unsupported version', { preface: Buffer.from('4652504301000100' + '00000000' + '0010000000010000', 'hex') }, {}, /unsupported protocol version 1/],
+    ['a non-zero reserved byte', { preface: Buffer.from('4652504302000101' + '00000000' + '0010000000010000', 'hex') }, {}, /reserved/],
+    ['a server\'s role byte (an echo of a server, or a second server)', { preface: Buffer.from('4652504302000200' + '00000000' + '0010000000010000', 'hex') }, {}, /expected a client's preface, got a server's/],
+    ['a window of zero', { preface: Buffer.from('4652504302000100' + '00000000' + '0000000000010000', 'hex') }, {}, /windows must be positive/],
     ['a key the server does not use', { key: KEY }, {}, /obfuscation mismatch/],
     ['no key when the server uses one', {}, { xorKey: KEY }, /obfuscation mismatch/],
     ['a different key', { key: Buffer.from('other') }, { xorKey: KEY }, /key mismatch/],

@@ -5,9 +5,16 @@ import { createHash } from 'node:crypto';
 import * as net from 'node:net';
 import { deflateSync, inflateSync } from 'node:zlib';
 
-/** §4: the frame header is 10 bytes; §2: the preface is 12. */
+/** §4: the frame header is 10 bytes; §2: the preface is 20. */
 export const HEADER_BYTES = 10;
-export const PREFACE_BYTES = 12;
+export const PREFACE_BYTES = 20;
+/** §2: the protocol version this client speaks, and the role byte it sends (client = 1; a server's is 2). */
+export const VERSION = 2;
+export const ROLE_CLIENT = 1;
+export const ROLE_SERVER = 2;
+/** §2: the windows this client announces (it only sends DATA, PING and GOAWAY, none flow-controlled). */
+export const CONNECTION_WINDOW = 1024 * 1024;
+export const STREAM_WINDOW = 64 * 1024;
 export const MAGIC = Buffer.from('FRPC', 'ascii');
 
 /** §5 frame kinds (the RPC and push kinds only need to be recognised). */
@@ -15,8 +22,8 @@ export const Kind = { PING: 0x01, PONG: 0x02, GOAWAY: 0x03, DATA: 0x04 } as cons
 const KNOWN_KINDS = new Set([0x01, 0x02, 0x03, 0x04, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x20]);
 
 /** §4 flag bits. */
-export const Flag = { COMPRESSED: 0b001, OBFUSCATED: 0b010, END_STREAM: 0b100 } as const;
-const KNOWN_FLAGS = 0b111;
+export const Flag = { COMPRESSED: 0b0001, OBFUSCATED: 0b0010, END_STREAM: 0b0100, MORE: 0b1000 } as const;
+const KNOWN_FLAGS = 0b1111;
 
 /** §2 feature bits. */
 export const Feature = { COMPRESSION: 0b01, OBFUSCATION: 0b10 } as const;
@@ -25,6 +32,7 @@ export const Feature = { COMPRESSION: 0b01, OBFUSCATION: 0b10 } as const;
 export const Code = {
   NORMAL: 0, PROTOCOL_ERROR: 1, FRAME_TOO_LARGE: 2, COMPRESSION_ERROR: 3, HANDSHAKE_FAILED: 4, TIMEOUT: 5,
   OUTBOUND_OVERFLOW: 6, SERVER_FULL: 7, SHUTTING_DOWN: 8, INTERNAL_ERROR: 9, CONNECTION_LOST: 10,
+  TOO_MANY_PINGS: 11, RAPID_RESET: 12, FLOW_CONTROL_ERROR: 13,
 } as const;
 
 /** §2: the first 4 bytes of SHA-256(key) as u32 BE, 0 without a key. */
@@ -32,13 +40,16 @@ export function keyCheck(key: Uint8Array | undefined): number {
   return key ? createHash('sha256').update(key).digest().readUInt32BE(0) : 0;
 }
 
-/** §2: magic, version, features, two reserved zero bytes, key check. */
-export function encodePreface(features: number, key?: Uint8Array): Buffer {
+/** §2: magic, version, features, role, a reserved zero byte, key check, connection window, stream window. */
+export function encodePreface(features: number, key?: Uint8Array, role = ROLE_CLIENT): Buffer {
   const bytes = Buffer.alloc(PREFACE_BYTES);
   MAGIC.copy(bytes, 0);
-  bytes[4] = 1;
+  bytes[4] = VERSION;
   bytes[5] = features;
+  bytes[6] = role;
   bytes.writeUInt32BE(key ? keyCheck(key) : 0, 8);
+  bytes.writeUInt32BE(CONNECTION_WINDOW, 12);
+  bytes.writeUInt32BE(STREAM_WINDOW, 16);
   return bytes;
 }
 
@@ -60,18 +71,18 @@ export function encodeFrame(kind: number, flags: number, streamId: number, wireP
   return frame;
 }
 
-/** §5.3: u16 code + UTF-8 reason. */
+/** §5.3: u16 code, u32 last accepted call id (a client sends 0), UTF-8 reason. */
 export function encodeGoaway(code: number, reason: string): Buffer {
   const text = Buffer.from(reason, 'utf8');
-  const payload = Buffer.alloc(2 + text.length);
+  const payload = Buffer.alloc(6 + text.length);
   payload.writeUInt16BE(code, 0);
-  text.copy(payload, 2);
+  text.copy(payload, 6);
   return payload;
 }
 
 export function decodeGoaway(payload: Buffer): { code: number; reason: string } {
-  if (payload.length < 2) throw new Error(`GOAWAY payload of ${payload.length} bytes`);
-  return { code: payload.readUInt16BE(0), reason: payload.toString('utf8', 2) };
+  if (payload.length < 6) throw new Error(`GOAWAY payload of ${payload.length} bytes`);
+  return { code: payload.readUInt16BE(0), reason: payload.toString('utf8', 6) };
 }
 
 /** A frame as received: payload already de-obfuscated and inflated; flags and wireLength as on the wire. */
@@ -122,7 +133,7 @@ export class DocClient {
   private constructor(
     private readonly socket: net.Socket,
     private readonly options: DocClientOptions,
-    /** The server's 12 preface bytes. */
+    /** The server's 20 preface bytes. */
     readonly serverPreface: Buffer,
     leftover: Buffer,
   ) {
@@ -276,8 +287,10 @@ export class DocClient {
 /** §3 step 4: the client's checks of the server's preface; returns the problem, if any. */
 function checkServerPreface(theirs: Buffer, ourFeatures: number, key: Uint8Array | undefined): string | undefined {
   if (!theirs.subarray(0, 4).equals(MAGIC)) return 'bad magic';
-  if (theirs[4] !== 1) return `unsupported version ${theirs[4]}`;
-  if (theirs[6] !== 0 || theirs[7] !== 0) return 'reserved bytes not zero';
+  if (theirs[4] !== VERSION) return `unsupported version ${theirs[4]}`;
+  if (theirs[6] !== ROLE_SERVER) return `role ${theirs[6]}, not a server's`;
+  if (theirs[7] !== 0) return 'reserved byte not zero';
+  if (theirs.readUInt32BE(12) === 0 || theirs.readUInt32BE(16) === 0) return 'a window of zero';
   const weObfuscate = (ourFeatures & Feature.OBFUSCATION) !== 0;
   const theyObfuscate = (theirs[5] & Feature.OBFUSCATION) !== 0;
   if (weObfuscate !== theyObfuscate) return 'obfuscation mismatch';

@@ -1,70 +1,78 @@
-// Flow-control windows in messages, and the bounded message queue that feeds a stream's consumer.
-import { INITIAL_WINDOW_MESSAGES, ReceiveWindow, SendWindow } from '../../src/rpc/flow-control';
+// Flow-control windows in bytes, and the bounded message queue that feeds a stream's consumer.
+import { ReceiveWindow, SendWindow } from '../../src/rpc/flow-control';
 import { MessageQueue } from '../../src/rpc/message-queue';
 
 describe('SendWindow', () => {
-  test('allows exactly the initial window, then waits for a grant', async () => {
-    const window = new SendWindow();
-    for (let i = 0; i < INITIAL_WINDOW_MESSAGES; i++) expect(window.tryTake()).toBe(true);
-    expect(window.tryTake()).toBe(false);
+  test('a message may start while credit is positive and takes its whole size (overdrawing), then waits for a grant', async () => {
+    const window = new SendWindow(1000);
+    expect(window.canStart).toBe(true);
+    window.take(600);
+    expect(window.canStart).toBe(true);
+    window.take(600); // a message larger than what is left still starts: the credit goes below zero
+    expect(window.canStart).toBe(false);
     let woke = false;
-    const waiting = window.waitForCredit().then(() => (woke = true));
+    const waiting = window.waitToStart().then(() => (woke = true));
+    window.grant(100); // back to -100: still no start
     await Promise.resolve();
     expect(woke).toBe(false);
-    window.grant(2);
+    window.grant(101);
     await waiting;
-    expect(window.tryTake()).toBe(true);
-    expect(window.tryTake()).toBe(true);
-    expect(window.tryTake()).toBe(false);
+    expect(window.canStart).toBe(true);
   });
 
-  test('waitForCredit resolves at once while there is credit; release wakes a waiter without credit', async () => {
-    const window = new SendWindow();
-    await window.waitForCredit();
-    while (window.tryTake());
-    const waiting = window.waitForCredit();
+  test('waitToStart resolves at once while there is credit; release wakes a waiter without credit', async () => {
+    const window = new SendWindow(10);
+    await window.waitToStart();
+    window.take(10);
+    const waiting = window.waitToStart();
     window.release();
     await waiting;
-    expect(window.tryTake()).toBe(false);
+    expect(window.canStart).toBe(false);
   });
 });
 
 describe('ReceiveWindow', () => {
-  test('accepts the initial window, refuses more, and grants back once half is consumed', () => {
-    const window = new ReceiveWindow();
-    for (let i = 0; i < INITIAL_WINDOW_MESSAGES; i++) expect(window.receive()).toBe(true);
-    expect(window.receive()).toBe(false);
-    const half = INITIAL_WINDOW_MESSAGES / 2;
-    for (let i = 1; i < half; i++) expect(window.consume()).toBe(0);
-    expect(window.consume()).toBe(half);
-    for (let i = 0; i < half; i++) expect(window.receive()).toBe(true);
-    expect(window.receive()).toBe(false);
+  test('lets a message start only with credit left, and grants back once a quarter of the window is owed', () => {
+    const window = new ReceiveWindow(1000, 64 * 1024);
+    expect(window.startMessage()).toBe(true);
+    window.received(1200);
+    expect(window.startMessage()).toBe(false);
+    expect(window.consumed(200)).toBe(0);
+    expect(window.consumed(100)).toBe(300); // 300 >= 1000 / 4
+    expect(window.startMessage()).toBe(true);
   });
 
-  test('a sender and receiver in lock step never disagree', () => {
-    const send = new SendWindow();
-    const receive = new ReceiveWindow();
+  test('grants at most maxUngrantedBytes late, whatever the window', () => {
+    const window = new ReceiveWindow(16 * 1024 * 1024, 64 * 1024);
+    expect(window.consumed(64 * 1024 - 1)).toBe(0);
+    expect(window.consumed(1)).toBe(64 * 1024);
+  });
+
+  test('a sender and receiver in lock step never disagree, with messages larger than the window', () => {
+    const send = new SendWindow(5000);
+    const receive = new ReceiveWindow(5000, 64 * 1024);
     let delivered = 0;
     for (let round = 0; round < 1000; round++) {
-      while (send.tryTake()) {
-        expect(receive.receive()).toBe(true);
-        delivered++;
-      }
-      const grant = receive.consume();
+      const size = 1 + ((round * 7919) % 9000);
+      if (!send.canStart) continue;
+      expect(receive.startMessage()).toBe(true);
+      send.take(size);
+      receive.received(size);
+      delivered++;
+      const grant = receive.consumed(size);
       if (grant > 0) send.grant(grant);
     }
-    expect(delivered).toBeGreaterThan(900);
+    expect(delivered).toBeGreaterThan(500);
   });
 });
-
 describe('MessageQueue', () => {
   test('delivers in order, counts each consumed message once, ends after the queued ones', async () => {
     let consumed = 0;
     const queue = new MessageQueue<number>(() => consumed++, () => undefined);
-    queue.push(1);
-    queue.push(2);
+    queue.push(1, 1);
+    queue.push(2, 1);
     queue.end();
-    queue.push(3); // after end: dropped
+    queue.push(3, 1); // after end: dropped
     const got: number[] = [];
     for await (const n of queue) got.push(n);
     expect(got).toEqual([1, 2]);
@@ -76,14 +84,14 @@ describe('MessageQueue', () => {
     const queue = new MessageQueue<string>(() => consumed++, () => undefined);
     const iterator = queue[Symbol.asyncIterator]();
     const next = iterator.next();
-    queue.push('a');
+    queue.push('a', 1);
     expect(await next).toEqual({ value: 'a', done: false });
     expect(consumed).toBe(1);
   });
 
   test('fail: queued messages first, then the error', async () => {
     const queue = new MessageQueue<number>(() => undefined, () => undefined);
-    queue.push(1);
+    queue.push(1, 1);
     queue.fail(new Error('broken'));
     const iterator = queue[Symbol.asyncIterator]();
     expect(await iterator.next()).toEqual({ value: 1, done: false });
@@ -100,8 +108,8 @@ describe('MessageQueue', () => {
   test('breaking out abandons the stream once and drops what was queued', async () => {
     let abandoned = 0;
     const queue = new MessageQueue<number>(() => undefined, () => abandoned++);
-    queue.push(1);
-    queue.push(2);
+    queue.push(1, 1);
+    queue.push(2, 1);
     for await (const n of queue) {
       expect(n).toBe(1);
       break;

@@ -153,11 +153,19 @@ export async function nextServerConnection(server: RpcServer): Promise<import('.
 }
 
 /** A request stream that yields `count` payloads, counting how many were pulled. */
-export function countingRequests(count: number, counter: { pulled: number }): AsyncIterable<Payload> {
+/**
+ * Stream-window tests send messages of about 1 KB (a 1000-byte body) with a stream window of 64 000 bytes:
+ * a sender may start a message while its credit is positive, so exactly 64 start before it must wait.
+ */
+export const WINDOW_MESSAGES = 64;
+export const WINDOW_BODY = Buffer.alloc(1000);
+export const WINDOW_BYTES = WINDOW_MESSAGES * WINDOW_BODY.length;
+
+export function countingRequests(count: number, counter: { pulled: number }, body: Buffer = Buffer.alloc(0)): AsyncIterable<Payload> {
   return (async function* () {
     for (let i = 0; i < count; i++) {
       counter.pulled++;
-      yield { body: Buffer.alloc(0), seq: i };
+      yield { body, seq: i };
     }
   })();
 }

@@ -4,7 +4,8 @@ import { encodeCallHeader } from '../../src/rpc/call-header';
 import { decodeCallStatus, type CallStatus } from '../../src/rpc/call-status';
 import type { Metadata } from '../../src/rpc/metadata';
 import { FrameFlag, FrameKind } from '../../src/transport/wire';
-import { RawPeer, rawFrame, type RawFrame } from '../transport/raw-peer';
+import type { TransportOptions } from '../../src/transport/transport-options';
+import { RawPeer, rawFrame, validPreface, type RawFrame } from '../transport/raw-peer';
 
 export interface RawCall {
   timeoutMs?: number;
@@ -18,8 +19,9 @@ export interface RawCall {
 export class RawRpcClient {
   private constructor(readonly peer: RawPeer) {}
 
-  static async connect(port: number): Promise<RawRpcClient> {
-    return new RawRpcClient(await RawPeer.connect(port));
+  /** `options`: the transport options whose preface the client sends (its windows, say). */
+  static async connect(port: number, options: Partial<TransportOptions> = {}): Promise<RawRpcClient> {
+    return new RawRpcClient(await RawPeer.connect(port, validPreface({ compression: false, ...options })));
   }
 
   /** Sends a CALL frame for `method` ("/pkg.Service/Method") on call id `id`. */
@@ -38,9 +40,10 @@ export class RawRpcClient {
     this.frame(FrameKind.CANCEL, id);
   }
 
-  window(id: number, messages: number): void {
+  /** Grants `bytes` more credit on call `id` (0: the connection). */
+  window(id: number, bytes: number): void {
     const payload = Buffer.alloc(4);
-    payload.writeUInt32BE(messages, 0);
+    payload.writeUInt32BE(bytes, 0);
     this.frame(FrameKind.WINDOW, id, payload);
   }
 

@@ -1,8 +1,7 @@
 // The server receiving bad input over a raw socket: each bad call gets a status on that call only, and
 // other calls on the same connection still succeed afterwards.
 import { Metadata, Status, type CallContext } from '../../src';
-import { FrameKind } from '../../src/transport/wire';
-import { INITIAL_WINDOW_MESSAGES } from '../../src/rpc/flow-control';
+import { CloseCode, FrameKind } from '../../src/transport/wire';
 import { Payload } from '../../generated/test/testing';
 import { aborted, deferred, startHarness, type Harness } from '../rpc/harness';
 import { RawRpcClient } from '../rpc/raw-rpc';
@@ -105,9 +104,9 @@ describe('server receiving bad input', () => {
     await expectHealthy();
   });
 
-  test('a unary CALL without its request, and a malformed CALL header: INVALID_ARGUMENT', async () => {
-    raw.call(1, UNARY);
-    expect(await raw.status(1)).toMatchObject({ code: Status.INVALID_ARGUMENT, text: `${UNARY} needs its request message in the CALL frame` });
+  test('a unary CALL that ends its stream without the request, and a malformed CALL header: INVALID_ARGUMENT', async () => {
+    raw.call(1, UNARY, { endStream: true });
+    expect(await raw.status(1)).toMatchObject({ code: Status.INVALID_ARGUMENT, text: `${UNARY} needs one request message, and the CALL ended the stream without it` });
     raw.frame(FrameKind.CALL, 2, Buffer.from([0, 0, 0]));
     expect(await raw.status(2)).toMatchObject({ code: Status.INVALID_ARGUMENT });
     raw.frame(FrameKind.CALL, 4, Buffer.from([0, 0, 0, 0, 0, 1, 0x2f, 0, 1, 9]));
@@ -124,19 +123,18 @@ describe('server receiving bad input', () => {
     await expectHealthy();
   });
 
-  test('a call id reused while its call is in flight: that call ends with INVALID_ARGUMENT', async () => {
+  test('a call id that does not increase (reused, or 0) is a protocol error: the connection closes saying so, others carry on', async () => {
     raw.call(7, SLEEP, { message: Buffer.alloc(0) });
     const context = await sleeping.promise;
     raw.call(7, UNARY, { message: payload(7) });
-    const status = await raw.status(7);
-    expect(status.code).toBe(Status.INVALID_ARGUMENT);
-    expect(status.text).toBe('call id 7 was reused while its call was in flight');
-    expect(await aborted(context.signal)).toMatchObject({ code: Status.INVALID_ARGUMENT });
-    await settle();
-    expect(raw.framesOf(7, FrameKind.STATUS)).toHaveLength(1);
-    // Once ended, the id may be used again.
-    raw.call(7, UNARY, { message: payload(7) });
-    expect((await raw.status(7, 1)).code).toBe(Status.OK);
+    expect(await raw.peer.goaway()).toMatchObject({ code: CloseCode.PROTOCOL_ERROR, reason: 'call id 7 is not above the previous call id 7 (ids increase on a connection)' });
+    expect(await aborted(context.signal)).toMatchObject({ code: Status.CANCELLED });
+    const zero = await RawRpcClient.connect(h.port);
+    zero.call(0, UNARY, { message: payload(0) });
+    expect(await zero.peer.goaway()).toMatchObject({ code: CloseCode.PROTOCOL_ERROR, reason: 'CALL on stream 0 (call ids are 1 to 2^32-1)' });
+    await zero.destroy();
+    await raw.destroy();
+    raw = await RawRpcClient.connect(h.port);
     await expectHealthy();
   });
 
@@ -162,9 +160,9 @@ describe('server receiving bad input', () => {
 
   test('handlers that throw synchronously and asynchronously: UNKNOWN, generic text, real errors logged', async () => {
     const { Delay } = await import('../../generated/test/testing');
-    raw.call(1, FAIL, { message: Delay.encode({ ms: 0, text: 'sync' }).finish() });
-    raw.call(3, FAIL, { message: Delay.encode({ ms: 0, text: 'async' }).finish() });
-    for (const id of [1, 3]) {
+    raw.call(3, FAIL, { message: Delay.encode({ ms: 0, text: 'sync' }).finish() });
+    raw.call(5, FAIL, { message: Delay.encode({ ms: 0, text: 'async' }).finish() });
+    for (const id of [3, 5]) {
       const status = await raw.status(id);
       expect(status).toMatchObject({ code: Status.UNKNOWN, text: 'Unknown server error occurred', details: '' });
       expect(status.trailers.size).toBe(0);
@@ -173,15 +171,22 @@ describe('server receiving bad input', () => {
     await expectHealthy();
   });
 
-  test('a server stream the client stops reading: the server sends exactly the window, then a CANCEL closes the generator', async () => {
+  test('a server stream the client stops reading: the server sends its window of bytes (one message over at most), then a CANCEL closes the generator', async () => {
+    await raw.destroy();
+    const window = 200;
+    raw = await RawRpcClient.connect(h.port, { streamWindowBytes: window });
     raw.call(1, STREAM, { message: payload(0) });
-    await raw.messages(1, INITIAL_WINDOW_MESSAGES);
+    const bytes = (): number => raw.framesOf(1, FrameKind.MESSAGE).reduce((sum, f) => sum + f.payload.length, 0);
+    const largest = (): number => Math.max(...raw.framesOf(1, FrameKind.MESSAGE).map((f) => f.payload.length));
+    while (bytes() < window) await raw.messages(1, raw.framesOf(1, FrameKind.MESSAGE).length + 1);
     await settle();
-    expect(raw.framesOf(1, FrameKind.MESSAGE)).toHaveLength(INITIAL_WINDOW_MESSAGES);
-    raw.window(1, 5);
-    await raw.messages(1, INITIAL_WINDOW_MESSAGES + 5);
+    const first = bytes();
+    expect(first).toBeGreaterThanOrEqual(window);
+    expect(first).toBeLessThan(window + largest());
+    raw.window(1, 100);
+    while (bytes() < window + 100) await raw.messages(1, raw.framesOf(1, FrameKind.MESSAGE).length + 1);
     await settle();
-    expect(raw.framesOf(1, FrameKind.MESSAGE)).toHaveLength(INITIAL_WINDOW_MESSAGES + 5);
+    expect(bytes()).toBeLessThan(window + 100 + largest());
     raw.cancel(1);
     await streamClosed.promise;
     expect(await aborted(contexts[0].signal)).toMatchObject({ code: Status.CANCELLED });
@@ -190,15 +195,17 @@ describe('server receiving bad input', () => {
     await expectHealthy();
   });
 
-  test('a client that sends more request messages than its window: RESOURCE_EXHAUSTED on that call', async () => {
+  test('a client that starts a request message with no stream credit left: RESOURCE_EXHAUSTED on that call', async () => {
     raw.call(1, CLIENT_STREAM, { metadata: new Metadata({ hold: 'yes' }) });
-    for (let i = 0; i < INITIAL_WINDOW_MESSAGES; i++) raw.frame(FrameKind.MESSAGE, 1, Buffer.from(payload(i)));
+    // 60 KB messages against the server's 1 MiB stream window: 18 fit (the 18th overdraws), the 19th may not start.
+    const big = (i: number): Buffer => Buffer.from(Payload.encode({ body: Buffer.alloc(60_000, i), seq: i }).finish());
+    for (let i = 0; i < 18; i++) raw.frame(FrameKind.MESSAGE, 1, big(i));
     await settle();
     expect(raw.framesOf(1)).toEqual([]); // within the window: accepted, no answer yet
-    raw.frame(FrameKind.MESSAGE, 1, Buffer.from(payload(INITIAL_WINDOW_MESSAGES)));
+    raw.frame(FrameKind.MESSAGE, 1, big(18));
     const status = await raw.status(1);
     expect(status.code).toBe(Status.RESOURCE_EXHAUSTED);
-    expect(status.text).toBe('flow control: more request messages than the window allows');
+    expect(status.text).toBe('flow control: a request message started with no stream credit left');
     await expectHealthy();
   });
 

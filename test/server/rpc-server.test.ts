@@ -1,7 +1,7 @@
 // The RpcServer facade: graceful close lets calls in flight finish while new calls get UNAVAILABLE.
 import { once } from 'node:events';
 import { RpcError, Status, type CallContext } from '../../src';
-import { FrameKind } from '../../src/transport/wire';
+import { CloseCode, FrameKind } from '../../src/transport/wire';
 import { Payload } from '../../generated/test/testing';
 import { aborted, deferred, startHarness, type Harness } from '../rpc/harness';
 import { RawRpcClient } from '../rpc/raw-rpc';
@@ -72,11 +72,11 @@ describe('graceful close', () => {
       raw.call(1, '/test.v1.TestService/Sleep', { message: Buffer.alloc(0) });
       await started.promise;
       const closing = h.server.close(5000);
-      await raw.peer.goaway();
+      expect(await raw.peer.goaway()).toMatchObject({ code: CloseCode.SHUTTING_DOWN, lastCallId: 1 });
       raw.call(3, '/test.v1.TestService/Unary', { message: Payload.encode({ body: Buffer.alloc(0), seq: 1 }).finish() });
       const refused = await raw.status(3);
       expect(refused.code).toBe(Status.UNAVAILABLE);
-      expect(refused.text).toBe('the server is shutting down; retry on another connection');
+      expect(refused.text).toBe('the server is shutting down and did not run this call (above the last accepted call id 1); retry on another connection');
       release.current.resolve();
       expect((await raw.status(1)).code).toBe(Status.OK);
       await closing;

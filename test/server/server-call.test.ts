@@ -1,8 +1,7 @@
 // One call on the server: deadline and cancellation reach the handler; a server stream is pulled under
 // flow control; whatever the handler does after its call ended is dropped.
-import { INITIAL_WINDOW_MESSAGES } from '../../src/rpc/flow-control';
 import { RpcError, Status, type CallContext } from '../../src';
-import { aborted, deferred, startHarness, type Harness } from '../rpc/harness';
+import { aborted, deferred, startHarness, WINDOW_BODY, WINDOW_BYTES, WINDOW_MESSAGES, type Harness } from '../rpc/harness';
 import type { Payload } from '../../generated/test/testing';
 
 function failure(promise: Promise<unknown>): Promise<RpcError> {
@@ -109,7 +108,7 @@ describe('server-streaming flow control', () => {
   let h: Harness;
   afterEach(() => h.close());
 
-  test("the handler's generator is never pulled more than the window (64 messages) ahead of a slow consumer", async () => {
+  test("the handler's generator is never pulled more than the window (64 messages of 1 KB) ahead of a slow consumer", async () => {
     const total = 300;
     let produced = 0;
     let consumed = 0;
@@ -120,16 +119,16 @@ describe('server-streaming flow control', () => {
         for (let i = 0; i < total; i++) {
           produced++;
           maxLead = Math.max(maxLead, produced - consumed);
-          if (produced === INITIAL_WINDOW_MESSAGES) reachedWindow.resolve();
-          yield { body: Buffer.alloc(0), seq: i };
+          if (produced === WINDOW_MESSAGES) reachedWindow.resolve();
+          yield { body: WINDOW_BODY, seq: i };
         }
       },
-    });
+    }, { channel: { streamWindowBytes: WINDOW_BYTES } });
     const stream = h.client.serverStream(EMPTY)[Symbol.asyncIterator]();
     const first = stream.next(); // starts the call
     await reachedWindow.promise;
     await settle(); // a producer that ignored the window would run ahead now
-    expect(produced).toBe(INITIAL_WINDOW_MESSAGES);
+    expect(produced).toBe(WINDOW_MESSAGES);
     const seqs: number[] = [];
     let next = await first;
     while (!next.done) {
@@ -139,7 +138,7 @@ describe('server-streaming flow control', () => {
       next = await stream.next();
     }
     expect(seqs).toEqual(Array.from({ length: total }, (_, i) => i));
-    expect(maxLead).toBe(INITIAL_WINDOW_MESSAGES);
+    expect(maxLead).toBeLessThanOrEqual(WINDOW_MESSAGES + 1);
   });
 
   test('bidi: responses are flow-controlled too', async () => {
@@ -150,19 +149,19 @@ describe('server-streaming flow control', () => {
         for await (const r of requests) {
           for (let i = 0; i < 200; i++) {
             produced++;
-            if (produced === INITIAL_WINDOW_MESSAGES) reachedWindow.resolve();
-            yield { body: Buffer.alloc(0), seq: r.seq * 1000 + i };
+            if (produced === WINDOW_MESSAGES) reachedWindow.resolve();
+            yield { body: WINDOW_BODY, seq: r.seq * 1000 + i };
           }
         }
       },
-    });
+    }, { channel: { streamWindowBytes: WINDOW_BYTES } });
     const stream = h.client.bidi((async function* () {
       yield { body: Buffer.alloc(0), seq: 1 };
     })())[Symbol.asyncIterator]();
     const first = stream.next();
     await reachedWindow.promise;
     await settle();
-    expect(produced).toBe(INITIAL_WINDOW_MESSAGES);
+    expect(produced).toBe(WINDOW_MESSAGES);
     let count = 0;
     for (let next = await first; !next.done; next = await stream.next()) count++;
     expect(count).toBe(200);
@@ -184,14 +183,14 @@ describe('cancellation seen by the handler', () => {
         try {
           for (;;) {
             produced++;
-            if (produced === INITIAL_WINDOW_MESSAGES) reachedWindow.resolve();
-            yield { body: Buffer.alloc(0), seq: produced };
+            if (produced === WINDOW_MESSAGES) reachedWindow.resolve();
+            yield { body: WINDOW_BODY, seq: produced };
           }
         } finally {
           closed.resolve();
         }
       },
-    });
+    }, { channel: { streamWindowBytes: WINDOW_BYTES } });
     const controller = new AbortController();
     const stream = h.client.serverStream(EMPTY, { signal: controller.signal })[Symbol.asyncIterator]();
     const first = stream.next();
@@ -202,7 +201,7 @@ describe('cancellation seen by the handler', () => {
     expect(['message 1', `error ${Status.CANCELLED}`]).toContain(outcome);
     await closed.promise;
     expect(await aborted(context!.signal)).toMatchObject({ code: Status.CANCELLED });
-    expect(produced).toBe(INITIAL_WINDOW_MESSAGES);
+    expect(produced).toBe(WINDOW_MESSAGES);
   });
 
   test('a client-streaming handler reading its input sees the cancel as an error from the stream', async () => {

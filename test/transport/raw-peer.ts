@@ -92,7 +92,7 @@ export class RawPeer {
   }
 
   /** Resolves with the GOAWAY the server sent (code and reason). */
-  async goaway(): Promise<{ code: number; reason: string }> {
+  async goaway(): Promise<{ code: number; lastCallId: number; reason: string }> {
     const frame = await this.nextFrame((f) => f.kind === FrameKind.GOAWAY);
     return decodeGoaway(frame.payload);
   }
