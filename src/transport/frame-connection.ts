@@ -151,7 +151,7 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
    */
   send(kind: number, flags: number, streamId: number, payload: Uint8Array): boolean {
     if (!this.writable) return false;
-    flags &= FrameFlag.END_STREAM; // COMPRESSED and OBFUSCATED are this method's to set
+    flags &= FrameFlag.END_STREAM | FrameFlag.MORE; // COMPRESSED and OBFUSCATED are this method's to set
     if (!this.admit(FRAME_HEADER_BYTES + payload.length)) return false;
     let body = payload;
     if (payload.length >= this.encoding.compressMinBytes) {
@@ -181,7 +181,7 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
    */
   reserveFrame(kind: number, flags: number, streamId: number, payloadLength: number): Buffer | undefined {
     if (payloadLength >= this.encoding.compressMinBytes || !this.writable) return undefined;
-    flags &= FrameFlag.END_STREAM;
+    flags &= FrameFlag.END_STREAM | FrameFlag.MORE;
     const length = FRAME_HEADER_BYTES + payloadLength;
     if (!this.admit(length)) return undefined;
     const chunk = this.queue.reserve(length);
