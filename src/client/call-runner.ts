@@ -109,8 +109,9 @@ function resendCall(call: ClientCall): void {
     const again = new ClientCall(mux, method, options, call.settle, call.settleError);
     send(mux, again, bytes, metadata, options, false);
   }).catch((error: unknown) => {
+    // It never reached a server: still not processed (a deadline that passed meanwhile stays DEADLINE_EXCEEDED).
     const failure = callerError(method, error);
-    if (bound?.aborted) failure.notProcessed = true;
+    if (failure.code === Status.UNAVAILABLE || bound?.aborted) failure.notProcessed = true;
     call.settleError(failure);
   });
 }
