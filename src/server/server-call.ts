@@ -152,9 +152,10 @@ export class ServerCall {
     this.memoryTimer = setTimeout(() => {
       if (this.done || !this.awaitingRequest) return;
       const flow = this.connection.flow;
-      // Refuse only when the wait is this server's doing: the peer has (almost) no credit left because
-      // calls hold it, or the budget holds back grants. A peer that is merely slow to send keeps waiting.
-      if (flow.peerAllowance < flow.window / 8 || this.options.memoryBudget.exhausted) {
+      // Refuse only when the wait is this server's doing: other calls hold much of the connection's window,
+      // or the budget holds back grants. A peer that is merely slow to send, or a request already arriving,
+      // keeps waiting.
+      if (!this.assembler.inProgress && (flow.held >= flow.window / 4 || this.options.memoryBudget.exhausted)) {
         this.fail(new RpcError(Status.RESOURCE_EXHAUSTED, `the server's memory for in-flight calls is in use (held ${flow.held} bytes on this connection, ${this.options.memoryBudget.held} in all): retry later`));
         return;
       }
