@@ -32,8 +32,8 @@ export class MessageAssembler {
       return TOO_LARGE;
     }
     if (!more && this.parts.length === 0) return fragment;
-    // A view into the socket's chunk would pin the whole chunk; fragments are big, so keep a copy.
-    this.parts.push(more ? Buffer.from(fragment) : fragment);
+    // Views into the received chunks, joined once at the end (each fragment is copied exactly once).
+    this.parts.push(fragment);
     this.bytes = total;
     if (more) return undefined;
     const whole = Buffer.concat(this.parts, total);

@@ -32,6 +32,8 @@ export class ServerCall {
   private held = 0;
   /** A single-request call whose request is still arriving in MESSAGE frames. */
   private awaitingRequest = false;
+  /** Ended, and its status waits in the scheduler behind its messages. */
+  private replyPending = false;
   private memoryTimer: NodeJS.Timeout | undefined;
   /** @internal Expirable: when the deadline passes (set by the deadline queue). */
   deadlineAt = 0;
@@ -165,7 +167,11 @@ export class ServerCall {
 
   /** The caller cancelled: the handler's signal fires, nothing more is sent. */
   cancel(): void {
-    if (this.done) return;
+    if (this.done) {
+      // Ended, its reply still waiting for the client's window: the client no longer wants it.
+      if (this.replyPending) this.connection.scheduler.drop(this.id);
+      return;
+    }
     this.connection.scheduler.drop(this.id);
     this.end();
     const error = new RpcError(Status.CANCELLED, 'the caller cancelled the call');
@@ -340,11 +346,24 @@ export class ServerCall {
         return;
       }
     }
-    scheduler.sendFrame(this.id, FrameKind.STATUS, FrameFlag.END_STREAM, encodeCallStatus(code, text, details, trailers, message));
+    const status = encodeCallStatus(code, text, details, trailers, message);
+    if (scheduler.hasQueued(this.id)) {
+      // The status waits behind this call's messages (for the client's window): the call stays counted
+      // in flight until it leaves, so maxConcurrentCalls bounds the replies a slow client makes us hold.
+      this.replyPending = true;
+      scheduler.sendFrame(this.id, FrameKind.STATUS, FrameFlag.END_STREAM, status, () => {
+        this.replyPending = false;
+        this.onDone(this);
+      });
+      this.end(false);
+      return;
+    }
+    scheduler.sendFrame(this.id, FrameKind.STATUS, FrameFlag.END_STREAM, status);
     this.end();
   }
 
-  private end(): void {
+  /** `removeNow` false: the dispatcher forgets the call once its queued status has left. */
+  private end(removeNow = true): void {
     this.done = true;
     this.awaitingRequest = false;
     clearTimeout(this.memoryTimer);
@@ -354,7 +373,7 @@ export class ServerCall {
       this.held = 0;
     }
     this.sendWindow?.release();
-    this.onDone(this);
+    if (removeNow) this.onDone(this);
   }
 }
 

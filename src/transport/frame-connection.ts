@@ -24,6 +24,8 @@ const PAUSED_BY_BACKPRESSURE = 1;
 const PAUSED_BY_APPLICATION = 2;
 const NO_SINK: FrameSink = { onFrame() {} };
 const RESOLVED = Promise.resolve();
+// Payloads at least this long (message fragments) are queued by reference instead of copied.
+const ZERO_COPY_BYTES = 16 * 1024;
 
 /** A GOAWAY from the peer: why, and (from a server) the last call it accepted; calls above it never ran. */
 export interface GoawayInfo extends CloseInfo {
@@ -110,7 +112,7 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     this.liveness = new ConnectionLiveness(this, options);
     this.queue = new OutboundQueue(socket, options.flushThresholdBytes, options.flushThresholdFrames, () => this.onDrained());
     this.flow = new ConnectionFlow(options.connectionWindowBytes, peer.connectionWindow, budget, (bytes) => this.sendWindow(0, bytes));
-    this.scheduler = new StreamScheduler(this, this.flow, options.outboundHighWaterBytes, budget);
+    this.scheduler = new StreamScheduler(this, this.flow, options.fragmentHighWaterBytes, options.outboundHighWaterBytes, budget);
     /** The peer's per-call window: each call's initial send credit. */
     this.peerStreamWindow = peer.streamWindow;
     socket.setNoDelay(true);
@@ -153,12 +155,12 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     if (!this.writable) return false;
     flags &= FrameFlag.END_STREAM | FrameFlag.MORE; // COMPRESSED and OBFUSCATED are this method's to set
     if (!this.admit(FRAME_HEADER_BYTES + payload.length)) return false;
+    const key = this.encoding.xorKey;
     let body = payload;
     if (payload.length >= this.encoding.compressMinBytes) {
       body = deflateSync(payload, { level: this.encoding.compressionLevel });
       flags |= FrameFlag.COMPRESSED;
     }
-    const key = this.encoding.xorKey;
     if (key) flags |= FrameFlag.OBFUSCATED;
     const length = FRAME_HEADER_BYTES + body.length;
     const chunk = this.queue.reserve(length);
@@ -252,7 +254,8 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
   sendMessage(streamId: number, bytes: Uint8Array, endStream: boolean, borrowed: boolean): void {
     if (!this.writable) return;
     if (this.scheduler.trySendNow(streamId, bytes.length)) {
-      this.send(FrameKind.MESSAGE, endStream ? FrameFlag.END_STREAM : 0, streamId, bytes);
+      if (borrowed) this.send(FrameKind.MESSAGE, endStream ? FrameFlag.END_STREAM : 0, streamId, bytes);
+      else this.sendOwned(FrameKind.MESSAGE, endStream ? FrameFlag.END_STREAM : 0, streamId, bytes);
       return;
     }
     this.scheduler.queueMessage(streamId, borrowed ? Buffer.from(bytes) : bytes, endStream);
@@ -261,6 +264,24 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
   /** A receive window for one call direction, as this side announced it. */
   get streamWindowBytes(): number {
     return this.options.streamWindowBytes;
+  }
+
+  /**
+   * SchedulerHost: like `send`, but a large plain payload is queued by reference instead of copied (the
+   * scheduler owns its messages' bytes and never changes them).
+   */
+  sendOwned(kind: number, flags: number, streamId: number, payload: Uint8Array): boolean {
+    if (payload.length < ZERO_COPY_BYTES || payload.length >= this.encoding.compressMinBytes || this.encoding.xorKey || !this.writable) {
+      return this.send(kind, flags, streamId, payload);
+    }
+    if (!this.admit(FRAME_HEADER_BYTES + payload.length)) return false;
+    const header = this.queue.reserve(FRAME_HEADER_BYTES);
+    writeFrameHeader(header, this.queue.offset, payload.length, kind, flags & (FrameFlag.END_STREAM | FrameFlag.MORE), streamId);
+    this.queue.commit(FRAME_HEADER_BYTES, true);
+    this.queue.appendRef(payload);
+    this.liveness.active = true;
+    if (this.pauseOnOwnBacklog) this.afterQueued();
+    return true;
   }
 
   /** SchedulerHost: hands queued bytes to the socket; true when the socket asked to wait for 'drain'. */

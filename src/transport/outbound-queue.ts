@@ -84,6 +84,22 @@ export class OutboundQueue implements ScheduledFlush {
     }
   }
 
+  /**
+   * Queues `bytes` by reference, after what was written so far: no copy (for large payloads the caller
+   * will not change until they are written). Counted and flushed like the rest.
+   */
+  appendRef(bytes: Uint8Array): void {
+    this.park();
+    this.parked.push(bytes as Buffer);
+    this.parkedBytes += bytes.length;
+    if (++this.framesSinceFlush >= this.flushThresholdFrames || this.queuedBytes >= this.flushThresholdBytes) {
+      this.flush();
+    } else if (!this.scheduled) {
+      this.scheduled = true;
+      scheduleFlush(this);
+    }
+  }
+
   /** Queues bytes encoded elsewhere (a frame shared by many recipients). */
   append(bytes: Uint8Array, deferFlush = false): void {
     const chunk = this.reserve(bytes.length);

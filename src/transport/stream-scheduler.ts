@@ -5,8 +5,8 @@ import { FRAGMENT_BYTES, FrameFlag, FrameKind } from './wire';
 
 /** What the scheduler needs from its connection. */
 export interface SchedulerHost {
-  /** Queues one frame for the socket (the connection's own bound applies). */
-  send(kind: number, flags: number, streamId: number, payload: Uint8Array): boolean;
+  /** Queues one frame for the socket (the connection's own bound applies); `payload` may be kept by reference. */
+  sendOwned(kind: number, flags: number, streamId: number, payload: Uint8Array): boolean;
   /** Bytes queued for the peer, ours plus the socket's. */
   readonly outboundBytes: number;
   /** Hands queued bytes to the socket; true when it asked to wait for 'drain' (the host pumps again then). */
@@ -24,6 +24,8 @@ interface QueuedFrame {
   readonly kind: number;
   readonly flags: number;
   readonly payload: Uint8Array;
+  /** Called once the frame was handed to the connection, or dropped with its stream. */
+  readonly onSent: (() => void) | undefined;
 }
 
 type Item = QueuedMessage | QueuedFrame;
@@ -58,7 +60,10 @@ export class StreamScheduler {
   constructor(
     private readonly host: SchedulerHost,
     private readonly flow: ConnectionFlow,
+    /** Fragments of queued messages go out only while less than this is queued for the socket. */
     private readonly highWaterBytes: number,
+    /** A message that fits one frame may skip the queue while less than this is queued (more slack: it is small). */
+    private readonly inlineHighWaterBytes: number,
     /** Queued message bytes count as held in the budget (replies waiting for the peer's window). */
     private readonly budget: MemoryBudget | undefined,
   ) {}
@@ -75,7 +80,7 @@ export class StreamScheduler {
    */
   trySendNow(streamId: number, bytes: number): boolean {
     if (bytes > FRAGMENT_BYTES || this.creditWaiters.length > 0 || this.streams.has(streamId)) return false;
-    if (bytes > this.flow.sendCredit || this.host.outboundBytes >= this.highWaterBytes) return false;
+    if (bytes > this.flow.sendCredit || this.host.outboundBytes >= this.inlineHighWaterBytes) return false;
     this.flow.sendCredit -= bytes;
     return true;
   }
@@ -94,15 +99,22 @@ export class StreamScheduler {
     this.pump();
   }
 
-  /** Sends a frame on `streamId` now, or behind that stream's queued messages. */
-  sendFrame(streamId: number, kind: number, flags: number, payload: Uint8Array): void {
-    if (this.closed) return;
-    const stream = this.streams.get(streamId);
-    if (!stream) {
-      this.host.send(kind, flags, streamId, payload);
+  /**
+   * Sends a frame on `streamId` now, or behind that stream's queued messages. `onSent` (for a frame that
+   * waits) is called once it was handed over, or dropped with its stream.
+   */
+  sendFrame(streamId: number, kind: number, flags: number, payload: Uint8Array, onSent?: () => void): void {
+    if (this.closed) {
+      onSent?.();
       return;
     }
-    stream.items.push({ kind, flags, payload });
+    const stream = this.streams.get(streamId);
+    if (!stream) {
+      this.host.sendOwned(kind, flags, streamId, payload);
+      onSent?.();
+      return;
+    }
+    stream.items.push({ kind, flags, payload, onSent });
   }
 
   /** Forgets everything queued for `streamId` (the call ended: cancelled, failed). */
@@ -110,7 +122,10 @@ export class StreamScheduler {
     const stream = this.streams.get(streamId);
     if (!stream) return;
     this.streams.delete(streamId);
-    for (const item of stream.items) if (isMessage(item)) this.unqueue(item.bytes.length - item.offset, item.started);
+    for (const item of stream.items) {
+      if (isMessage(item)) this.unqueue(item.bytes.length - item.offset, item.started);
+      else item.onSent?.();
+    }
     this.ring = this.ring.filter((s) => s !== stream);
     const waiting = this.creditWaiters.indexOf(stream);
     if (waiting >= 0) this.creditWaiters.splice(waiting, 1);
@@ -170,10 +185,12 @@ export class StreamScheduler {
         this.unqueue(end - item.offset, false);
         item.offset = end;
         if (!more) stream.items.shift();
-        if (!this.host.send(FrameKind.MESSAGE, flags, stream.id, fragment)) return;
+        if (!this.host.sendOwned(FrameKind.MESSAGE, flags, stream.id, fragment)) return;
       } else {
         stream.items.shift();
-        if (!this.host.send(item.kind, item.flags, stream.id, item.payload)) return;
+        const sent = this.host.sendOwned(item.kind, item.flags, stream.id, item.payload);
+        item.onSent?.();
+        if (!sent) return;
       }
       if (stream.items.length > 0) this.ring.push(stream);
       else this.streams.delete(stream.id);

@@ -29,11 +29,17 @@ export interface TransportOptions {
    */
   maxOutboundBytes: number;
   /**
-   * Flow-controlled message fragments are handed to the socket only while fewer bytes than this are
-   * queued for it, so small frames of other calls never wait behind more than this. Reading never
-   * pauses because of this side's own outbound queue. Default 256 KiB.
+   * Raw transport use: above this many queued outbound bytes, reading from the peer pauses until it
+   * drains (an RPC connection never pauses for its own outbound queue: its messages are flow-controlled).
+   * For RPC, a message that fits one frame is written at once only below this; otherwise it waits its
+   * turn in the stream scheduler. Default 1 MiB.
    */
   outboundHighWaterBytes: number;
+  /**
+   * Fragments of large or queued messages are handed to the socket only while fewer bytes than this are
+   * queued for it, so a small call's frames never wait behind much of a bulk transfer. Default 64 KiB.
+   */
+  fragmentHighWaterBytes: number;
   /**
    * Receive window for the whole connection, in bytes: what the peer may send (message bytes) that this
    * side has not yet released. Bounds the memory one peer can make this side hold. Default 8 MiB (an
@@ -76,7 +82,8 @@ export function defaultTransportOptions(): TransportOptions {
     compressionLevel: 1,
     xorKey: undefined,
     maxOutboundBytes: 8 * 1024 * 1024,
-    outboundHighWaterBytes: 256 * 1024,
+    outboundHighWaterBytes: 1024 * 1024,
+    fragmentHighWaterBytes: 64 * 1024,
     connectionWindowBytes: 8 * 1024 * 1024,
     streamWindowBytes: 1024 * 1024,
     flushThresholdBytes: 32 * 1024,
@@ -108,7 +115,7 @@ export function resolveTransportOptions(partial: Partial<TransportOptions> = {})
   }
   const positive: (keyof TransportOptions)[] = [
     'maxFrameBytes', 'maxOutboundBytes', 'outboundHighWaterBytes', 'flushThresholdBytes', 'flushThresholdFrames',
-    'connectionWindowBytes', 'streamWindowBytes',
+    'connectionWindowBytes', 'streamWindowBytes', 'fragmentHighWaterBytes',
   ];
   for (const key of positive) {
     const value = options[key];

@@ -94,6 +94,10 @@ describe('large streams', () => {
     expect(latencies.length).toBeGreaterThan(10);
     latencies.sort((a, b) => a - b);
     const p99 = latencies[Math.floor(latencies.length * 0.99)];
-    expect(p99).toBeLessThan(20);
+    // Client, server and the 1 MiB copies of both share this process's one event loop here (and CI runs
+    // other suites beside it), so the bound only catches head-of-line blocking: small calls kept going
+    // all through the transfer instead of waiting for it. The 20 ms p99 target, with the peers in their
+    // own processes, is measured by `npm run bench -- large`.
+    expect(p99).toBeLessThan(250);
   });
 });

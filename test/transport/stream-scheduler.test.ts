@@ -15,7 +15,7 @@ function setup(credit: number, highWater = 1024 * 1024): { scheduler: StreamSche
   const sent: Sent[] = [];
   const state = { outbound: 0, needDrain: false };
   const host: SchedulerHost = {
-    send(kind, flags, id, payload) {
+    sendOwned(kind, flags, id, payload) {
       sent.push({ kind, flags, id, bytes: payload.length });
       return true;
     },
@@ -25,7 +25,7 @@ function setup(credit: number, highWater = 1024 * 1024): { scheduler: StreamSche
     flushForDrain: () => state.needDrain,
   };
   const flow = new ConnectionFlow(1 << 20, credit, undefined, () => undefined);
-  return { scheduler: new StreamScheduler(host, flow, highWater, undefined), flow, sent, host: state };
+  return { scheduler: new StreamScheduler(host, flow, highWater, highWater, undefined), flow, sent, host: state };
 }
 
 test('a small message with credit and room goes at once, unqueued; a big one is fragmented with MORE on all but the last', () => {
@@ -83,8 +83,8 @@ test('started messages leave one fragment per stream in turn, and only below the
 test('a dropped stream frees its queued bytes and gets back the credit of what never left', () => {
   const { scheduler, sent, flow, host } = setup(1 << 24, FRAGMENT_BYTES);
   const send = (scheduler as unknown as { host: SchedulerHost }).host;
-  const original = send.send.bind(send);
-  send.send = (kind, flags, id, payload) => {
+  const original = send.sendOwned.bind(send);
+  send.sendOwned = (kind, flags, id, payload) => {
     host.outbound += payload.length; // the socket keeps what it is given: one fragment reaches the mark
     host.needDrain = true;
     return original(kind, flags, id, payload);
