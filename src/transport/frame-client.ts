@@ -7,7 +7,7 @@ import type { CloseInfo } from './close-info';
 import { FrameConnection } from './frame-connection';
 import { FrameError } from './frame-error';
 import { initiateHandshake } from './handshake';
-import { resolveTransportOptions, type TransportOptions } from './transport-options';
+import { resolveTransportOptions, type TransportOptions, type TransportOptionsInput } from './transport-options';
 import { CloseCode } from './wire';
 
 /**
@@ -17,7 +17,7 @@ import { CloseCode } from './wire';
 export type ClientState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
 
 /** Options of a FrameClient. */
-export interface FrameClientOptions extends Partial<TransportOptions> {
+export interface FrameClientOptions extends TransportOptionsInput {
   port: number;
   /** Default 127.0.0.1. */
   host?: string;

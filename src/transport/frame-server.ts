@@ -5,11 +5,11 @@ import * as tls from 'node:tls';
 import type { FrameError } from './frame-error';
 import { FrameConnection } from './frame-connection';
 import { acceptHandshake, refuse } from './handshake';
-import { resolveTransportOptions, type TransportOptions } from './transport-options';
+import { resolveTransportOptions, type TransportOptions, type TransportOptionsInput } from './transport-options';
 import { CloseCode } from './wire';
 
 /** Options of a FrameServer: the transport options plus the server's own. */
-export interface FrameServerOptions extends Partial<TransportOptions> {
+export interface FrameServerOptions extends TransportOptionsInput {
   /** Connections open at once (handshaking included); more are refused with SERVER_FULL. Default 10000. */
   maxConnections?: number;
   /** Serve TLS with these options (key, cert, ...) instead of plain TCP. Default none. */

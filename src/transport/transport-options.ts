@@ -1,5 +1,6 @@
 // Options shared by both ends of a framed connection, with their documented defaults.
 import { constants as zlibConstants } from 'node:zlib';
+import { xorKeyBytes } from './xor-key';
 
 /** Options of one framed connection (server side and client side alike). */
 export interface TransportOptions {
@@ -18,7 +19,8 @@ export interface TransportOptions {
   compressionLevel: number;
   /**
    * XOR obfuscation key, the same on both sides; frames are rejected by a peer with another key.
-   * Obfuscation only, not encryption: use `tls` for security. Default none.
+   * Obfuscation only, not encryption: use `tls` for security. Given as a string, the key is its UTF-8
+   * bytes (resolved options always hold bytes). Default none.
    */
   xorKey: Uint8Array | undefined;
   /** Bytes queued for one peer (ours plus the socket's) before the connection is closed. Default 8 MiB. */
@@ -49,6 +51,9 @@ export interface TransportOptions {
   closeTimeoutMs: number;
 }
 
+/** What users pass: any subset of the options; `xorKey` may also be a string (its UTF-8 bytes). */
+export type TransportOptionsInput = Partial<Omit<TransportOptions, 'xorKey'>> & { xorKey?: Uint8Array | string };
+
 /** Fresh defaults (a function, so callers can never mutate shared state). */
 export function defaultTransportOptions(): TransportOptions {
   return {
@@ -72,7 +77,7 @@ export function defaultTransportOptions(): TransportOptions {
 }
 
 /** Merges user options over the defaults and validates them, naming the bad field. */
-export function resolveTransportOptions(partial: Partial<TransportOptions> = {}): TransportOptions {
+export function resolveTransportOptions(partial: TransportOptionsInput = {}): TransportOptions {
   const options = { ...defaultTransportOptions() };
   for (const [key, value] of Object.entries(partial)) {
     if (value !== undefined) (options as unknown as Record<string, unknown>)[key] = value;
@@ -102,6 +107,8 @@ export function resolveTransportOptions(partial: Partial<TransportOptions> = {})
   if (!Number.isInteger(level) || level < zlibConstants.Z_DEFAULT_COMPRESSION || level > 9) {
     throw new TypeError(`transport option compressionLevel must be -1..9, got ${String(level)}`);
   }
+  // Converted once here: the handshake's key check and the XOR of every frame use these same bytes.
+  options.xorKey = xorKeyBytes(options.xorKey);
   if (options.xorKey !== undefined && options.xorKey.length === 0) {
     throw new TypeError('transport option xorKey must not be empty (leave it undefined for no obfuscation)');
   }
