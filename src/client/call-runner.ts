@@ -4,6 +4,7 @@ import { callHeaderLength, encodeCallHeader, writeCallHeader } from '../rpc/call
 import { encodeMessage, encodeMessageView } from '../rpc/message-encoder';
 import { Metadata } from '../rpc/metadata';
 import { RpcError } from '../rpc/rpc-error';
+import { deadlineSignal } from '../rpc/deadline-signal';
 import { Status } from '../rpc/status';
 import { effectiveTimeoutMs, pinDeadline, toMetadata, type CallOptions } from './call-options';
 import type { Channel } from './channel';
@@ -182,9 +183,10 @@ function withMultiplexer(channel: Channel, options: CallOptions | undefined, met
   const timeoutMs = effectiveTimeoutMs(options);
   const signals: AbortSignal[] = [];
   if (options?.signal) signals.push(options.signal);
-  if (timeoutMs > 0) signals.push(AbortSignal.timeout(timeoutMs));
+  const deadline = timeoutMs > 0 ? deadlineSignal(timeoutMs) : undefined;
+  if (deadline) signals.push(deadline.signal);
   const signal = signals.length === 0 ? undefined : signals.length === 1 ? signals[0] : AbortSignal.any(signals);
-  return channel.multiplexer(waitForReady, signal).catch((error) => {
+  return channel.multiplexer(waitForReady, signal).finally(() => deadline?.dispose()).catch((error) => {
     if (signal?.aborted && !(error instanceof RpcError)) {
       const timedOut = !options?.signal?.aborted;
       throw callerError(method, new RpcError(timedOut ? Status.DEADLINE_EXCEEDED : Status.CANCELLED, timedOut ? `deadline of ${timeoutMs} ms exceeded while waiting for a connection` : 'the caller aborted the call'));

@@ -7,6 +7,7 @@ import type { CloseInfo } from './close-info';
 import { FrameConnection } from './frame-connection';
 import { FrameError } from './frame-error';
 import { initiateHandshake } from './handshake';
+import { clampTimerMs } from './timer-limit';
 import { resolveTransportOptions, type TransportOptions, type TransportOptionsInput } from './transport-options';
 import { CloseCode } from './wire';
 
@@ -141,7 +142,7 @@ export class FrameClient extends EventEmitter<FrameClientEvents> {
     this.pendingSocket = socket;
     const timer = setTimeout(() => {
       socket.destroy(new Error(`connect timed out after connectTimeoutMs (${this.connectTimeoutMs} ms)`));
-    }, this.connectTimeoutMs).unref();
+    }, clampTimerMs(this.connectTimeoutMs)).unref();
     // A socket error reaches both this listener and the handshake's, which then rejects too: one
     // failed attempt must be reported (and retried) once.
     let failedOnce = false;

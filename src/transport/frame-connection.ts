@@ -10,6 +10,7 @@ import { writeFrameHeader, type PayloadEncoding } from './frame-encoder';
 import { decodeGoaway, encodeGoaway } from './goaway';
 import { OutboundQueue } from './outbound-queue';
 import type { Preface } from './preface';
+import { clampTimerMs } from './timer-limit';
 import type { TransportOptions } from './transport-options';
 import { xorInPlace } from './xor-obfuscator';
 import { CloseCode, FRAME_HEADER_BYTES, Feature, FrameFlag, FrameKind, PING_PAYLOAD_BYTES } from './wire';
@@ -265,7 +266,7 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     if (this.work === 0) {
       done();
     } else {
-      timer = setTimeout(done, graceMs).unref();
+      timer = setTimeout(done, clampTimerMs(graceMs)).unref();
       this.once('idle', done);
     }
     return closed;

@@ -1,5 +1,6 @@
 // Options shared by both ends of a framed connection, with their documented defaults.
 import { constants as zlibConstants } from 'node:zlib';
+import { MAX_TIMER_MS } from './timer-limit';
 import { xorKeyBytes } from './xor-key';
 
 /** Options of one framed connection (server side and client side alike). */
@@ -91,6 +92,8 @@ export function resolveTransportOptions(partial: TransportOptionsInput = {}): Tr
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
       throw new TypeError(`transport option ${key} must be a non-negative number, got ${String(value)}`);
     }
+    // Node timers cannot be longer; a longer one would fire after 1 ms.
+    if (value > MAX_TIMER_MS) throw new TypeError(`transport option ${key} must be at most ${MAX_TIMER_MS} ms (about 24.8 days; 0 turns heartbeats and the idle timeout off), got ${value}`);
   }
   const positive: (keyof TransportOptions)[] = ['maxFrameBytes', 'maxOutboundBytes', 'outboundHighWaterBytes', 'flushThresholdBytes', 'flushThresholdFrames'];
   for (const key of positive) {
