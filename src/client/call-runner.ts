@@ -6,7 +6,7 @@ import { Metadata } from '../rpc/metadata';
 import { RpcError } from '../rpc/rpc-error';
 import { deadlineSignal } from '../rpc/deadline-signal';
 import { Status } from '../rpc/status';
-import { effectiveTimeoutMs, pinDeadline, toMetadata, type CallOptions } from './call-options';
+import { callOptionsError, effectiveTimeoutMs, pinDeadline, toMetadata, type CallOptions } from './call-options';
 import type { Channel } from './channel';
 import { ClientCall } from './client-call';
 import { runClientIntercepted } from './client-interceptor';
@@ -17,6 +17,8 @@ const EMPTY = Buffer.alloc(0);
 
 /** A unary or client-streaming call: resolves with the response. */
 export function callForResponse(channel: Channel, method: PreparedMethod, input: unknown, options: CallOptions | undefined): Promise<unknown> {
+  const refused = callOptionsError(options);
+  if (refused) return Promise.reject(callerError(method, refused));
   const streaming = method.definition.requestStream;
   const interceptors = channel.options.interceptors;
   // With no interceptor and an open connection the request goes out synchronously, so it can be
@@ -39,6 +41,8 @@ export function callForResponse(channel: Channel, method: PreparedMethod, input:
 
 /** A server-streaming or bidi call: the responses as an AsyncIterable; breaking out of it cancels the call. */
 export function callForStream(channel: Channel, method: PreparedMethod, input: unknown, options: CallOptions | undefined): AsyncIterable<unknown> {
+  const refused = callOptionsError(options);
+  if (refused) return failedStream(callerError(method, refused));
   let resolveStart!: (call: ClientCall) => void;
   let rejectStart!: (error: unknown) => void;
   const started = new Promise<ClientCall>((resolve, reject) => {
@@ -68,6 +72,11 @@ export function callForStream(channel: Channel, method: PreparedMethod, input: u
     const call = await started;
     yield* call.responses as AsyncIterable<unknown>;
   })();
+}
+
+/** A response stream that fails on the first read (the call was refused before it started). */
+async function* failedStream(error: RpcError): AsyncIterable<unknown> {
+  throw error;
 }
 
 function start(channel: Channel, method: PreparedMethod, bytes: Uint8Array | undefined, input: unknown, metadata: Metadata | undefined, options: CallOptions | undefined): Promise<unknown> {
