@@ -7,6 +7,7 @@ import { decodeCallStatus, OK_WITH_MESSAGE_PREFIX } from '../rpc/call-status';
 import { Status } from '../rpc/status';
 import type { ClientCall } from './client-call';
 import type { ResolvedChannelOptions } from './channel-options';
+import { checkPushFraming } from './push-framing';
 
 /** Receives server pushes (PUSH frames) arriving on this connection. */
 export type PushSink = (flags: number, topicId: number, payload: Buffer) => void;
@@ -51,6 +52,7 @@ export class Multiplexer implements FrameSink {
 
   onFrame(kind: number, flags: number, id: number, payload: Buffer): void {
     if (kind === FrameKind.PUSH) {
+      checkPushFraming(id, payload); // malformed closes the connection, listener or not
       this.pushSink?.(flags, id, payload);
       return;
     }
