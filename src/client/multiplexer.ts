@@ -2,9 +2,11 @@
 import type { CloseInfo } from '../transport/close-info';
 import type { FrameSink } from '../transport/frame-decoder';
 import type { FrameConnection } from '../transport/frame-connection';
+import { FrameError } from '../transport/frame-error';
 import { FrameKind } from '../transport/wire';
 import { decodeCallStatus, OK_WITH_MESSAGE_PREFIX } from '../rpc/call-status';
 import { Status } from '../rpc/status';
+import { failCallAfterCrash } from './call-crash';
 import type { ClientCall } from './client-call';
 import type { ResolvedChannelOptions } from './channel-options';
 import { checkPushFraming } from './push-framing';
@@ -51,6 +53,15 @@ export class Multiplexer implements FrameSink {
   }
 
   onFrame(kind: number, flags: number, id: number, payload: Buffer): void {
+    try {
+      this.route(kind, flags, id, payload);
+    } catch (error) {
+      if (error instanceof FrameError) throw error; // the peer broke the protocol: the connection closes
+      failCallAfterCrash(kind === FrameKind.PUSH ? undefined : this.calls.get(id), kind, error);
+    }
+  }
+
+  private route(kind: number, flags: number, id: number, payload: Buffer): void {
     if (kind === FrameKind.PUSH) {
       checkPushFraming(id, payload); // malformed closes the connection, listener or not
       this.pushSink?.(flags, id, payload);

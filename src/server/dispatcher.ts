@@ -9,6 +9,7 @@ import { encodeCallStatus } from '../rpc/call-status';
 import { RpcError } from '../rpc/rpc-error';
 import { Status } from '../rpc/status';
 import type { MethodRegistry } from '../service/method-registry';
+import { failCallAfterCrash } from './call-crash';
 import { CallContext } from './call-context';
 import { ServerCall } from './server-call';
 import type { ResolvedServerCallOptions } from './server-options';
@@ -43,6 +44,15 @@ export class Dispatcher implements FrameSink {
   }
 
   onFrame(kind: number, flags: number, id: number, payload: Buffer): void {
+    try {
+      this.route(kind, flags, id, payload);
+    } catch (error) {
+      if (error instanceof FrameError) throw error; // the peer broke the protocol: the connection closes
+      failCallAfterCrash(this.connection, this.calls.get(id), id, kind, error, this.options.logger);
+    }
+  }
+
+  private route(kind: number, flags: number, id: number, payload: Buffer): void {
     switch (kind) {
       case FrameKind.CALL:
         this.onCall(flags, id, payload);

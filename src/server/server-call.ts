@@ -13,6 +13,7 @@ import type { RegisteredMethod } from '../service/method-registry';
 import type { CallContext } from './call-context';
 import { runIntercepted } from './server-interceptor';
 import type { ResolvedServerCallOptions } from './server-options';
+import { mergeTrailers } from './status-trailers';
 
 const UNKNOWN_ERROR_TEXT = 'Unknown server error occurred';
 
@@ -126,7 +127,7 @@ export class ServerCall {
       this.options.logger.error(`framerpc: handler of ${this.method.path} failed (caller gets UNKNOWN)`, error);
       status = new RpcError(Status.UNKNOWN, UNKNOWN_ERROR_TEXT);
     }
-    this.sendStatus(status.code, status.message, status.details, mergeTrailers(this.context.trailersIfAny, status.metadata), undefined);
+    this.sendStatus(status.code, status.message, status.details, mergeTrailers(this.context.trailersIfAny, status.metadata, this.options.logger), undefined);
     const abort = new RpcError(status.code, status.message);
     this.context.abort(abort);
     this.input?.fail(abort);
@@ -258,13 +259,4 @@ export class ServerCall {
     this.sendWindow?.release();
     this.onDone(this);
   }
-}
-
-function mergeTrailers(a: Metadata | undefined, b: Metadata | undefined): Metadata | undefined {
-  if (!a) return b;
-  if (!b) return a;
-  const merged = new Metadata();
-  for (const [key, value] of a.entries()) merged.add(key, value);
-  for (const [key, value] of b.entries()) merged.add(key, value);
-  return merged;
 }
