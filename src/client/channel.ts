@@ -1,5 +1,6 @@
 // A client's connection to one server, shared by any number of typed clients and calls.
 import { FrameClient, type ClientState } from '../transport/frame-client';
+import { WaiterList } from '../transport/waiter-list';
 import { RpcError } from '../rpc/rpc-error';
 import { Status } from '../rpc/status';
 import { resolveChannelOptions, type ChannelOptions, type ResolvedChannelOptions } from './channel-options';
@@ -14,6 +15,8 @@ export class Channel {
   readonly options: ResolvedChannelOptions;
   private mux: Multiplexer | undefined;
   private readonly muxListeners = new Set<(mux: Multiplexer) => void>();
+  /** Calls waiting for the transport's next state change or connection, settled by the two listeners below. */
+  private readonly changeWaiters = new WaiterList<void>();
 
   constructor(options: ChannelOptions) {
     this.options = resolveChannelOptions(options);
@@ -26,7 +29,9 @@ export class Channel {
       });
       connection.start(mux);
       for (const listener of this.muxListeners) listener(mux);
+      this.changeWaiters.resolveAll();
     });
+    this.transport.on('state', () => this.changeWaiters.resolveAll());
   }
 
   /** Connects (resolves once open; with reconnect on, keeps trying until then). */
@@ -85,28 +90,7 @@ export class Channel {
 
   /** Resolves on the transport's next connection or state change; rejects with the signal's reason on abort. */
   private nextTransportChange(signal: AbortSignal | undefined): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const changed = (): void => {
-        cleanup();
-        resolve();
-      };
-      const onAbort = (): void => {
-        cleanup();
-        reject(signal?.reason ?? new Error('aborted'));
-      };
-      const cleanup = (): void => {
-        this.transport.off('connection', changed);
-        this.transport.off('state', changed);
-        signal?.removeEventListener('abort', onAbort);
-      };
-      if (signal?.aborted) {
-        onAbort();
-        return;
-      }
-      this.transport.on('connection', changed);
-      this.transport.on('state', changed);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
+    return this.changeWaiters.wait(signal);
   }
 
   private unavailable(reason: string): RpcError {

@@ -9,6 +9,7 @@ import { FrameError } from './frame-error';
 import { initiateHandshake } from './handshake';
 import { clampTimerMs } from './timer-limit';
 import { resolveTransportOptions, type TransportOptions, type TransportOptionsInput } from './transport-options';
+import { WaiterList } from './waiter-list';
 import { CloseCode } from './wire';
 
 /**
@@ -56,6 +57,7 @@ export class FrameClient extends EventEmitter<FrameClientEvents> {
   private retryTimer: NodeJS.Timeout | undefined;
   private pendingSocket: net.Socket | undefined;
   private lastClose: CloseInfo | undefined;
+  private readonly openWaiters = new WaiterList<FrameConnection>();
 
   constructor(options: FrameClientOptions) {
     super();
@@ -95,27 +97,7 @@ export class FrameClient extends EventEmitter<FrameClientEvents> {
   whenOpen(signal?: AbortSignal): Promise<FrameConnection> {
     if (this.current && this.stateValue === 'open') return Promise.resolve(this.current);
     if (this.stateValue === 'closed') return Promise.reject(this.closedError());
-    return new Promise((resolve, reject) => {
-      const onState = (state: ClientState): void => {
-        if (state === 'open' && this.current) {
-          cleanup();
-          resolve(this.current);
-        } else if (state === 'closed') {
-          cleanup();
-          reject(this.closedError());
-        }
-      };
-      const onAbort = (): void => {
-        cleanup();
-        reject(signal?.reason ?? new Error('aborted'));
-      };
-      const cleanup = (): void => {
-        this.off('state', onState);
-        signal?.removeEventListener('abort', onAbort);
-      };
-      this.on('state', onState);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
+    return this.openWaiters.wait(signal); // settled by setState: one list, not one listener per caller
   }
 
   /** Stops reconnecting and closes the open connection with GOAWAY. */
@@ -201,6 +183,8 @@ export class FrameClient extends EventEmitter<FrameClientEvents> {
     const previous = this.stateValue;
     if (previous === state) return;
     this.stateValue = state;
+    if (state === 'open' && this.current) this.openWaiters.resolveAll(this.current);
+    else if (state === 'closed') this.openWaiters.rejectAll(this.closedError());
     this.emit('state', state, previous);
   }
 }
