@@ -64,7 +64,8 @@ export class Channel {
 
   /**
    * @internal Waits for a multiplexer. Without waitForReady, a call fails at once with UNAVAILABLE while
-   * the channel is reconnecting or closed; during the first connect it waits. Bounded by the signal.
+   * the channel is reconnecting or closed; during the first connect it waits for that first attempt only,
+   * and fails with UNAVAILABLE (naming the connect error) if it fails. Bounded by the signal.
    */
   async multiplexer(waitForReady: boolean, signal: AbortSignal | undefined): Promise<Multiplexer> {
     for (;;) {
@@ -72,6 +73,14 @@ export class Channel {
       if (ready) return ready;
       const state = this.transport.state;
       if (state === 'idle') this.transport.connect().catch(() => undefined);
+      if (!waitForReady && (state === 'idle' || state === 'connecting')) {
+        // Fail fast (as grpc-js): the outcome of the first attempt decides, never the retries after it.
+        await this.nextTransportChange(signal);
+        if (this.readyMultiplexer()) continue;
+        const after = this.transport.state;
+        if (after === 'reconnecting' || after === 'closed') throw this.unavailable('could not connect');
+        continue;
+      }
       if (state === 'closed') throw this.unavailable('the channel is closed');
       if (!waitForReady && state === 'reconnecting') throw this.unavailable('the channel is reconnecting');
       if (!waitForReady && state === 'open' && this.mux && !this.mux.acceptsCalls) throw this.unavailable('the server is shutting down this connection');
