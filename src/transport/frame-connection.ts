@@ -9,6 +9,7 @@ import { FrameError } from './frame-error';
 import { writeFrameHeader, type PayloadEncoding } from './frame-encoder';
 import { decodeGoaway, encodeGoaway } from './goaway';
 import { OutboundQueue } from './outbound-queue';
+import { PingGuard } from './ping-guard';
 import type { Preface } from './preface';
 import { clampTimerMs } from './timer-limit';
 import type { TransportOptions } from './transport-options';
@@ -53,6 +54,7 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
   private pausedBy = 0;
   private work = 0;
   private readonly liveness: ConnectionLiveness;
+  private readonly pingGuard: PingGuard;
   private destroyTimer: NodeJS.Timeout | undefined;
   private started = false;
   private sentShutdown = false;
@@ -79,6 +81,7 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     this.acceptsCompressed = options.compression;
     this.decoder = new FrameDecoder(options.maxFrameBytes, this);
     this.liveness = new ConnectionLiveness(this, options);
+    this.pingGuard = new PingGuard(options);
     this.queue = new OutboundQueue(socket, options.flushThresholdBytes, options.flushThresholdFrames, () => this.onDrained());
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -304,7 +307,7 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     if (streamId !== 0) throw new FrameError(CloseCode.PROTOCOL_ERROR, `control frame kind 0x${kind.toString(16).padStart(2, '0')} on stream ${streamId} (must be 0)`);
     if (kind === FrameKind.PING) {
       if (payload.length !== PING_PAYLOAD_BYTES) throw new FrameError(CloseCode.PROTOCOL_ERROR, `PING payload must be ${PING_PAYLOAD_BYTES} bytes, got ${payload.length}`);
-      this.sendControl(FrameKind.PONG, payload);
+      if (this.pingGuard.admit()) this.sendControl(FrameKind.PONG, payload); // a flood throws TOO_MANY_PINGS
     } else if (kind === FrameKind.PONG) {
       if (payload.length !== PING_PAYLOAD_BYTES) throw new FrameError(CloseCode.PROTOCOL_ERROR, `PONG payload must be ${PING_PAYLOAD_BYTES} bytes, got ${payload.length}`);
       this.liveness.pongReceived();

@@ -1,5 +1,6 @@
 // Options shared by both ends of a framed connection, with their documented defaults.
 import { constants as zlibConstants } from 'node:zlib';
+import { checkRateOption } from './rate-limiter';
 import { MAX_TIMER_MS } from './timer-limit';
 import { xorKeyBytes } from './xor-key';
 
@@ -50,6 +51,14 @@ export interface TransportOptions {
   idleTimeoutMs: number;
   /** After close() sends GOAWAY, the socket is destroyed if not closed within this. Default 2000 ms. */
   closeTimeoutMs: number;
+  /**
+   * PINGs from the peer answered per second (a token bucket with `pingBurst`); PINGs beyond are left
+   * unanswered, and a peer sending more than `pingBurst` of those in a row is closed with TOO_MANY_PINGS.
+   * Infinity turns the limit off. Default 50 (a peer's heartbeat sends at most 1 per interval).
+   */
+  maxPingsPerSecond: number;
+  /** PINGs answered in a burst above `maxPingsPerSecond`, and unanswered ones tolerated before closing. Default 100. */
+  pingBurst: number;
 }
 
 /** What users pass: any subset of the options; `xorKey` may also be a string (its UTF-8 bytes). */
@@ -74,6 +83,8 @@ export function defaultTransportOptions(): TransportOptions {
     heartbeatTimeoutMs: 10000,
     idleTimeoutMs: 0,
     closeTimeoutMs: 2000,
+    maxPingsPerSecond: 50,
+    pingBurst: 100,
   };
 }
 
@@ -110,6 +121,7 @@ export function resolveTransportOptions(partial: TransportOptionsInput = {}): Tr
   if (!Number.isInteger(level) || level < zlibConstants.Z_DEFAULT_COMPRESSION || level > 9) {
     throw new TypeError(`transport option compressionLevel must be -1..9, got ${String(level)}`);
   }
+  checkRateOption('transport', 'maxPingsPerSecond', options.maxPingsPerSecond, 'pingBurst', options.pingBurst);
   // Converted once here: the handshake's key check and the XOR of every frame use these same bytes.
   options.xorKey = xorKeyBytes(options.xorKey);
   if (options.xorKey !== undefined && options.xorKey.length === 0) {
