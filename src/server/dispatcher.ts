@@ -10,6 +10,7 @@ import { RpcError } from '../rpc/rpc-error';
 import { Status } from '../rpc/status';
 import type { MethodRegistry } from '../service/method-registry';
 import { failCallAfterCrash } from './call-crash';
+import { CancelGuard } from './cancel-guard';
 import { CallContext } from './call-context';
 import { ServerCall } from './server-call';
 import type { ResolvedServerCallOptions } from './server-options';
@@ -21,6 +22,7 @@ import type { ResolvedServerCallOptions } from './server-options';
 export class Dispatcher implements FrameSink {
   private readonly calls = new Map<number, ServerCall>();
   private readonly metadataCache = newMetadataCache();
+  private readonly cancels: CancelGuard;
   private readonly peer: string;
   private readonly removeCall = (call: ServerCall): void => {
     if (this.calls.get(call.id) === call) {
@@ -35,6 +37,7 @@ export class Dispatcher implements FrameSink {
     private readonly options: ResolvedServerCallOptions,
   ) {
     this.peer = `${connection.remoteAddress}:${connection.remotePort}`;
+    this.cancels = new CancelGuard(options);
     connection.once('close', (info) => this.onClose(info));
   }
 
@@ -67,9 +70,12 @@ export class Dispatcher implements FrameSink {
       case FrameKind.HALF_CLOSE:
         this.calls.get(id)?.onHalfClose();
         return;
-      case FrameKind.CANCEL:
-        this.calls.get(id)?.cancel(); // an unknown id already ended: ignore
+      case FrameKind.CANCEL: {
+        const call = this.calls.get(id); // an unknown id already ended: ignore
+        if (call) this.cancels.count(); // too many CALL+CANCEL pairs throw RAPID_RESET
+        call?.cancel();
         return;
+      }
       case FrameKind.WINDOW:
         if (payload.length !== 4) throw new FrameError(CloseCode.PROTOCOL_ERROR, `WINDOW payload must be 4 bytes, got ${payload.length}`);
         this.calls.get(id)?.onWindow(payload.readUInt32BE(0));

@@ -33,8 +33,8 @@ export class RpcServer extends EventEmitter<RpcServerEvents> {
 
   constructor(options: RpcServerConstructorOptions = {}) {
     super();
-    const { resolver, maxConcurrentCalls, maxRequestBytes, maxResponseBytes, interceptors, logger, ...transport } = options;
-    this.callOptions = resolveServerCallOptions({ maxConcurrentCalls, maxRequestBytes, maxResponseBytes, interceptors, logger });
+    const { resolver, maxConcurrentCalls, maxRequestBytes, maxResponseBytes, interceptors, logger, maxCancelsPerSecond, cancelBurst, ...transport } = options;
+    this.callOptions = resolveServerCallOptions({ maxConcurrentCalls, maxRequestBytes, maxResponseBytes, interceptors, logger, maxCancelsPerSecond, cancelBurst });
     this.resolver = resolver ?? tsyringeResolver();
     this.transport = new FrameServer(transport);
     this.transport.on('connection', (connection) => {

@@ -1,5 +1,6 @@
 // Options of an RpcServer, with their documented defaults.
 import type { FrameServerOptions } from '../transport/frame-server';
+import { checkRateOption } from '../transport/rate-limiter';
 import type { ServerInterceptor } from './server-interceptor';
 
 /** Where the server reports errors it does not send to callers (handler crashes). */
@@ -19,6 +20,14 @@ export interface RpcServerOptions extends FrameServerOptions {
   interceptors?: ServerInterceptor[];
   /** Receives handler errors that are not RpcErrors (in full, never sent to callers). Default console. */
   logger?: Logger;
+  /**
+   * Calls a client may open and cancel per second on one connection (a token bucket with `cancelBurst`);
+   * a client far above it (rapid reset) is disconnected with RAPID_RESET. Infinity turns the limit off.
+   * Default 1000.
+   */
+  maxCancelsPerSecond?: number;
+  /** Cancellations allowed at once above `maxCancelsPerSecond` (above maxConcurrentCalls: all calls may be cancelled together). Default 2000. */
+  cancelBurst?: number;
 }
 
 export interface ResolvedServerCallOptions {
@@ -27,6 +36,8 @@ export interface ResolvedServerCallOptions {
   readonly maxResponseBytes: number;
   readonly interceptors: ServerInterceptor[];
   readonly logger: Logger;
+  readonly maxCancelsPerSecond: number;
+  readonly cancelBurst: number;
 }
 
 export const consoleLogger: Logger = {
@@ -41,7 +52,10 @@ export function resolveServerCallOptions(options: RpcServerOptions): ResolvedSer
     maxResponseBytes: options.maxResponseBytes ?? 4 * 1024 * 1024,
     interceptors: [...(options.interceptors ?? [])],
     logger: options.logger ?? consoleLogger,
+    maxCancelsPerSecond: options.maxCancelsPerSecond ?? 1000,
+    cancelBurst: options.cancelBurst ?? 2000,
   };
+  checkRateOption('server', 'maxCancelsPerSecond', resolved.maxCancelsPerSecond, 'cancelBurst', resolved.cancelBurst);
   for (const key of ['maxConcurrentCalls', 'maxRequestBytes', 'maxResponseBytes'] as const) {
     if (!Number.isInteger(resolved[key]) || resolved[key] <= 0) throw new TypeError(`server option ${key} must be a positive integer, got ${resolved[key]}`);
   }
