@@ -5,6 +5,7 @@ import * as tls from 'node:tls';
 import type { FrameError } from './frame-error';
 import { FrameConnection } from './frame-connection';
 import { acceptHandshake, refuse } from './handshake';
+import { guardTlsServer } from './tls-admission';
 import { resolveTransportOptions, type TransportOptions, type TransportOptionsInput } from './transport-options';
 import { CloseCode } from './wire';
 
@@ -37,6 +38,8 @@ export class FrameServer extends EventEmitter<FrameServerEvents> {
   private readonly server: net.Server;
   private readonly live = new Map<number, FrameConnection>();
   private readonly sockets = new Set<net.Socket>();
+  /** With TLS: every TCP socket, counted from accept (before and during the TLS handshake). */
+  private readonly tcpSockets = new Set<net.Socket>();
   private nextId = 1;
   private closing = false;
 
@@ -47,12 +50,8 @@ export class FrameServer extends EventEmitter<FrameServerEvents> {
     this.options = resolveTransportOptions(transport);
     this.maxConnections = maxConnections;
     this.server = tlsOptions
-      ? tls.createServer(tlsOptions, (socket) => this.accept(socket))
+      ? guardTlsServer(tls.createServer({ handshakeTimeout: this.options.handshakeTimeoutMs, ...tlsOptions }, (socket) => this.accept(socket)), this.options, maxConnections, this.tcpSockets, (rejected) => this.emit('rejected', rejected))
       : net.createServer({ pauseOnConnect: true }, (socket) => this.accept(socket));
-    // A TLS handshake failure is the peer's problem; it must not take the server down.
-    this.server.on('tlsClientError', (error: Error, socket: tls.TLSSocket) => {
-      this.emit('rejected', { remoteAddress: socket.remoteAddress ?? '', code: CloseCode.HANDSHAKE_FAILED, reason: `TLS handshake failed: ${error.message}` });
-    });
   }
 
   /** Starts listening; resolves with the bound address (host defaults to 127.0.0.1). */
@@ -84,6 +83,7 @@ export class FrameServer extends EventEmitter<FrameServerEvents> {
     const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
     await Promise.all([...this.live.values()].map((connection) => connection.shutdown(graceMs)));
     for (const socket of this.sockets) socket.destroy();
+    for (const socket of this.tcpSockets) socket.destroy(); // still in their TLS handshake
     await stopped;
   }
 
