@@ -127,7 +127,15 @@ export class ServerCall {
       this.options.logger.error(`framerpc: handler of ${this.method.path} failed (caller gets UNKNOWN)`, error);
       status = new RpcError(Status.UNKNOWN, UNKNOWN_ERROR_TEXT);
     }
-    this.sendStatus(status.code, status.message, status.details, mergeTrailers(this.context.trailersIfAny, status.metadata, this.options.logger), undefined);
+    try {
+      this.sendStatus(status.code, status.message, status.details, mergeTrailers(this.context.trailersIfAny, status.metadata, this.options.logger), undefined);
+    } catch (encodeError) {
+      // An error that cannot be encoded (e.g. details not a string) must not escape: from an async
+      // handler it would be an unhandled rejection. The caller gets INTERNAL instead.
+      this.options.logger.error(`framerpc: the error thrown by ${this.method.path} could not be sent (caller gets INTERNAL)`, encodeError);
+      status = new RpcError(Status.INTERNAL, 'internal server error while handling this call');
+      this.sendStatus(status.code, status.message, '', undefined, undefined);
+    }
     const abort = new RpcError(status.code, status.message);
     this.context.abort(abort);
     this.input?.fail(abort);

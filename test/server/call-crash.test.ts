@@ -43,20 +43,40 @@ describe('the safety net around routing one call\'s frame', () => {
   let h: Harness;
   afterEach(() => h.close());
 
-  it('server: an exception while answering a call fails that call with INTERNAL (logged), the connection and other calls carry on', async () => {
+  it('server: an exception while routing a call\'s frame fails that call with INTERNAL (logged), the connection and other calls carry on', async () => {
     h = await startHarness({
       fail() {
-        // details that are not a string make encoding the STATUS throw inside the frame handler.
-        throw new RpcError(Status.ABORTED, 'bad details', { details: 42 as unknown as string });
+        // A thenable whose then() throws: the call's frame handler throws past the handler's own try.
+        return { then: () => { throw new Error('broken thenable'); } } as unknown as Promise<Record<string, never>>;
       },
     });
     const inFlight = h.client.sleep({ ms: 100, text: 'still here' });
     const error = await errorOf(h.client.fail({ ms: 0, text: '' }));
     expect(error.code).toBe(Status.INTERNAL);
     expect(error.message).toMatch(/internal server error while handling this call/);
-    expect(h.logger.errors.some((e) => /internal error while handling frame kind 0x10 of call \d+ \(\/test.v1.TestService\/Fail\)/.test(e.message))).toBe(true);
+    expect(error.message).not.toMatch(/broken thenable/); // the real error is logged, never sent
+    const logged = h.logger.errors.find((e) => /internal error while handling frame kind 0x10 of call \d+ \(\/test.v1.TestService\/Fail\)/.test(e.message));
+    expect((logged?.error as Error)?.message).toBe('broken thenable');
     expect((await inFlight).text).toBe('still here');
     expect((await h.client.unary({ body: Buffer.from('after'), seq: 3 })).seq).toBe(3);
+  });
+
+  it.each([
+    ['synchronously', false],
+    ['from an async handler', true],
+  ])('server: an RpcError that cannot be encoded, thrown %s, fails that call with INTERNAL (logged), without an unhandled rejection', async (_name, async) => {
+    h = await startHarness({
+      fail() {
+        const error = new RpcError(Status.ABORTED, 'bad details', { details: 42 as unknown as string });
+        if (async) return Promise.reject(error);
+        throw error;
+      },
+    });
+    const inFlight = h.client.sleep({ ms: 100, text: 'still here' });
+    const error = await errorOf(h.client.fail({ ms: 0, text: '' }));
+    expect(error.code).toBe(Status.INTERNAL);
+    expect(h.logger.errors.some((e) => /the error thrown by \/test.v1.TestService\/Fail could not be sent/.test(e.message))).toBe(true);
+    expect((await inFlight).text).toBe('still here');
   });
 
   it('client: an onTrailers callback that throws fails that call with INTERNAL; other calls and the connection carry on', async () => {
