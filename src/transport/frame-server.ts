@@ -49,9 +49,13 @@ export class FrameServer extends EventEmitter<FrameServerEvents> {
     if (!Number.isInteger(maxConnections) || maxConnections < 1) throw new TypeError(`maxConnections must be a positive integer, got ${maxConnections}`);
     this.options = resolveTransportOptions(transport);
     this.maxConnections = maxConnections;
-    this.server = tlsOptions
-      ? guardTlsServer(tls.createServer({ handshakeTimeout: this.options.handshakeTimeoutMs, ...tlsOptions }, (socket) => this.accept(socket)), this.options, maxConnections, this.tcpSockets, (rejected) => this.emit('rejected', rejected))
-      : net.createServer({ pauseOnConnect: true }, (socket) => this.accept(socket));
+    if (tlsOptions) {
+      // Node's TLS handshake runs before accept(): its timeout and the connection count must start at TCP accept.
+      const server = tls.createServer({ handshakeTimeout: this.options.handshakeTimeoutMs, ...tlsOptions }, (socket) => this.accept(socket));
+      this.server = guardTlsServer(server, this.options, maxConnections, this.tcpSockets, (rejected) => this.emit('rejected', rejected));
+    } else {
+      this.server = net.createServer({ pauseOnConnect: true }, (socket) => this.accept(socket));
+    }
   }
 
   /** Starts listening; resolves with the bound address (host defaults to 127.0.0.1). */
