@@ -13,7 +13,10 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** Metadata sent to the handler. */
   metadata?: Metadata | Record<string, MetadataValue | MetadataValue[]>;
-  /** While the channel is reconnecting: wait for it (bounded by the deadline) instead of failing at once with UNAVAILABLE. Default: the channel's. */
+  /**
+   * While the channel is reconnecting, or when its first connect fails: wait for a connection (bounded by
+   * the deadline) instead of failing with UNAVAILABLE. Default: the channel's.
+   */
   waitForReady?: boolean;
   /** Called with the response headers, when the server sends them. */
   onHeaders?: (headers: Metadata) => void;

@@ -19,6 +19,7 @@ export class TokenBucket {
 
   /** Takes a token if there is one: true when the event is within the rate. */
   take(): boolean {
+    if (this.ratePerSecond === Infinity) return true; // no limit (and no Infinity x 0 = NaN below)
     const now = this.now();
     this.tokens = Math.min(this.burst, this.tokens + ((now - this.refilledAt) * this.ratePerSecond) / 1000);
     this.refilledAt = now;

@@ -95,4 +95,9 @@ describe('TokenBucket', () => {
     now += 60_000;
     expect([bucket.take(), bucket.take(), bucket.take(), bucket.take()]).toEqual([true, true, true, false]);
   });
+
+  it('with an infinite rate admits everything, even with no time passing', () => {
+    const bucket = new TokenBucket(Infinity, 1, () => 0);
+    expect(Array.from({ length: 1000 }, () => bucket.take()).every(Boolean)).toBe(true);
+  });
 });
