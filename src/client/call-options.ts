@@ -1,5 +1,7 @@
 // Per-call options of a typed client method, and how they resolve to a timeout and metadata.
 import { Metadata, type MetadataValue } from '../rpc/metadata';
+import { RpcError } from '../rpc/rpc-error';
+import { Status } from '../rpc/status';
 
 /** Options of one call. */
 export interface CallOptions {
@@ -11,12 +13,34 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** Metadata sent to the handler. */
   metadata?: Metadata | Record<string, MetadataValue | MetadataValue[]>;
-  /** While the channel is reconnecting: wait for it (bounded by the deadline) instead of failing at once with UNAVAILABLE. Default: the channel's. */
+  /**
+   * While the channel is reconnecting, or when its first connect fails: wait for a connection (bounded by
+   * the deadline) instead of failing with UNAVAILABLE. Default: the channel's.
+   */
   waitForReady?: boolean;
   /** Called with the response headers, when the server sends them. */
   onHeaders?: (headers: Metadata) => void;
   /** Called with the trailers that came with the final status. */
   onTrailers?: (trailers: Metadata) => void;
+}
+
+/**
+ * Why a call with these options must not be sent, or undefined when it may: a `timeoutMs` that is negative
+ * or not a number (which would otherwise mean "no deadline") or a `deadline` that is not a valid time is
+ * INVALID_ARGUMENT; a deadline already past is DEADLINE_EXCEEDED. Checked before any frame is sent.
+ */
+export function callOptionsError(options: CallOptions | undefined): RpcError | undefined {
+  if (!options) return undefined;
+  const { timeoutMs, deadline } = options;
+  if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs) || timeoutMs < 0)) {
+    return new RpcError(Status.INVALID_ARGUMENT, `call option timeoutMs must be a non-negative number of ms (0 or undefined for none), got ${String(timeoutMs)}`);
+  }
+  if (deadline === undefined) return undefined;
+  const at = typeof deadline === 'number' ? deadline : deadline instanceof Date ? deadline.getTime() : Number.NaN;
+  if (Number.isNaN(at)) return new RpcError(Status.INVALID_ARGUMENT, `call option deadline must be a Date or ms since the epoch, got ${String(deadline)}`);
+  const late = Date.now() - at;
+  if (late >= 0) return new RpcError(Status.DEADLINE_EXCEEDED, `the deadline passed ${late} ms before the call was made; nothing was sent`);
+  return undefined;
 }
 
 /** The timeout to send: the smaller of timeoutMs and the time left to deadline; 0 = none. */

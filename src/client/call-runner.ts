@@ -4,8 +4,9 @@ import { callHeaderLength, encodeCallHeader, writeCallHeader } from '../rpc/call
 import { encodeMessage, encodeMessageView } from '../rpc/message-encoder';
 import { Metadata } from '../rpc/metadata';
 import { RpcError } from '../rpc/rpc-error';
+import { deadlineSignal } from '../rpc/deadline-signal';
 import { Status } from '../rpc/status';
-import { effectiveTimeoutMs, pinDeadline, toMetadata, type CallOptions } from './call-options';
+import { callOptionsError, effectiveTimeoutMs, pinDeadline, toMetadata, type CallOptions } from './call-options';
 import type { Channel } from './channel';
 import { ClientCall } from './client-call';
 import { runClientIntercepted } from './client-interceptor';
@@ -16,6 +17,8 @@ const EMPTY = Buffer.alloc(0);
 
 /** A unary or client-streaming call: resolves with the response. */
 export function callForResponse(channel: Channel, method: PreparedMethod, input: unknown, options: CallOptions | undefined): Promise<unknown> {
+  const refused = callOptionsError(options);
+  if (refused) return Promise.reject(callerError(method, refused));
   const streaming = method.definition.requestStream;
   const interceptors = channel.options.interceptors;
   // With no interceptor and an open connection the request goes out synchronously, so it can be
@@ -38,6 +41,8 @@ export function callForResponse(channel: Channel, method: PreparedMethod, input:
 
 /** A server-streaming or bidi call: the responses as an AsyncIterable; breaking out of it cancels the call. */
 export function callForStream(channel: Channel, method: PreparedMethod, input: unknown, options: CallOptions | undefined): AsyncIterable<unknown> {
+  const refused = callOptionsError(options);
+  if (refused) return failedStream(callerError(method, refused));
   let resolveStart!: (call: ClientCall) => void;
   let rejectStart!: (error: unknown) => void;
   const started = new Promise<ClientCall>((resolve, reject) => {
@@ -67,6 +72,11 @@ export function callForStream(channel: Channel, method: PreparedMethod, input: u
     const call = await started;
     yield* call.responses as AsyncIterable<unknown>;
   })();
+}
+
+/** A response stream that fails on the first read (the call was refused before it started). */
+async function* failedStream(error: RpcError): AsyncIterable<unknown> {
+  throw error;
 }
 
 function start(channel: Channel, method: PreparedMethod, bytes: Uint8Array | undefined, input: unknown, metadata: Metadata | undefined, options: CallOptions | undefined): Promise<unknown> {
@@ -223,10 +233,11 @@ function withMultiplexer(channel: Channel, options: CallOptions | undefined, met
   const timeoutMs = effectiveTimeoutMs(options);
   const signals: AbortSignal[] = [];
   if (options?.signal) signals.push(options.signal);
-  if (timeoutMs > 0) signals.push(AbortSignal.timeout(timeoutMs));
+  const deadline = timeoutMs > 0 ? deadlineSignal(timeoutMs) : undefined;
+  if (deadline) signals.push(deadline.signal);
   if (bound) signals.push(bound);
   const signal = signals.length === 0 ? undefined : signals.length === 1 ? signals[0] : AbortSignal.any(signals);
-  return channel.multiplexer(waitForReady, signal).catch((error) => {
+  return channel.multiplexer(waitForReady, signal).finally(() => deadline?.dispose()).catch((error) => {
     if (signal?.aborted && !(error instanceof RpcError)) {
       const timedOut = !options?.signal?.aborted;
       throw callerError(method, new RpcError(timedOut ? Status.DEADLINE_EXCEEDED : Status.CANCELLED, timedOut ? `deadline of ${timeoutMs} ms exceeded while waiting for a connection` : 'the caller aborted the call'));

@@ -3,7 +3,10 @@ import type { FrameClientOptions } from '../transport/frame-client';
 import type { ClientInterceptor } from './client-interceptor';
 
 export interface ChannelOptions extends FrameClientOptions {
-  /** Calls made while reconnecting wait for the connection (bounded by their deadline) instead of failing with UNAVAILABLE. Default false. */
+  /**
+   * Calls made while reconnecting, or during a first connect that fails, wait for the connection (bounded
+   * by their deadline) instead of failing with UNAVAILABLE. Default false (fail fast, as grpc-js).
+   */
   waitForReady?: boolean;
   /** Largest request message sent; a bigger one fails with RESOURCE_EXHAUSTED before sending. Default 4 MiB. */
   maxRequestBytes?: number;

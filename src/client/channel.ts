@@ -1,5 +1,6 @@
 // A client's connection to one server, shared by any number of typed clients and calls.
 import { FrameClient, type ClientState } from '../transport/frame-client';
+import { WaiterList } from '../transport/waiter-list';
 import { RpcError } from '../rpc/rpc-error';
 import { Status } from '../rpc/status';
 import { resolveChannelOptions, type ChannelOptions, type ResolvedChannelOptions } from './channel-options';
@@ -15,6 +16,8 @@ export class Channel {
   readonly options: ResolvedChannelOptions;
   private mux: Multiplexer | undefined;
   private readonly muxListeners = new Set<(mux: Multiplexer) => void>();
+  /** Calls waiting for the transport's next state change or connection, settled by the two listeners below. */
+  private readonly changeWaiters = new WaiterList<void>();
 
   constructor(options: ChannelOptions) {
     this.options = resolveChannelOptions(options);
@@ -30,7 +33,9 @@ export class Channel {
       });
       connection.start(mux);
       for (const listener of this.muxListeners) listener(mux);
+      this.changeWaiters.resolveAll();
     });
+    this.transport.on('state', () => this.changeWaiters.resolveAll());
   }
 
   /** Connects (resolves once open; with reconnect on, keeps trying until then). */
@@ -63,7 +68,8 @@ export class Channel {
 
   /**
    * @internal Waits for a multiplexer. Without waitForReady, a call fails at once with UNAVAILABLE while
-   * the channel is reconnecting or closed; during the first connect it waits. Bounded by the signal.
+   * the channel is reconnecting or closed; during the first connect it waits for that first attempt only,
+   * and fails with UNAVAILABLE (naming the connect error) if it fails. Bounded by the signal.
    */
   async multiplexer(waitForReady: boolean, signal: AbortSignal | undefined): Promise<Multiplexer> {
     for (;;) {
@@ -71,6 +77,14 @@ export class Channel {
       if (ready) return ready;
       const state = this.transport.state;
       if (state === 'idle') this.transport.connect().catch(() => undefined);
+      if (!waitForReady && (state === 'idle' || state === 'connecting')) {
+        // Fail fast (as grpc-js): the outcome of the first attempt decides, never the retries after it.
+        await this.nextTransportChange(signal);
+        if (this.readyMultiplexer()) continue;
+        const after = this.transport.state;
+        if (after === 'reconnecting' || after === 'closed') throw this.unavailable('could not connect');
+        continue;
+      }
       if (state === 'closed') throw this.unavailable('the channel is closed');
       if (!waitForReady && state === 'reconnecting') throw this.unavailable('the channel is reconnecting');
       if (!waitForReady && state === 'open' && this.mux && !this.mux.acceptsCalls) throw this.unavailable('the server is shutting down this connection');
@@ -89,28 +103,7 @@ export class Channel {
 
   /** Resolves on the transport's next connection or state change; rejects with the signal's reason on abort. */
   private nextTransportChange(signal: AbortSignal | undefined): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const changed = (): void => {
-        cleanup();
-        resolve();
-      };
-      const onAbort = (): void => {
-        cleanup();
-        reject(signal?.reason ?? new Error('aborted'));
-      };
-      const cleanup = (): void => {
-        this.transport.off('connection', changed);
-        this.transport.off('state', changed);
-        signal?.removeEventListener('abort', onAbort);
-      };
-      if (signal?.aborted) {
-        onAbort();
-        return;
-      }
-      this.transport.on('connection', changed);
-      this.transport.on('state', changed);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
+    return this.changeWaiters.wait(signal);
   }
 
   private unavailable(reason: string): RpcError {

@@ -2,11 +2,14 @@
 import type { CloseInfo } from '../transport/close-info';
 import type { FrameSink } from '../transport/frame-decoder';
 import type { FrameConnection, GoawayInfo } from '../transport/frame-connection';
+import { FrameError } from '../transport/frame-error';
 import { FrameKind } from '../transport/wire';
 import { decodeCallStatus, OK_WITH_MESSAGE_PREFIX } from '../rpc/call-status';
 import { Status } from '../rpc/status';
+import { failCallAfterCrash } from './call-crash';
 import type { ClientCall } from './client-call';
 import type { ResolvedChannelOptions } from './channel-options';
+import { checkPushFraming } from './push-framing';
 
 /** Receives server pushes (PUSH frames) arriving on this connection. */
 export type PushSink = (flags: number, topicId: number, payload: Buffer) => void;
@@ -56,7 +59,17 @@ export class Multiplexer implements FrameSink {
   }
 
   onFrame(kind: number, flags: number, id: number, payload: Buffer): void {
+    try {
+      this.route(kind, flags, id, payload);
+    } catch (error) {
+      if (error instanceof FrameError) throw error; // the peer broke the protocol: the connection closes
+      failCallAfterCrash(kind === FrameKind.PUSH ? undefined : this.calls.get(id), kind, error);
+    }
+  }
+
+  private route(kind: number, flags: number, id: number, payload: Buffer): void {
     if (kind === FrameKind.PUSH) {
+      checkPushFraming(id, payload); // malformed closes the connection, listener or not
       this.pushSink?.(flags, id, payload);
       return;
     }

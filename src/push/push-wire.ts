@@ -1,6 +1,5 @@
 // The PUSH frame's payload: u8 topic length, topic path (ASCII), then the protobuf message. docs/push.md section 2.
-import { FrameError } from '../transport/frame-error';
-import { CloseCode } from '../transport/wire';
+import { checkPushFraming, PUSH_TOPIC_LENGTH_BYTES } from '../client/push-framing';
 
 /** A topic path is at most this many bytes: its length is one byte on the wire. */
 export const MAX_TOPIC_BYTES = 255;
@@ -8,7 +7,7 @@ export const MAX_TOPIC_BYTES = 255;
 export const MAX_ROOM_BYTES = 255;
 
 // Topic length byte, then the topic.
-const TOPIC_LENGTH_BYTES = 1;
+const TOPIC_LENGTH_BYTES = PUSH_TOPIC_LENGTH_BYTES;
 // Printable ASCII only: a topic is a method path, "/pkg.Service/Method".
 const TOPIC_PATTERN = /^\/[\x21-\x7e]+\/[\x21-\x7e]+$/;
 
@@ -42,9 +41,6 @@ export interface PushPayload {
  * violation: the FrameError closes the connection (docs/protocol.md section 4: no per-frame errors).
  */
 export function decodePushPayload(streamId: number, payload: Buffer): PushPayload {
-  if (streamId !== 0) throw new FrameError(CloseCode.PROTOCOL_ERROR, `PUSH frame on stream ${streamId} (must be 0)`);
-  if (payload.length < TOPIC_LENGTH_BYTES) throw new FrameError(CloseCode.PROTOCOL_ERROR, 'PUSH payload is empty (no topic length)');
-  const topicEnd = TOPIC_LENGTH_BYTES + payload[0];
-  if (payload[0] === 0 || topicEnd > payload.length) throw new FrameError(CloseCode.PROTOCOL_ERROR, `PUSH topic of ${payload[0]} bytes does not fit the ${payload.length}-byte payload`);
+  const topicEnd = checkPushFraming(streamId, payload);
   return { topic: payload.toString('latin1', TOPIC_LENGTH_BYTES, topicEnd), message: payload.subarray(topicEnd) };
 }

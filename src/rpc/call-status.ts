@@ -1,7 +1,7 @@
 // The STATUS frame's payload: how a call ended, with trailers and, on the fast path, the last response.
 import { Metadata, metadataByteLength, readMetadata, writeMetadata } from './metadata';
 import { RpcError } from './rpc-error';
-import { Status } from './status';
+import { isStatus, Status } from './status';
 
 /** STATUS payload: u8 code, u8 flags, u16 message length, message, u16 details length, details, trailers, [response]. */
 export const StatusFlag = {
@@ -72,5 +72,7 @@ export function decodeCallStatus(payload: Buffer): CallStatus {
     offset += 2;
   }
   const message = flags & StatusFlag.HAS_MESSAGE ? payload.subarray(offset) : undefined;
+  // There are no codes beyond gRPC's 17: an unknown one is UNKNOWN, keeping the number for whoever debugs it.
+  if (!isStatus(code)) return { code: Status.UNKNOWN, text: `the server sent unknown status code ${code as number}: ${text}`, details, trailers, message };
   return { code, text, details, trailers, message };
 }

@@ -1,4 +1,5 @@
 // One timer for every call deadline of the process: a call does not create and clear a Node timer each.
+import { clampTimerMs } from '../transport/timer-limit';
 
 /** A call with a deadline: the queue calls `expire()` once `deadlineAt` passes, unless it is `done` by then. */
 export interface Expirable {
@@ -51,7 +52,8 @@ export class DeadlineQueue {
   private arm(at: number): void {
     if (this.timer) clearTimeout(this.timer);
     this.timerAt = at;
-    this.timer = setTimeout(this.onTimer, Math.max(0, at - Date.now()));
+    // Clamped: a deadline beyond 2^31-1 ms (valid on the wire) wakes the queue early, finds nothing due, re-arms.
+    this.timer = setTimeout(this.onTimer, clampTimerMs(at - Date.now()));
     this.timer.unref();
   }
 

@@ -9,6 +9,8 @@ import { encodeCallStatus } from '../rpc/call-status';
 import { RpcError } from '../rpc/rpc-error';
 import { Status } from '../rpc/status';
 import type { MethodRegistry } from '../service/method-registry';
+import { failCallAfterCrash } from './call-crash';
+import { CancelGuard } from './cancel-guard';
 import { CallContext } from './call-context';
 import { ServerCall } from './server-call';
 import type { ResolvedServerCallOptions } from './server-options';
@@ -20,6 +22,7 @@ import type { ResolvedServerCallOptions } from './server-options';
 export class Dispatcher implements FrameSink {
   private readonly calls = new Map<number, ServerCall>();
   private readonly metadataCache = newMetadataCache();
+  private readonly cancels: CancelGuard;
   private readonly peer: string;
   private lastCallId = 0;
   private readonly removeCall = (call: ServerCall): void => {
@@ -36,6 +39,7 @@ export class Dispatcher implements FrameSink {
     private readonly options: ResolvedServerCallOptions,
   ) {
     this.peer = `${connection.remoteAddress}:${connection.remotePort}`;
+    this.cancels = new CancelGuard(options);
     connection.once('close', (info) => this.onClose(info));
   }
 
@@ -45,6 +49,15 @@ export class Dispatcher implements FrameSink {
   }
 
   onFrame(kind: number, flags: number, id: number, payload: Buffer): void {
+    try {
+      this.route(kind, flags, id, payload);
+    } catch (error) {
+      if (error instanceof FrameError) throw error; // the peer broke the protocol: the connection closes
+      failCallAfterCrash(this.connection, this.calls.get(id), id, kind, error, this.options.logger);
+    }
+  }
+
+  private route(kind: number, flags: number, id: number, payload: Buffer): void {
     switch (kind) {
       case FrameKind.CALL:
         this.onCall(flags, id, payload);
@@ -64,9 +77,12 @@ export class Dispatcher implements FrameSink {
       case FrameKind.HALF_CLOSE:
         this.calls.get(id)?.onHalfClose();
         return;
-      case FrameKind.CANCEL:
-        this.calls.get(id)?.cancel(); // an unknown id already ended: ignore
+      case FrameKind.CANCEL: {
+        const call = this.calls.get(id); // an unknown id already ended: ignore
+        if (call) this.cancels.count(); // too many CALL+CANCEL pairs throw RAPID_RESET
+        call?.cancel();
         return;
+      }
       case FrameKind.WINDOW:
         // The transport checked the payload size for every WINDOW; an id not in flight has ended: ignore.
         this.calls.get(id)?.onWindow(payload.readUInt32BE(0));

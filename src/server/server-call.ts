@@ -14,6 +14,7 @@ import type { RegisteredMethod } from '../service/method-registry';
 import type { CallContext } from './call-context';
 import { runIntercepted } from './server-interceptor';
 import type { ResolvedServerCallOptions } from './server-options';
+import { mergeTrailers } from './status-trailers';
 
 const UNKNOWN_ERROR_TEXT = 'Unknown server error occurred';
 
@@ -210,7 +211,15 @@ export class ServerCall {
       this.options.logger.error(`framerpc: handler of ${this.method.path} failed (caller gets UNKNOWN)`, error);
       status = new RpcError(Status.UNKNOWN, UNKNOWN_ERROR_TEXT);
     }
-    this.sendStatus(status.code, status.message, status.details, mergeTrailers(this.context.trailersIfAny, status.metadata), undefined);
+    try {
+      this.sendStatus(status.code, status.message, status.details, mergeTrailers(this.context.trailersIfAny, status.metadata, this.options.logger), undefined);
+    } catch (encodeError) {
+      // An error that cannot be encoded (e.g. details not a string) must not escape: from an async
+      // handler it would be an unhandled rejection. The caller gets INTERNAL instead.
+      this.options.logger.error(`framerpc: the error thrown by ${this.method.path} could not be sent (caller gets INTERNAL)`, encodeError);
+      status = new RpcError(Status.INTERNAL, 'internal server error while handling this call');
+      this.sendStatus(status.code, status.message, '', undefined, undefined);
+    }
     const abort = new RpcError(status.code, status.message);
     this.context.abort(abort);
     this.input?.fail(abort);
@@ -378,12 +387,3 @@ export class ServerCall {
 }
 
 const FAILED = Symbol('failed');
-
-function mergeTrailers(a: Metadata | undefined, b: Metadata | undefined): Metadata | undefined {
-  if (!a) return b;
-  if (!b) return a;
-  const merged = new Metadata();
-  for (const [key, value] of a.entries()) merged.add(key, value);
-  for (const [key, value] of b.entries()) merged.add(key, value);
-  return merged;
-}

@@ -1,6 +1,7 @@
 // Options of an RpcServer, with their documented defaults.
 import type { FrameServerOptions } from '../transport/frame-server';
 import { MemoryBudget } from '../transport/memory-budget';
+import { checkRateOption } from '../transport/rate-limiter';
 import type { ServerInterceptor } from './server-interceptor';
 
 /** Where the server reports errors it does not send to callers (handler crashes). */
@@ -20,6 +21,14 @@ export interface RpcServerOptions extends FrameServerOptions {
   interceptors?: ServerInterceptor[];
   /** Receives handler errors that are not RpcErrors (in full, never sent to callers). Default console. */
   logger?: Logger;
+  /**
+   * Calls a client may open and cancel per second on one connection (a token bucket with `cancelBurst`);
+   * a client far above it (rapid reset) is disconnected with RAPID_RESET. Infinity turns the limit off.
+   * Default 1000.
+   */
+  maxCancelsPerSecond?: number;
+  /** Cancellations allowed at once above `maxCancelsPerSecond` (above maxConcurrentCalls: all calls may be cancelled together). Default 2000. */
+  cancelBurst?: number;
   /**
    * Calls in flight on this server across all its connections (beside the per-connection
    * `maxConcurrentCalls`); more get RESOURCE_EXHAUSTED. Default 4096.
@@ -51,6 +60,8 @@ export interface ResolvedServerCallOptions {
   readonly memoryWaitMs: number;
   readonly memoryBudget: MemoryBudget;
   readonly handlers: HandlerCount;
+  readonly maxCancelsPerSecond: number;
+  readonly cancelBurst: number;
 }
 
 export const consoleLogger: Logger = {
@@ -70,12 +81,16 @@ export function resolveServerCallOptions(options: RpcServerOptions): ResolvedSer
   for (const [key, value] of Object.entries(numbers)) {
     if (!Number.isInteger(value) || value <= 0) throw new TypeError(`server option ${key} must be a positive integer, got ${value}`);
   }
-  return {
+  const resolved = {
     ...numbers,
     interceptors: [...(options.interceptors ?? [])],
     logger: options.logger ?? consoleLogger,
     memoryBudget: new MemoryBudget(numbers.maxHeldBytes),
     handlers: { active: 0 },
+    maxCancelsPerSecond: options.maxCancelsPerSecond ?? 1000,
+    cancelBurst: options.cancelBurst ?? 2000,
   };
+  checkRateOption('server', 'maxCancelsPerSecond', resolved.maxCancelsPerSecond, 'cancelBurst', resolved.cancelBurst);
+  return resolved;
 }
 

@@ -1,4 +1,5 @@
 // Reconnect delays: exponential backoff with jitter, so a fleet of clients does not reconnect in step.
+import { clampTimerMs } from './timer-limit';
 
 /** Reconnect policy of a client connection. */
 export interface BackoffOptions {
@@ -22,5 +23,5 @@ export function defaultBackoffOptions(): BackoffOptions {
 export function backoffDelay(options: BackoffOptions, attempt: number, random: () => number = Math.random): number {
   const base = Math.min(options.maxDelayMs, options.initialDelayMs * options.multiplier ** (attempt - 1));
   const spread = base * options.jitter * (random() * 2 - 1);
-  return Math.max(0, Math.min(options.maxDelayMs, Math.round(base + spread)));
+  return clampTimerMs(Math.min(options.maxDelayMs, Math.round(base + spread)));
 }

@@ -2,6 +2,9 @@
 import type { TransportOptions } from './transport-options';
 import { CloseCode, PING_PAYLOAD_BYTES } from './wire';
 
+// Lateness of a timer below this is ordinary scheduling jitter, not a blocked loop.
+const MIN_LOOP_LAG_MS = 20;
+
 /** What the liveness clocks need from their connection. */
 export interface LivenessHost {
   sendPing(payload: Buffer): void;
@@ -22,6 +25,8 @@ export class ConnectionLiveness {
   private frameTimer: NodeJS.Timeout | undefined;
   private frameTimerFor = -1;
   private heartbeatTimer: NodeJS.Timeout | undefined;
+  /** When the heartbeat timer should fire (performance.now() ms): how late it actually fires is our own loop's lag. */
+  private heartbeatDueAt = 0;
   private idleTimer: NodeJS.Timeout | undefined;
   private stopped = false;
 
@@ -75,6 +80,7 @@ export class ConnectionLiveness {
   private scheduleHeartbeat(delayMs: number): void {
     if (this.options.heartbeatIntervalMs === 0 || this.stopped) return;
     if (this.heartbeatTimer) clearTimeout(this.heartbeatTimer);
+    this.heartbeatDueAt = performance.now() + delayMs;
     this.heartbeatTimer = setTimeout(() => this.onHeartbeat(), delayMs).unref();
   }
 
@@ -93,8 +99,29 @@ export class ConnectionLiveness {
       this.host.sendPing(ping);
       this.scheduleHeartbeat(this.options.heartbeatTimeoutMs);
     } else {
-      this.host.close(CloseCode.TIMEOUT, `no answer to PING within heartbeatTimeoutMs (${this.options.heartbeatTimeoutMs} ms)`);
+      this.judgeSilence();
     }
+  }
+
+  // The PING's timeout passed with nothing received. Judged fairly to a peer that did answer:
+  // - a timer firing much later than due means our own event loop was blocked: the PING itself may have
+  //   left late and the answer may be unread, so the peer gets a fresh heartbeatTimeoutMs from now;
+  // - otherwise the verdict waits for setImmediate: timers run before the poll phase that reads sockets,
+  //   so an answer already in the socket buffer is read (and sets `received`) before we look again.
+  private judgeSilence(): void {
+    const lateMs = performance.now() - this.heartbeatDueAt;
+    if (lateMs > Math.max(this.options.heartbeatTimeoutMs / 2, MIN_LOOP_LAG_MS)) {
+      this.scheduleHeartbeat(this.options.heartbeatTimeoutMs);
+      return;
+    }
+    setImmediate(() => {
+      if (this.stopped) return;
+      if (this.received) {
+        this.onHeartbeat(); // something arrived: back to the regular checks
+        return;
+      }
+      this.host.close(CloseCode.TIMEOUT, `no answer to PING within heartbeatTimeoutMs (${this.options.heartbeatTimeoutMs} ms)`);
+    });
   }
 
   // Closes between idleTimeoutMs and 2 x idleTimeoutMs after the last application frame.

@@ -7,7 +7,9 @@ import type { CloseInfo } from './close-info';
 import { FrameConnection } from './frame-connection';
 import { FrameError } from './frame-error';
 import { initiateHandshake } from './handshake';
-import { resolveTransportOptions, type TransportOptions } from './transport-options';
+import { clampTimerMs } from './timer-limit';
+import { resolveTransportOptions, type TransportOptions, type TransportOptionsInput } from './transport-options';
+import { WaiterList } from './waiter-list';
 import { CloseCode } from './wire';
 
 /**
@@ -17,7 +19,7 @@ import { CloseCode } from './wire';
 export type ClientState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
 
 /** Options of a FrameClient. */
-export interface FrameClientOptions extends Partial<TransportOptions> {
+export interface FrameClientOptions extends TransportOptionsInput {
   port: number;
   /** Default 127.0.0.1. */
   host?: string;
@@ -55,6 +57,7 @@ export class FrameClient extends EventEmitter<FrameClientEvents> {
   private retryTimer: NodeJS.Timeout | undefined;
   private pendingSocket: net.Socket | undefined;
   private lastClose: CloseInfo | undefined;
+  private readonly openWaiters = new WaiterList<FrameConnection>();
 
   constructor(options: FrameClientOptions) {
     super();
@@ -94,27 +97,7 @@ export class FrameClient extends EventEmitter<FrameClientEvents> {
   whenOpen(signal?: AbortSignal): Promise<FrameConnection> {
     if (this.current && this.stateValue === 'open') return Promise.resolve(this.current);
     if (this.stateValue === 'closed') return Promise.reject(this.closedError());
-    return new Promise((resolve, reject) => {
-      const onState = (state: ClientState): void => {
-        if (state === 'open' && this.current) {
-          cleanup();
-          resolve(this.current);
-        } else if (state === 'closed') {
-          cleanup();
-          reject(this.closedError());
-        }
-      };
-      const onAbort = (): void => {
-        cleanup();
-        reject(signal?.reason ?? new Error('aborted'));
-      };
-      const cleanup = (): void => {
-        this.off('state', onState);
-        signal?.removeEventListener('abort', onAbort);
-      };
-      this.on('state', onState);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
+    return this.openWaiters.wait(signal); // settled by setState: one list, not one listener per caller
   }
 
   /** Stops reconnecting and closes the open connection with GOAWAY. */
@@ -141,7 +124,7 @@ export class FrameClient extends EventEmitter<FrameClientEvents> {
     this.pendingSocket = socket;
     const timer = setTimeout(() => {
       socket.destroy(new Error(`connect timed out after connectTimeoutMs (${this.connectTimeoutMs} ms)`));
-    }, this.connectTimeoutMs).unref();
+    }, clampTimerMs(this.connectTimeoutMs)).unref();
     // A socket error reaches both this listener and the handshake's, which then rejects too: one
     // failed attempt must be reported (and retried) once.
     let failedOnce = false;
@@ -200,6 +183,8 @@ export class FrameClient extends EventEmitter<FrameClientEvents> {
     const previous = this.stateValue;
     if (previous === state) return;
     this.stateValue = state;
+    if (state === 'open' && this.current) this.openWaiters.resolveAll(this.current);
+    else if (state === 'closed') this.openWaiters.rejectAll(this.closedError());
     this.emit('state', state, previous);
   }
 }

@@ -11,7 +11,9 @@ import { writeFrameHeader, type PayloadEncoding } from './frame-encoder';
 import { decodeGoaway, encodeGoaway } from './goaway';
 import type { MemoryBudget } from './memory-budget';
 import { OutboundQueue } from './outbound-queue';
+import { PingGuard } from './ping-guard';
 import type { Preface } from './preface';
+import { clampTimerMs } from './timer-limit';
 import type { TransportOptions } from './transport-options';
 import { StreamScheduler } from './stream-scheduler';
 import { xorInPlace } from './xor-obfuscator';
@@ -65,6 +67,7 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
   private pausedBy = 0;
   private work = 0;
   private readonly liveness: ConnectionLiveness;
+  private readonly pingGuard: PingGuard;
   private destroyTimer: NodeJS.Timeout | undefined;
   private started = false;
   private sentShutdown = false;
@@ -110,6 +113,7 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     this.acceptsCompressed = options.compression;
     this.decoder = new FrameDecoder(options.maxFrameBytes, this);
     this.liveness = new ConnectionLiveness(this, options);
+    this.pingGuard = new PingGuard(options);
     this.queue = new OutboundQueue(socket, options.flushThresholdBytes, options.flushThresholdFrames, () => this.onDrained());
     this.flow = new ConnectionFlow(options.connectionWindowBytes, peer.connectionWindow, budget, (bytes) => this.sendWindow(0, bytes));
     this.scheduler = new StreamScheduler(this, this.flow, options.fragmentHighWaterBytes, options.outboundHighWaterBytes, budget);
@@ -346,7 +350,7 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     if (this.work === 0) {
       done();
     } else {
-      timer = setTimeout(done, graceMs).unref();
+      timer = setTimeout(done, clampTimerMs(graceMs)).unref();
       this.once('idle', done);
     }
     return closed;
@@ -397,7 +401,7 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     if (kind === FrameKind.PING) {
       if (payload.length !== PING_PAYLOAD_BYTES) throw new FrameError(CloseCode.PROTOCOL_ERROR, `PING payload must be ${PING_PAYLOAD_BYTES} bytes, got ${payload.length}`);
       // A PONG counts toward the outbound bound like any frame: a peer that PINGs and never reads is closed.
-      if (this.admit(FRAME_HEADER_BYTES + PING_PAYLOAD_BYTES)) this.sendControl(FrameKind.PONG, payload);
+      if (this.pingGuard.admit() && this.admit(FRAME_HEADER_BYTES + PING_PAYLOAD_BYTES)) this.sendControl(FrameKind.PONG, payload); // a flood throws TOO_MANY_PINGS
     } else if (kind === FrameKind.PONG) {
       if (payload.length !== PING_PAYLOAD_BYTES) throw new FrameError(CloseCode.PROTOCOL_ERROR, `PONG payload must be ${PING_PAYLOAD_BYTES} bytes, got ${payload.length}`);
       this.liveness.pongReceived();

@@ -6,11 +6,12 @@ import type { FrameError } from './frame-error';
 import { FrameConnection } from './frame-connection';
 import type { MemoryBudget } from './memory-budget';
 import { acceptHandshake, refuse } from './handshake';
-import { resolveTransportOptions, type TransportOptions } from './transport-options';
+import { guardTlsServer } from './tls-admission';
+import { resolveTransportOptions, type TransportOptions, type TransportOptionsInput } from './transport-options';
 import { CloseCode } from './wire';
 
 /** Options of a FrameServer: the transport options plus the server's own. */
-export interface FrameServerOptions extends Partial<TransportOptions> {
+export interface FrameServerOptions extends TransportOptionsInput {
   /** Connections open at once (handshaking included); more are refused with SERVER_FULL. Default 10000. */
   maxConnections?: number;
   /** Serve TLS with these options (key, cert, ...) instead of plain TCP. Default none. */
@@ -40,6 +41,8 @@ export class FrameServer extends EventEmitter<FrameServerEvents> {
   private readonly server: net.Server;
   private readonly live = new Map<number, FrameConnection>();
   private readonly sockets = new Set<net.Socket>();
+  /** With TLS: every TCP socket, counted from accept (before and during the TLS handshake). */
+  private readonly tcpSockets = new Set<net.Socket>();
   private nextId = 1;
   private closing = false;
   private readonly memoryBudget: MemoryBudget | undefined;
@@ -51,13 +54,13 @@ export class FrameServer extends EventEmitter<FrameServerEvents> {
     if (!Number.isInteger(maxConnections) || maxConnections < 1) throw new TypeError(`maxConnections must be a positive integer, got ${maxConnections}`);
     this.options = resolveTransportOptions(transport);
     this.maxConnections = maxConnections;
-    this.server = tlsOptions
-      ? tls.createServer(tlsOptions, (socket) => this.accept(socket))
-      : net.createServer({ pauseOnConnect: true }, (socket) => this.accept(socket));
-    // A TLS handshake failure is the peer's problem; it must not take the server down.
-    this.server.on('tlsClientError', (error: Error, socket: tls.TLSSocket) => {
-      this.emit('rejected', { remoteAddress: socket.remoteAddress ?? '', code: CloseCode.HANDSHAKE_FAILED, reason: `TLS handshake failed: ${error.message}` });
-    });
+    if (tlsOptions) {
+      // Node's TLS handshake runs before accept(): its timeout and the connection count must start at TCP accept.
+      const server = tls.createServer({ handshakeTimeout: this.options.handshakeTimeoutMs, ...tlsOptions }, (socket) => this.accept(socket));
+      this.server = guardTlsServer(server, this.options, maxConnections, this.tcpSockets, (rejected) => this.emit('rejected', rejected));
+    } else {
+      this.server = net.createServer({ pauseOnConnect: true }, (socket) => this.accept(socket));
+    }
   }
 
   /** Starts listening; resolves with the bound address (host defaults to 127.0.0.1). */
@@ -89,6 +92,7 @@ export class FrameServer extends EventEmitter<FrameServerEvents> {
     const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
     await Promise.all([...this.live.values()].map((connection) => connection.shutdown(graceMs)));
     for (const socket of this.sockets) socket.destroy();
+    for (const socket of this.tcpSockets) socket.destroy(); // still in their TLS handshake
     await stopped;
   }
 

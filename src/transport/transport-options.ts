@@ -1,5 +1,8 @@
 // Options shared by both ends of a framed connection, with their documented defaults.
 import { constants as zlibConstants } from 'node:zlib';
+import { checkRateOption } from './rate-limiter';
+import { MAX_TIMER_MS } from './timer-limit';
+import { xorKeyBytes } from './xor-key';
 
 /** Options of one framed connection (server side and client side alike). */
 export interface TransportOptions {
@@ -18,7 +21,8 @@ export interface TransportOptions {
   compressionLevel: number;
   /**
    * XOR obfuscation key, the same on both sides; frames are rejected by a peer with another key.
-   * Obfuscation only, not encryption: use `tls` for security. Default none.
+   * Obfuscation only, not encryption: use `tls` for security. Given as a string, the key is its UTF-8
+   * bytes (resolved options always hold bytes). Default none.
    */
   xorKey: Uint8Array | undefined;
   /**
@@ -70,7 +74,18 @@ export interface TransportOptions {
   idleTimeoutMs: number;
   /** After close() sends GOAWAY, the socket is destroyed if not closed within this. Default 2000 ms. */
   closeTimeoutMs: number;
+  /**
+   * PINGs from the peer answered per second (a token bucket with `pingBurst`); PINGs beyond are left
+   * unanswered, and a peer sending more than `pingBurst` of those in a row is closed with TOO_MANY_PINGS.
+   * Infinity turns the limit off. Default 50 (a peer's heartbeat sends at most 1 per interval).
+   */
+  maxPingsPerSecond: number;
+  /** PINGs answered in a burst above `maxPingsPerSecond`, and unanswered ones tolerated before closing. Default 100. */
+  pingBurst: number;
 }
+
+/** What users pass: any subset of the options; `xorKey` may also be a string (its UTF-8 bytes). */
+export type TransportOptionsInput = Partial<Omit<TransportOptions, 'xorKey'>> & { xorKey?: Uint8Array | string };
 
 /** Fresh defaults (a function, so callers can never mutate shared state). */
 export function defaultTransportOptions(): TransportOptions {
@@ -94,11 +109,13 @@ export function defaultTransportOptions(): TransportOptions {
     heartbeatTimeoutMs: 10000,
     idleTimeoutMs: 0,
     closeTimeoutMs: 2000,
+    maxPingsPerSecond: 50,
+    pingBurst: 100,
   };
 }
 
 /** Merges user options over the defaults and validates them, naming the bad field. */
-export function resolveTransportOptions(partial: Partial<TransportOptions> = {}): TransportOptions {
+export function resolveTransportOptions(partial: TransportOptionsInput = {}): TransportOptions {
   const options = { ...defaultTransportOptions() };
   for (const [key, value] of Object.entries(partial)) {
     if (value !== undefined) (options as unknown as Record<string, unknown>)[key] = value;
@@ -112,6 +129,8 @@ export function resolveTransportOptions(partial: Partial<TransportOptions> = {})
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
       throw new TypeError(`transport option ${key} must be a non-negative number, got ${String(value)}`);
     }
+    // Node timers cannot be longer; a longer one would fire after 1 ms.
+    if (value > MAX_TIMER_MS) throw new TypeError(`transport option ${key} must be at most ${MAX_TIMER_MS} ms (about 24.8 days; 0 turns heartbeats and the idle timeout off), got ${value}`);
   }
   const positive: (keyof TransportOptions)[] = [
     'maxFrameBytes', 'maxOutboundBytes', 'outboundHighWaterBytes', 'flushThresholdBytes', 'flushThresholdFrames',
@@ -135,6 +154,9 @@ export function resolveTransportOptions(partial: Partial<TransportOptions> = {})
   if (!Number.isInteger(level) || level < zlibConstants.Z_DEFAULT_COMPRESSION || level > 9) {
     throw new TypeError(`transport option compressionLevel must be -1..9, got ${String(level)}`);
   }
+  checkRateOption('transport', 'maxPingsPerSecond', options.maxPingsPerSecond, 'pingBurst', options.pingBurst);
+  // Converted once here: the handshake's key check and the XOR of every frame use these same bytes.
+  options.xorKey = xorKeyBytes(options.xorKey);
   if (options.xorKey !== undefined && options.xorKey.length === 0) {
     throw new TypeError('transport option xorKey must not be empty (leave it undefined for no obfuscation)');
   }
