@@ -89,3 +89,11 @@ export function measure(run: () => void): { arrayBufferGrowth: number; elapsedMs
 
 /** Far below any length a hostile input claims (4 GiB), far above what a decoder legitimately holds here. */
 export const MEMORY_SLACK_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Fails unless `actual` equals `wanted`. For the inner loop of a property: jest's `expect` costs far more
+ * than the decoders under test, and a few thousand runs must stay well under a second.
+ */
+export function same(actual: string, wanted: string): void {
+  if (actual !== wanted) throw new Error(`expected ${wanted}\n     got ${actual}`);
+}

@@ -3,7 +3,7 @@
 import * as fc from 'fast-check';
 import { CloseCode, FrameError, decodeGoaway, encodeGoaway } from '../../src/transport';
 import { MAX_REASON_BYTES } from '../../src/transport/goaway';
-import { asBuffer, decodeOrError, validOrMutated } from '../property-helpers';
+import { asBuffer, decodeOrError, same, validOrMutated } from '../property-helpers';
 
 const goawayArb = fc.tuple(fc.nat({ max: 0xffff }), fc.string({ unit: 'grapheme', maxLength: 300 }));
 
@@ -15,7 +15,7 @@ describe('GOAWAY decoder property', () => {
         const result = decodeOrError(() => decodeGoaway(payload), FrameError);
         const outcome = result.ok ? `ok ${result.value.code} ${JSON.stringify(result.value.reason)}` : `error ${result.error.code}`;
         const wanted = payload.length >= 2 ? `ok ${payload.readUInt16BE(0)} ${JSON.stringify(payload.toString('utf8', 2))}` : `error ${CloseCode.PROTOCOL_ERROR}`;
-        expect(outcome).toBe(wanted);
+        same(outcome, wanted);
       }),
       { numRuns: 4000 },
     );
@@ -29,7 +29,7 @@ describe('GOAWAY decoder property', () => {
         const back = decodeGoaway(payload);
         const sent = Buffer.byteLength(long);
         const cutOk = sent <= MAX_REASON_BYTES ? back.reason === long : long.startsWith(back.reason) && Buffer.byteLength(back.reason) > MAX_REASON_BYTES - 4;
-        expect(`${back.code} ${payload.length <= 2 + MAX_REASON_BYTES} ${cutOk} ${back.reason.includes('\ufffd')}`).toBe(`${code} true true ${long.includes('\ufffd')}`);
+        same(`${back.code} ${payload.length <= 2 + MAX_REASON_BYTES} ${cutOk} ${back.reason.includes('\ufffd')}`, `${code} true true ${long.includes('\ufffd')}`);
       }),
       { numRuns: 2000 },
     );

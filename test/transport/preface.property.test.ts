@@ -4,7 +4,7 @@ import * as fc from 'fast-check';
 import { CloseCode, FrameError, PREFACE_BYTES, PROTOCOL_VERSION, decodePreface, encodePreface, type Preface } from '../../src/transport';
 import { checkObfuscation } from '../../src/transport/preface';
 import { Feature } from '../../src/transport/wire';
-import { asBuffer, decodeOrError, validOrMutated } from '../property-helpers';
+import { asBuffer, decodeOrError, same, validOrMutated } from '../property-helpers';
 
 const prefaceArb: fc.Arbitrary<Preface> = fc.record({
   version: fc.constant(PROTOCOL_VERSION),
@@ -31,7 +31,7 @@ describe('preface decoder property', () => {
           ? `ok ${result.value.version} ${result.value.features} ${result.value.keyCheck}`
           : `refused ${result.error.code}`;
         const wanted = acceptable(bytes) ? `ok ${bytes[4]} ${bytes[5]} ${bytes.readUInt32BE(8)}` : `refused ${CloseCode.HANDSHAKE_FAILED}`;
-        expect(outcome).toBe(wanted);
+        same(outcome, wanted);
       }),
       { numRuns: 4000 },
     );
@@ -42,7 +42,7 @@ describe('preface decoder property', () => {
       fc.property(prefaceArb, (preface) => {
         const bytes = encodePreface(preface);
         const back = decodePreface(bytes);
-        expect(`${bytes.length} ${back.version} ${back.features} ${back.keyCheck}`).toBe(`${PREFACE_BYTES} ${preface.version} ${preface.features} ${preface.keyCheck}`);
+        same(`${bytes.length} ${back.version} ${back.features} ${back.keyCheck}`, `${PREFACE_BYTES} ${preface.version} ${preface.features} ${preface.keyCheck}`);
       }),
       { numRuns: 2000 },
     );
@@ -56,7 +56,7 @@ describe('preface decoder property', () => {
         const we = (ours.features & Feature.OBFUSCATION) !== 0;
         const they = (peer.features & Feature.OBFUSCATION) !== 0;
         const refused = we !== they || (we && ours.keyCheck !== peer.keyCheck);
-        expect(result.ok ? 'ok' : `refused ${result.error.code}`).toBe(refused ? `refused ${CloseCode.HANDSHAKE_FAILED}` : 'ok');
+        same(result.ok ? 'ok' : `refused ${result.error.code}`, refused ? `refused ${CloseCode.HANDSHAKE_FAILED}` : 'ok');
       }),
       { numRuns: 2000 },
     );
