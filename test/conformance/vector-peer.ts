@@ -29,7 +29,7 @@ export class VectorPeer {
 
   private constructor(
     private readonly socket: net.Socket,
-    private readonly xorKey: Buffer | undefined,
+    xorKey: Buffer | undefined,
   ) {
     this.decoder = new FrameDecoder(0xffff_ffff, {
       onFrame: (kind, flags, streamId, payload) => {
