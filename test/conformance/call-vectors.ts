@@ -46,6 +46,7 @@ const send = (note: string, ...frames: Buffer[]): Step => ({ send: hex(Buffer.co
 /** A PING answered by a PONG, and nothing else before it: proves the connection is open and the server sent nothing more. */
 const stillOpen: Step[] = [send('PING, to show the connection still works and nothing else was sent', pingFrame), { expect: [pong] }];
 
+/** The cases of calls.json: good calls, bad calls (a STATUS, the connection carries on), bad frames (a GOAWAY). */
 export function callCases(): CallCase[] {
   const cases: CallCase[] = [];
   const clientPreface = hex(prefaceFor({ compression: false }));

@@ -4,6 +4,7 @@ import { CloseCode, FRAME_HEADER_BYTES, FrameKind, KNOWN_FLAGS, PROTOCOL_VERSION
 import { DEFAULT_MAX_FRAME_BYTES, UNKNOWN_FLAG, close, hex, rawFrame, spec } from './vector-bytes';
 import type { CloseSpec, FrameCase, FrameSpec } from './vector-format';
 
+/** The cases of frames.json: valid streams, streams cut short, and each header violation of section 4. */
 export function frameCases(): FrameCase[] {
   const cases: FrameCase[] = [];
   const ok = (name: string, description: string, input: Buffer, frames: FrameSpec[], incomplete = false, maxFrameBytes = DEFAULT_MAX_FRAME_BYTES): void => {

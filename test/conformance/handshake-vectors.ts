@@ -6,6 +6,7 @@ import { CloseCode, PROTOCOL_VERSION } from '../../src/transport/wire';
 import { KEY, close, hex, prefaceFor } from './vector-bytes';
 import type { CloseSpec, HandshakeCase, ServerConfig } from './vector-format';
 
+/** The cases of handshake.json: prefaces the server accepts, and each refusal of section 3. */
 export function handshakeCases(): HandshakeCase[] {
   const cases: HandshakeCase[] = [];
   const accepted = (name: string, description: string, server: ServerConfig, client: Buffer): void => {

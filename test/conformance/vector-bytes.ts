@@ -7,17 +7,22 @@ import { resolveTransportOptions, type TransportOptions } from '../../src/transp
 import { CloseCode, FRAME_HEADER_BYTES, FrameKind, KNOWN_FLAGS } from '../../src/transport/wire';
 import type { CloseSpec, FrameSpec } from './vector-format';
 
+/** framerpc's default maxFrameBytes (4 MiB). */
 export const DEFAULT_MAX_FRAME_BYTES = resolveTransportOptions().maxFrameBytes;
+/** The XOR key of docs/protocol.md's examples. */
 export const KEY = Buffer.from('k3y');
+/** Payload encodings for encodeFrame: as is, and obfuscated with KEY. */
 export const PLAIN: PayloadEncoding = { compressMinBytes: Infinity, compressionLevel: 0, xorKey: undefined };
 export const OBFUSCATED: PayloadEncoding = { ...PLAIN, xorKey: KEY };
 
 const kindNames = new Map<number, string>(Object.entries(FrameKind).map(([name, kind]) => [kind, name]));
 const closeNames = new Map<number, string>(Object.entries(CloseCode).map(([name, code]) => [code, name]));
+/** A kind's name in docs/protocol.md, or its hex number for kinds the protocol does not define. */
 export const kindName = (kind: number): string => kindNames.get(kind) ?? `0x${kind.toString(16).padStart(2, '0')}`;
 /** The lowest flag bit this protocol version does not define (0x08 in version 1). */
 export const UNKNOWN_FLAG = [0x01, 0x02, 0x04, 0x08, 0x10, 0x20, 0x40, 0x80].find((bit) => (KNOWN_FLAGS & bit) === 0) as number;
 
+/** A close of `code` whose reason contains `reasonContains`. */
 export function close(code: CloseCode, reasonContains: string): CloseSpec {
   return { code, name: closeNames.get(code) as string, reasonContains };
 }
@@ -30,7 +35,9 @@ export function rawFrame(kind: number, flags: number, streamId: number, payload:
   return frame;
 }
 
+/** Lowercase hex, as the vector files write bytes. */
 export const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
+/** A frame as the decoder hands it out. */
 export const spec = (kind: number, flags: number, streamId: number, payload: Uint8Array = Buffer.alloc(0)): FrameSpec => ({ kind, kindName: kindName(kind), flags, streamId, payloadHex: hex(payload) });
 
 /** A zlib stream (RFC 1950) holding `data` in one stored deflate block: deterministic, unlike a real compressor. */
