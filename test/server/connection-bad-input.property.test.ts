@@ -2,6 +2,7 @@
 // arbitrary or damaged payloads) followed by a PING either gets the PONG (the connection carries on) or
 // closes the connection with a GOAWAY naming a protocol violation; never an internal error, never silence.
 import * as fc from 'fast-check';
+import { deflateSync } from 'node:zlib';
 import { EchoRequest, EchoStreamRequest } from '../../generated/echo/echo';
 import type { RpcServer } from '../../src';
 import { encodeCallHeader } from '../../src/rpc/call-header';
@@ -10,7 +11,7 @@ import { writeFrameHeader } from '../../src/transport/frame-encoder';
 import { FRAME_HEADER_BYTES, PROTOCOL_VERSION } from '../../src/transport/wire';
 import { startConformanceServer } from '../conformance/conformance-server';
 import { VectorPeer } from '../conformance/vector-peer';
-import { asBuffer, same, validOrMutated } from '../property-helpers';
+import { MEMORY_SLACK_BYTES, asBuffer, same, validOrMutated } from '../property-helpers';
 
 const PING = Buffer.from('feedfacecafebeef', 'hex');
 const call = (path: string, message: Uint8Array): Buffer => encodeCallHeader(Buffer.from(path, 'latin1'), 0, undefined, message);
@@ -72,5 +73,27 @@ describe('server connection: any frames after the handshake', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('a small compressed frame that inflates to 64 MiB is a COMPRESSION_ERROR, inflated no further than maxFrameBytes', async () => {
+    const { server: big, port: bigPort } = await startConformanceServer({}); // default maxFrameBytes, 4 MiB
+    const bomb = deflateSync(Buffer.alloc(64 * 1024 * 1024), { level: 1 });
+    const peer = await VectorPeer.connect(bigPort, encodePreface({ version: PROTOCOL_VERSION, features: 0, keyCheck: 0 }));
+    try {
+      await peer.until(() => peer.preface, 'the server preface');
+      const before = process.memoryUsage().arrayBuffers;
+      let peak = before;
+      const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().arrayBuffers)), 1);
+      peer.write(encode({ kind: FrameKind.DATA, flags: FrameFlag.COMPRESSED, streamId: 1, payload: bomb }));
+      const goaway = await peer.until(() => peer.frames.find((f) => f.kind === FrameKind.GOAWAY), 'the GOAWAY');
+      clearInterval(sampler);
+      peak = Math.max(peak, process.memoryUsage().arrayBuffers);
+      expect(bomb.length).toBeLessThan(1024 * 1024);
+      expect(decodeGoaway(goaway.payload)).toEqual({ code: CloseCode.COMPRESSION_ERROR, reason: expect.stringContaining('inflates past maxFrameBytes (4194304)') });
+      expect(peak - before).toBeLessThan(MEMORY_SLACK_BYTES);
+    } finally {
+      await peer.destroy();
+      await big.close(0);
+    }
   });
 });
