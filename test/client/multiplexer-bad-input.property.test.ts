@@ -56,7 +56,8 @@ describe('Multiplexer: a server sending anything for a call in flight', () => {
         // Whatever came before, a final STATUS ends the call if it is still open (a settled call ignores it).
         mux.onFrame(FrameKind.STATUS, 0, id, encodeCallStatus(Status.ABORTED, 'end of the run', '', undefined, undefined));
         const result = await outcome;
-        same(result === 'reply 1' ? 'settled' : result, result === 'reply 1' ? 'settled' : 'error true true');
+        // A damaged message may still decode (to another Payload): any reply is a settled call.
+        same(result.startsWith('reply ') ? 'reply' : result, result.startsWith('reply ') ? 'reply' : 'error true true');
         same(`${mux.callsInFlight}`, '0');
       }),
       { numRuns: 1000 },
