@@ -32,8 +32,8 @@ export function encodeCallStatus(code: Status, text: string, details: string, tr
     payload.set(message, OK_WITH_MESSAGE_PREFIX.length);
     return payload;
   }
-  const textBytes = Buffer.from(text, 'utf8').subarray(0, MAX_TEXT_BYTES);
-  const detailBytes = Buffer.from(details, 'utf8').subarray(0, MAX_TEXT_BYTES);
+  const textBytes = utf8Prefix(text, MAX_TEXT_BYTES);
+  const detailBytes = utf8Prefix(details, MAX_TEXT_BYTES);
   const payload = Buffer.allocUnsafe(2 + 2 + textBytes.length + 2 + detailBytes.length + metadataByteLength(trailers) + (message ? message.length : 0));
   payload[0] = code;
   payload[1] = message ? StatusFlag.HAS_MESSAGE : 0;
@@ -47,10 +47,23 @@ export function encodeCallStatus(code: Status, text: string, details: string, tr
   return payload;
 }
 
-/** Decodes a STATUS payload; throws RpcError INTERNAL when malformed (the peer broke the protocol). */
+/** `text` as UTF-8, cut to at most `maxBytes` on a character boundary (never inside a multi-byte sequence). */
+function utf8Prefix(text: string, maxBytes: number): Buffer {
+  const bytes = Buffer.from(text, 'utf8');
+  if (bytes.length <= maxBytes) return bytes;
+  let end = maxBytes;
+  // Continuation bytes are 10xxxxxx: back up to the first byte of the character the cut would split.
+  while (end > 0 && (bytes[end] & 0b1100_0000) === 0b1000_0000) end--;
+  return bytes.subarray(0, end);
+}
+
+/**
+ * Decodes a STATUS payload; throws RpcError INTERNAL when malformed (the peer broke the protocol),
+ * including a code outside the 17 status codes (docs/protocol.md 13.10: there are no others).
+ */
 export function decodeCallStatus(payload: Buffer): CallStatus {
   if (payload.length < 8) throw new RpcError(Status.INTERNAL, `STATUS payload of ${payload.length} bytes is too short`);
-  const code = payload[0] as Status;
+  const code = payload[0];
   const flags = payload[1];
   let offset = 2;
   const textLength = payload.readUInt16BE(offset);

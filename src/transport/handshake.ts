@@ -103,8 +103,15 @@ function readPreface(socket: Socket, options: TransportOptions, role: 'server' |
         }
         if (received.length < FRAME_HEADER_BYTES + length) return;
         finish();
-        const refusal = decodeGoaway(received.subarray(FRAME_HEADER_BYTES, FRAME_HEADER_BYTES + length));
-        reject(new FrameError(refusal.code as CloseCode, refusal.reason));
+        let refusal: { code: number; reason: string };
+        try {
+          refusal = decodeGoaway(received.subarray(FRAME_HEADER_BYTES, FRAME_HEADER_BYTES + length));
+        } catch (error) {
+          // Thrown here it would escape the 'data' listener (crashing the process) and leave the promise pending.
+          reject(new FrameError(CloseCode.HANDSHAKE_FAILED, `not a framerpc server: ${(error as Error).message}`));
+          return;
+        }
+        reject(new FrameError(refusal.code as CloseCode, refusal.reason || `the server refused the connection with close code ${refusal.code} and no reason`));
         return;
       }
       if (received.length < PREFACE_BYTES) {
