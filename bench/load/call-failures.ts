@@ -26,6 +26,11 @@ export class CallFailures {
     return this.otherKinds > 0 ? [...kinds, ['(other)', this.otherKinds]] : kinds;
   }
 
+  /** For BENCH_JSON: the counts, not the class's internals. */
+  toJSON(): { count: number; first: string | undefined; byKind: [string, number][] } {
+    return { count: this.failures, first: this.firstDescription, byKind: this.byKind() };
+  }
+
   add(error: unknown): void {
     this.addDescribed(describeFailure(error), 1);
   }
