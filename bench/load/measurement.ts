@@ -65,6 +65,17 @@ export class Measurement {
     return this.phase !== 'done';
   }
 
+  /**
+   * Ends the cell early because its load stopped (every caller failed). The window counts at its planned
+   * length, so the rate is what the load achieved in the time it was given, not a rate over a lucky start.
+   */
+  abandon(now: number): void {
+    if (this.phase === 'done') return;
+    if (this.phase === 'warmup') this.measureStart = now;
+    this.phase = 'done';
+    this.endedAt = this.measureStart + this.timing.measureMs;
+  }
+
   result(): CellResult {
     const seconds = (this.endedAt - this.measureStart) / 1000;
     return {

@@ -30,7 +30,9 @@ export function formatSpread(spread: number): string {
   return Number.isFinite(spread) ? `±${Math.round(spread * 100)}%` : '-';
 }
 
-/** CPU microseconds per operation: 0.734 -> "0.73 µs". */
+/** CPU microseconds per operation: 0.734 -> "0.73 µs", 1372 -> "1.37 ms". */
 export function formatCpu(micros: number): string {
-  return Number.isFinite(micros) ? `${micros < 10 ? micros.toFixed(2) : micros.toPrecision(3)} µs` : '-';
+  if (!Number.isFinite(micros)) return '-';
+  if (micros >= 1000) return `${(micros / 1000).toPrecision(3)} ms`;
+  return `${micros < 10 ? micros.toFixed(2) : micros.toPrecision(3)} µs`;
 }
