@@ -58,8 +58,8 @@ function utf8Prefix(text: string, maxBytes: number): Buffer {
 }
 
 /**
- * Decodes a STATUS payload; throws RpcError INTERNAL when malformed (the peer broke the protocol),
- * including a code outside the 17 status codes (docs/protocol.md 13.10: there are no others).
+ * Decodes a STATUS payload; throws RpcError INTERNAL when malformed (the peer broke the protocol). A code
+ * outside the 17 status codes decodes as UNKNOWN, its number kept in the text (docs/protocol.md 13.10).
  */
 export function decodeCallStatus(payload: Buffer): CallStatus {
   if (payload.length < 8) throw new RpcError(Status.INTERNAL, `STATUS payload of ${payload.length} bytes is too short`);

@@ -1,5 +1,7 @@
 // Per-call flow control in bytes: a sender starts a message only while it has credit; the receiver grants as it consumes.
 
+const MAX_CREDIT = 0x7fff_ffff;
+
 /**
  * The sender's side of one call direction. A message may start while the credit is positive, and its
  * whole size is taken (the credit may go below zero): a message larger than the window still goes, and a
@@ -32,7 +34,8 @@ export class SendWindow {
   }
 
   grant(bytes: number): void {
-    this.credit += bytes;
+    // Capped as the wire's u32 grants could otherwise grow it without bound (docs/protocol.md section 9).
+    this.credit = Math.min(MAX_CREDIT, this.credit + bytes);
     if (this.credit > 0) this.wake();
   }
 

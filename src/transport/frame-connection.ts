@@ -380,6 +380,9 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     }
     if (obfuscated) xorInPlace(payload, this.encoding.xorKey as Uint8Array);
     if (flags & FrameFlag.COMPRESSED) payload = this.inflate(payload, streamId);
+    if ((flags & FrameFlag.MORE) !== 0 && kind !== FrameKind.MESSAGE) {
+      throw new FrameError(CloseCode.PROTOCOL_ERROR, `MORE flag on frame kind 0x${kind.toString(16)} (only MESSAGE frames are fragmented)`);
+    }
     if (kind === FrameKind.WINDOW) {
       // Checked for every id, in flight or not: a WINDOW of another size is malformed wherever it points.
       if (payload.length !== WINDOW_PAYLOAD_BYTES) throw new FrameError(CloseCode.PROTOCOL_ERROR, `WINDOW payload must be ${WINDOW_PAYLOAD_BYTES} bytes, got ${payload.length}`);
@@ -388,9 +391,6 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
         this.scheduler.pump();
         return;
       }
-    }
-    if ((flags & FrameFlag.MORE) !== 0 && kind !== FrameKind.MESSAGE) {
-      throw new FrameError(CloseCode.PROTOCOL_ERROR, `MORE flag on frame kind 0x${kind.toString(16)} (only MESSAGE frames are fragmented)`);
     }
     if (kind >= FrameKind.DATA) {
       this.liveness.active = true;

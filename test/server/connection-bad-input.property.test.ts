@@ -1,6 +1,7 @@
 // Property, over real sockets: after the handshake, any sequence of whole frames (any kind, any flags,
 // arbitrary or damaged payloads) followed by a PING either gets the PONG (the connection carries on) or
-// closes the connection with a GOAWAY naming a protocol violation; never an internal error, never silence.
+// closes the connection with a GOAWAY naming a protocol violation and, as its last accepted call id, 0 or
+// the id of a CALL the peer sent; never an internal error, never silence.
 import * as fc from 'fast-check';
 import { deflateSync } from 'node:zlib';
 import { EchoRequest, EchoStreamRequest } from '../../generated/echo/echo';
@@ -20,6 +21,12 @@ const payloadArb = fc.oneof(
   validOrMutated(fc.string({ maxLength: 8 }).map((text) => call('/echo.v1.EchoService/Echo', EchoRequest.encode({ text }).finish()))),
   validOrMutated(fc.nat({ max: 5 }).map((count) => call('/echo.v1.EchoService/EchoStream', EchoStreamRequest.encode({ text: 's', count }).finish()))),
   fc.constant(Buffer.from('78da6360a03d000000640001', 'hex')), // zlib: 100 zero bytes
+  // A WINDOW grant of any size: on stream 0 a large one takes the server's credit past 2^31-1 (FLOW_CONTROL_ERROR).
+  fc.nat({ max: 0xffff_ffff }).map((bytes) => {
+    const payload = Buffer.alloc(4);
+    payload.writeUInt32BE(bytes, 0);
+    return payload;
+  }),
 );
 const frameArb = fc.record({
   kind: fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...Object.values(FrameKind)) }, { weight: 1, arbitrary: fc.nat({ max: 255 }) }),
@@ -33,6 +40,9 @@ const frameArb = fc.record({
   streamId: fc.oneof(fc.constantFrom(0, 1, 2), fc.nat({ max: 0xffff_ffff })),
   payload: payloadArb,
 });
+
+// A version-2 client's preface (docs/protocol.md section 2): role client, reserved 0, positive windows.
+const CLIENT_PREFACE = encodePreface({ version: PROTOCOL_VERSION, features: 0, role: Role.CLIENT, connectionWindow: 1 << 20, streamWindow: 1 << 16, keyCheck: 0 });
 
 function encode(frame: { kind: number; flags: number; streamId: number; payload: Buffer }): Buffer {
   const bytes = Buffer.alloc(FRAME_HEADER_BYTES + frame.payload.length);
@@ -50,10 +60,10 @@ describe('server connection: any frames after the handshake', () => {
   afterAll(() => server?.close(0));
 
   it('the PING is answered, or the connection closes with a GOAWAY naming a violation', async () => {
-    const violations = new Set<number>([CloseCode.PROTOCOL_ERROR, CloseCode.FRAME_TOO_LARGE, CloseCode.COMPRESSION_ERROR]);
+    const violations = new Set<number>([CloseCode.PROTOCOL_ERROR, CloseCode.FRAME_TOO_LARGE, CloseCode.COMPRESSION_ERROR, CloseCode.FLOW_CONTROL_ERROR]);
     await fc.assert(
       fc.asyncProperty(fc.array(frameArb, { maxLength: 5 }), async (frames) => {
-        const peer = await VectorPeer.connect(port, encodePreface({ version: PROTOCOL_VERSION, features: 0, role: Role.CLIENT, connectionWindow: 1 << 20, streamWindow: 1 << 16, keyCheck: 0 }));
+        const peer = await VectorPeer.connect(port, CLIENT_PREFACE);
         try {
           await peer.until(() => peer.preface, 'the server preface');
           const ping = { kind: FrameKind.PING, flags: 0, streamId: 0, payload: PING };
@@ -64,8 +74,9 @@ describe('server connection: any frames after the handshake', () => {
           );
           if (!end) throw new Error('the server closed without a GOAWAY');
           if (end.kind === FrameKind.GOAWAY) {
-            const { code, reason } = decodeGoaway(end.payload);
-            same(`${violations.has(code)} ${reason.length > 0}`, 'true true');
+            const { code, reason, lastCallId } = decodeGoaway(end.payload);
+            const callIdSent = lastCallId === 0 || frames.some((frame) => frame.kind === FrameKind.CALL && frame.streamId === lastCallId);
+            same(`${violations.has(code)} ${reason.length > 0} ${callIdSent}`, 'true true true');
           }
         } finally {
           await peer.destroy();
@@ -75,10 +86,30 @@ describe('server connection: any frames after the handshake', () => {
     );
   });
 
+  it('WINDOW: another size than 4 bytes is a PROTOCOL_ERROR for any id; a grant past 2^31-1 of credit is a FLOW_CONTROL_ERROR', async () => {
+    const window = (streamId: number, payloadHex: string): Buffer => encode({ kind: FrameKind.WINDOW, flags: 0, streamId, payload: Buffer.from(payloadHex, 'hex') });
+    const cases: [Buffer, number, string][] = [
+      [window(0, '000001'), CloseCode.PROTOCOL_ERROR, 'WINDOW payload must be 4 bytes, got 3'],
+      [window(9, '0000000100'), CloseCode.PROTOCOL_ERROR, 'WINDOW payload must be 4 bytes, got 5'],
+      [window(0, 'ffffffff'), CloseCode.FLOW_CONTROL_ERROR, 'connection window grant overflows 2^31-1'],
+    ];
+    for (const [bytes, code, reason] of cases) {
+      const peer = await VectorPeer.connect(port, CLIENT_PREFACE);
+      try {
+        await peer.until(() => peer.preface, 'the server preface');
+        peer.write(bytes);
+        const goaway = await peer.until(() => peer.frames.find((f) => f.kind === FrameKind.GOAWAY), 'the GOAWAY');
+        expect(decodeGoaway(goaway.payload)).toEqual({ code, lastCallId: 0, reason: expect.stringContaining(reason) });
+      } finally {
+        await peer.destroy();
+      }
+    }
+  });
+
   it('a small compressed frame that inflates to 64 MiB is a COMPRESSION_ERROR, inflated no further than maxFrameBytes', async () => {
     const { server: big, port: bigPort } = await startConformanceServer({}); // default maxFrameBytes, 4 MiB
     const bomb = deflateSync(Buffer.alloc(64 * 1024 * 1024), { level: 1 });
-    const peer = await VectorPeer.connect(bigPort, encodePreface({ version: PROTOCOL_VERSION, features: 0, role: Role.CLIENT, connectionWindow: 1 << 20, streamWindow: 1 << 16, keyCheck: 0 }));
+    const peer = await VectorPeer.connect(bigPort, CLIENT_PREFACE);
     try {
       await peer.until(() => peer.preface, 'the server preface');
       const before = process.memoryUsage().arrayBuffers;
@@ -89,7 +120,8 @@ describe('server connection: any frames after the handshake', () => {
       clearInterval(sampler);
       peak = Math.max(peak, process.memoryUsage().arrayBuffers);
       expect(bomb.length).toBeLessThan(1024 * 1024);
-      expect(decodeGoaway(goaway.payload)).toEqual({ code: CloseCode.COMPRESSION_ERROR, reason: expect.stringContaining('inflates past maxFrameBytes (4194304)') });
+      // Version 2's GOAWAY also names the last accepted call id: 0, the peer opened no call.
+      expect(decodeGoaway(goaway.payload)).toEqual({ code: CloseCode.COMPRESSION_ERROR, lastCallId: 0, reason: expect.stringContaining('inflates past maxFrameBytes (4194304)') });
       expect(peak - before).toBeLessThan(MEMORY_SLACK_BYTES);
     } finally {
       await peer.destroy();
