@@ -2,7 +2,7 @@
 //   transport  framerpc framed echo vs raw node:net echo peers
 //   idle       server memory for 10,000 idle connections, framerpc vs raw node:net
 //   rpc        gRPC and NestJS TCP unary echo (the framerpc RPC row plugs in at rpc/peers.ts)
-//   large      256 KiB unary calls x64 in flight and a 1 MiB-message bidi stream: framerpc vs grpc-js
+//   large      256 KiB unary calls x64 in flight, a 1 MiB-message bidi stream, 64 B calls beside it: framerpc vs grpc-js
 //   broadcast  M clients x 1 msg/s, each message to all M: framerpc PushHub vs socket.io vs naive node:net
 // Env: BENCH_SECONDS (measurement per cell, default 2), BENCH_WARMUP_SECONDS (0.5), BENCH_ROUNDS (3),
 //      BENCH_IDLE_CONNECTIONS (10000), BENCH_CPU_PROF_DIR (profile the framerpc server), BENCH_JSON (write results).

@@ -6,8 +6,9 @@ import type { Table } from '../report/table';
 import type { StreamResult } from './stream-echo';
 
 const MIB = 1024 * 1024;
-const FRAMERPC = 'framerpc';
-const GRPC = 'gRPC (grpc-js)';
+/** The peer names the tables look up (framerpc's figures are divided by grpc-js's). */
+export const FRAMERPC = 'framerpc';
+export const GRPC = 'gRPC (grpc-js)';
 /** framerpc must reach this multiple of grpc-js in both tables. */
 const TARGET_RATIO = 1.0;
 
@@ -79,7 +80,7 @@ export function streamTable(cells: readonly LargeStreamCell[]): Table {
   };
 }
 
-function failureNotes(cells: readonly { peer: string; failures: CallFailures }[], what: 'calls' | 'stream'): string[] {
+export function failureNotes(cells: readonly { peer: string; failures: CallFailures }[], what: 'calls' | 'stream'): string[] {
   return cells.flatMap((c) => {
     if (c.failures.count === 0) return [];
     const count = what === 'calls' ? `${formatRate(c.failures.count)} failed calls` : 'the stream failed';

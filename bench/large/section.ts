@@ -1,4 +1,4 @@
-// The `large` section: 256 KiB unary calls, 64 in flight, and one bidi stream of 1 MiB messages, on one connection.
+// The `large` section: 256 KiB unary calls, 64 in flight, one bidi stream of 1 MiB messages, and 64 B calls beside it.
 import type { CellPlan } from '../config';
 import { ServerProcess } from '../child/server-process';
 import { CallFailures } from '../load/call-failures';
@@ -6,6 +6,8 @@ import { runFailingClosedLoop } from '../load/failing-closed-loop';
 import type { CellResult } from '../load/measurement';
 import { combineRounds } from '../load/rounds';
 import type { Table } from '../report/table';
+import { besideBulkTable, type BesideBulkCell } from './beside-bulk-table';
+import { runBesideBulkRound, summarizeLatencies, type SmallCallBounds } from './calls-beside-bulk';
 import { framerpcBulkPeer } from './framerpc-bulk';
 import { grpcBulkPeer } from './grpc-bulk';
 import { streamTable, unaryTable, type LargeStreamCell, type LargeUnaryCell } from './large-tables';
@@ -17,6 +19,12 @@ export const UNARY_SHAPE = { payloadBytes: 256 * 1024, inFlight: 64 } as const;
 
 /** The stream shape: up to 64 messages of 1 MiB each way (64 MiB), sending for at most 10 s. */
 export const STREAM_SHAPE: StreamBounds = { messageBytes: 1024 * 1024, maxMessages: 64, sendForMs: 10_000, deadlineMs: 25_000 };
+
+/** The head-of-line cell's small calls: 64 B, 1 in flight, while the stream lasts (at most 5000 or 20 s). */
+export const BESIDE_CALLS: SmallCallBounds = { payloadBytes: 64, maxCalls: 5000, maxMs: 20_000 };
+
+// The same calls without the stream, just before it on the same connection (they warm the unary path too).
+const BASELINE_CALLS: SmallCallBounds = { payloadBytes: 64, maxCalls: 1000, maxMs: 1000 };
 
 // A short stream before the measured one, on a connection of its own, so the measured one runs warm code.
 const STREAM_WARMUP: StreamBounds = { ...STREAM_SHAPE, maxMessages: 4, sendForMs: 2000, deadlineMs: 10_000 };
@@ -38,9 +46,10 @@ export async function runLargeSection(
   plan: CellPlan,
   log: (line: string) => void,
   peers: readonly LargePeerFactory[] = LARGE_PEERS,
-): Promise<{ tables: Table[]; cells: { unary: LargeUnaryCell[]; stream: LargeStreamCell[] } }> {
+): Promise<{ tables: Table[]; cells: { unary: LargeUnaryCell[]; stream: LargeStreamCell[]; besideBulk: BesideBulkCell[] } }> {
   const unary: LargeUnaryCell[] = [];
   const stream: LargeStreamCell[] = [];
+  const besideBulk: BesideBulkCell[] = [];
   const started: StartedServer[] = [];
   try {
     for (const factory of peers) {
@@ -56,10 +65,11 @@ export async function runLargeSection(
     }
     unary.push(...(await measureUnary(started, plan, log)));
     for (const peer of started) stream.push(await measureStream(peer, log));
+    besideBulk.push(...(await measureBesideBulk(started, plan, log)));
   } finally {
     for (const peer of started) await peer.server.stop();
   }
-  return { tables: [unaryTable(unary), streamTable(stream)], cells: { unary, stream } };
+  return { tables: [unaryTable(unary), streamTable(stream), besideBulkTable(besideBulk)], cells: { unary, stream, besideBulk } };
 }
 
 /** The unary cell, in rounds the peers take turns in, each round on a fresh connection. */
@@ -122,6 +132,53 @@ async function measureStream({ factory, server }: StartedServer, log: (line: str
     clientCpuMicrosPerMiB: (client.user + client.system) / echoedMiB,
     failures,
   };
+}
+
+/**
+ * The head-of-line cell, in rounds the peers take turns in, each on a fresh connection: the baseline
+ * calls, then the 64 MiB stream with 64 B calls beside it on the same client. Latencies are pooled
+ * over the rounds (a round of a fast transfer holds few calls, too few for a p99 of its own).
+ */
+async function measureBesideBulk(started: readonly StartedServer[], plan: CellPlan, log: (line: string) => void): Promise<BesideBulkCell[]> {
+  const bulkMiB = (STREAM_SHAPE.maxMessages * STREAM_SHAPE.messageBytes) / (1024 * 1024);
+  const tallies = started.map(({ factory }) => ({ factory, beside: [] as number[], baseline: [] as number[], rates: [] as number[], failures: new CallFailures() }));
+  for (let round = 0; round < plan.rounds; round++) {
+    for (const [i, { factory, server }] of started.entries()) {
+      const tally = tallies[i];
+      await withClient(factory, server, tally.failures, async (client) => {
+        const result = await runBesideBulkRound(client, STREAM_SHAPE, BESIDE_CALLS, BASELINE_CALLS);
+        tally.beside.push(...result.beside.latenciesMs);
+        tally.baseline.push(...result.baseline.latenciesMs);
+        tally.rates.push(result.bulk.mibPerSecond);
+        for (const part of [result.baseline.failures, result.bulk.failures, result.beside.failures]) tally.failures.merge(part);
+      });
+    }
+  }
+  return tallies.map(({ factory, beside, baseline, rates, failures }) => {
+    const cell: BesideBulkCell = {
+      peer: factory.name,
+      payloadBytes: BESIDE_CALLS.payloadBytes,
+      bulkMiB,
+      bulkMibPerSecond: rates.length > 0 ? medianOf(rates) : NaN,
+      rounds: rates.length,
+      beside: summarizeLatencies(beside),
+      baseline: summarizeLatencies(baseline),
+      failures,
+    };
+    const ms = (value: number): string => `${value.toFixed(2)} ms`;
+    log(
+      `  large ${factory.name} 64 B beside ${bulkMiB} MiB: ${cell.beside.count} calls, p50 ${ms(cell.beside.p50Ms)} p99 ${ms(cell.beside.p99Ms)} ` +
+        `max ${ms(cell.beside.maxMs)} (baseline p99 ${ms(cell.baseline.p99Ms)}), bulk ${cell.bulkMibPerSecond.toFixed(1)} MiB/s, ` +
+        `${failures.count} failed${failures.first ? ` (first: ${failures.first})` : ''}`,
+    );
+    return cell;
+  });
+}
+
+function medianOf(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 /** Connects a client, runs `use`, closes it; a client that cannot connect is one failure of the cell. */
