@@ -38,3 +38,5 @@ export type { EventMessages } from './push/event-topics';
 export { subscribePush, joinRoom, leaveRoom, type PushSubscription, type PushTopic, type PushSubscriptionControl, type SubscribePushOptions } from './push/subscribe-push';
 export { PushError, PushErrorCode } from './push/push-error';
 export { PushControlDefinition } from '../generated/framerpc/push/v1/push';
+
+export { HealthService, ServingStatus, addHealthService, servingStatusName, checkHealth, watchHealth, HealthDefinition, type HealthServiceOptions } from './health';

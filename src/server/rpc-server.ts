@@ -22,6 +22,8 @@ export interface RpcServerEvents {
   connection: [connection: FrameConnection];
   /** A client's connection closed. */
   disconnect: [connection: FrameConnection];
+  /** close() was called: the graceful shutdown begins (before any GOAWAY is sent). Emitted once. */
+  closing: [];
 }
 
 /** Serves registered services to framerpc clients. */
@@ -30,6 +32,7 @@ export class RpcServer extends EventEmitter<RpcServerEvents> {
   readonly registry = new MethodRegistry();
   private readonly callOptions: ResolvedServerCallOptions;
   private readonly resolver: HandlerResolver;
+  private closeStarted = false;
 
   constructor(options: RpcServerConstructorOptions = {}) {
     super();
@@ -85,6 +88,10 @@ export class RpcServer extends EventEmitter<RpcServerEvents> {
 
   /** Stops accepting, lets calls in flight finish for up to `graceMs` (default 5000), then closes. */
   close(graceMs?: number): Promise<void> {
+    if (!this.closeStarted) {
+      this.closeStarted = true;
+      this.emit('closing');
+    }
     return this.transport.close(graceMs);
   }
 }
