@@ -40,3 +40,4 @@ export { PushError, PushErrorCode } from './push/push-error';
 export { PushControlDefinition } from '../generated/framerpc/push/v1/push';
 
 export { HealthService, ServingStatus, addHealthService, servingStatusName, checkHealth, watchHealth, HealthDefinition, type HealthServiceOptions } from './health';
+export { addReflectionService, ReflectionClient, ServerReflectionDefinition, type ReflectionOptions } from './reflection';

@@ -42,6 +42,13 @@ export class MethodRegistry {
     return this.methods.get(path);
   }
 
+  /** Every registered service, in registration order. */
+  services(): ServiceDefinition[] {
+    const services = new Set<ServiceDefinition>();
+    for (const method of this.methods.values()) services.add(method.service);
+    return [...services];
+  }
+
   /** Every registered method path. */
   paths(): string[] {
     return [...this.methods.keys()];
