@@ -1,5 +1,6 @@
 // Runs the framerpc CLI as a child process, transpiled from src/ (no full build needed before the tests).
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -18,15 +19,17 @@ export interface CliResult {
 /** A transpiled copy of the CLI; `run` starts it as a child process. */
 export interface CliUnderTest {
   run(args: readonly string[], options?: { stdin?: string; timeoutMs?: number }): Promise<CliResult>;
+  /** Starts it without waiting (for long-running entries such as a server). */
+  spawn(args: readonly string[]): ChildProcessByStdio<null, Readable, Readable>;
 }
 
 /**
- * Transpiles src/cli/main.ts and every file it imports from src/ and generated/ (types are checked by
+ * Transpiles `entry` (default src/cli/main.ts) and every repo file it imports (types are checked by
  * `npm run typecheck`): the same JavaScript `npm run build` writes to dist/. The output is kept under
  * node_modules/.cache, named by a hash of the sources, so later runs with unchanged sources reuse it.
  */
-export function prepareCli(): CliUnderTest {
-  const sources = reachableSources(path.join('src', 'cli', 'main.ts'));
+export function prepareCli(entry = path.join('src', 'cli', 'main.ts')): CliUnderTest {
+  const sources = reachableSources(entry);
   const hash = createHash('sha256');
   for (const [name, text] of sources) hash.update(name).update('\0').update(text).update('\0');
   const out = path.join(CACHE, `framerpc-cli-${hash.digest('hex').slice(0, 16)}`);
@@ -54,7 +57,7 @@ export function prepareCli(): CliUnderTest {
       rmSync(staging, { recursive: true, force: true }); // another test file got there first: same content
     }
   }
-  const main = path.join(out, 'src', 'cli', 'main.js');
+  const main = path.join(out, entry.replace(/\.ts$/, '.js'));
   return {
     run: (args, options = {}) =>
       new Promise((resolve, reject) => {
@@ -71,6 +74,7 @@ export function prepareCli(): CliUnderTest {
         });
         child.stdin.end(options.stdin ?? '');
       }),
+    spawn: (args) => spawn(process.execPath, [main, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }),
   };
 }
 
