@@ -41,3 +41,4 @@ export { PushControlDefinition } from '../generated/framerpc/push/v1/push';
 
 export { HealthService, ServingStatus, addHealthService, servingStatusName, checkHealth, watchHealth, HealthDefinition, type HealthServiceOptions } from './health';
 export { addReflectionService, ReflectionClient, ServerReflectionDefinition, type ReflectionOptions } from './reflection';
+export { clientTracing, serverTracing, type TracingOptions } from './observability';
