@@ -18,7 +18,8 @@ export { RpcService, type RpcServiceOptions } from './di/rpc-service';
 export { CALL_CONTEXT } from './di/tokens';
 export { tsyringeResolver, type HandlerResolver } from './di/handler-resolver';
 
-export { Channel, createChannel } from './client/channel';
+export { Channel, createChannel, type ChannelEvents } from './client/channel';
+export { DiagnosticChannel } from './rpc/diagnostic-channels';
 export type { ChannelOptions } from './client/channel-options';
 export { createClient, type Client, type ClientMethod } from './client/create-client';
 export type { CallOptions } from './client/call-options';
@@ -41,4 +42,7 @@ export { PushControlDefinition } from '../generated/framerpc/push/v1/push';
 
 export { HealthService, ServingStatus, addHealthService, servingStatusName, checkHealth, watchHealth, HealthDefinition, type HealthServiceOptions } from './health';
 export { addReflectionService, ReflectionClient, ServerReflectionDefinition, type ReflectionOptions } from './reflection';
-export { clientTracing, serverTracing, type TracingOptions } from './observability';
+export {
+  clientTracing, serverTracing, instrumentServer, instrumentChannel, prometheusMetrics,
+  type TracingOptions, type MetricsHooks, type Side, type Instrumentation, type InstrumentServerOptions, type PrometheusMetrics, type PrometheusMetricsOptions,
+} from './observability';

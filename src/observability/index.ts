@@ -1,2 +1,5 @@
 // Operations hooks: tracing (OpenTelemetry), metrics, structured logging.
 export { clientTracing, serverTracing, type TracingOptions } from './tracing';
+export type { MetricsHooks, Side } from './metrics-hooks';
+export { instrumentServer, instrumentChannel, type Instrumentation, type InstrumentServerOptions } from './instrument';
+export { prometheusMetrics, type PrometheusMetrics, type PrometheusMetricsOptions } from './prometheus';

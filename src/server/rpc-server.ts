@@ -6,6 +6,8 @@ import type { ServiceImplementation } from '../service/handler-types';
 import { MethodRegistry } from '../service/method-registry';
 import type { ServiceDefinition } from '../service/service-definition';
 import { decoratedHandlerClasses, serviceBindingOf, type HandlerClass } from '../service/service-metadata';
+import { diagnostics } from '../rpc/diagnostic-channels';
+import type { CloseInfo } from '../transport/close-info';
 import type { FrameConnection } from '../transport/frame-connection';
 import { FrameServer } from '../transport/frame-server';
 import { Dispatcher } from './dispatcher';
@@ -20,8 +22,10 @@ export interface RpcServerConstructorOptions extends RpcServerOptions {
 export interface RpcServerEvents {
   /** A client connected (after the handshake). */
   connection: [connection: FrameConnection];
-  /** A client's connection closed. */
-  disconnect: [connection: FrameConnection];
+  /** A client's connection closed, with why. */
+  disconnect: [connection: FrameConnection, info: CloseInfo];
+  /** A client announced it is going away (it sent GOAWAY); its calls in flight may still finish. */
+  goaway: [connection: FrameConnection, info: CloseInfo];
   /** close() was called: the graceful shutdown begins (before any GOAWAY is sent). Emitted once. */
   closing: [];
 }
@@ -42,8 +46,16 @@ export class RpcServer extends EventEmitter<RpcServerEvents> {
     this.transport = new FrameServer(transport);
     this.transport.on('connection', (connection) => {
       connection.start(new Dispatcher(connection, this.registry, this.callOptions));
-      connection.once('close', () => this.emit('disconnect', connection));
+      connection.once('close', (info) => {
+        this.emit('disconnect', connection, info);
+        if (diagnostics.serverDisconnect.hasSubscribers) diagnostics.serverDisconnect.publish({ server: this, connection, info });
+      });
+      connection.once('goaway', (info) => {
+        this.emit('goaway', connection, info);
+        if (diagnostics.serverGoaway.hasSubscribers) diagnostics.serverGoaway.publish({ server: this, connection, info });
+      });
       this.emit('connection', connection);
+      if (diagnostics.serverConnection.hasSubscribers) diagnostics.serverConnection.publish({ server: this, connection });
     });
   }
 
@@ -71,9 +83,13 @@ export class RpcServer extends EventEmitter<RpcServerEvents> {
     return this;
   }
 
-  /** Adds a server interceptor (runs after those given in the options). */
-  use(interceptor: ServerInterceptor): this {
-    this.callOptions.interceptors.push(interceptor);
+  /**
+   * Adds a server interceptor: by default after those already there; `'first'` makes it the outermost, as
+   * instrumentation wants (to see calls that an auth interceptor refuses).
+   */
+  use(interceptor: ServerInterceptor, position: 'last' | 'first' = 'last'): this {
+    if (position === 'first') this.callOptions.interceptors.unshift(interceptor);
+    else this.callOptions.interceptors.push(interceptor);
     return this;
   }
 
@@ -91,6 +107,7 @@ export class RpcServer extends EventEmitter<RpcServerEvents> {
     if (!this.closeStarted) {
       this.closeStarted = true;
       this.emit('closing');
+      if (diagnostics.serverClosing.hasSubscribers) diagnostics.serverClosing.publish({ server: this });
     }
     return this.transport.close(graceMs);
   }
