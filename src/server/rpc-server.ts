@@ -10,7 +10,9 @@ import { diagnostics } from '../rpc/diagnostic-channels';
 import type { CloseInfo } from '../transport/close-info';
 import type { FrameConnection } from '../transport/frame-connection';
 import { FrameServer } from '../transport/frame-server';
+import { CloseCode } from '../transport/wire';
 import { Dispatcher } from './dispatcher';
+import type { ServerLog } from './logger';
 import type { ServerInterceptor } from './server-interceptor';
 import { resolveServerCallOptions, type ResolvedServerCallOptions, type RpcServerOptions } from './server-options';
 
@@ -30,6 +32,16 @@ export interface RpcServerEvents {
   closing: [];
 }
 
+/** Close codes that mean the peer misbehaved (logged, rate-limited per peer). */
+const PEER_FAULTS = new Set<number>([
+  CloseCode.PROTOCOL_ERROR, CloseCode.FRAME_TOO_LARGE, CloseCode.COMPRESSION_ERROR, CloseCode.TOO_MANY_PINGS, CloseCode.RAPID_RESET, CloseCode.FLOW_CONTROL_ERROR,
+]);
+
+const closeCodeNames = Object.fromEntries(Object.entries(CloseCode).map(([name, code]) => [code, name])) as Record<number, string>;
+function closeCodeName(code: number): string {
+  return closeCodeNames[code] ?? `CLOSE_${code}`;
+}
+
 /** Serves registered services to framerpc clients. */
 export class RpcServer extends EventEmitter<RpcServerEvents> {
   readonly transport: FrameServer;
@@ -44,9 +56,14 @@ export class RpcServer extends EventEmitter<RpcServerEvents> {
     this.callOptions = resolveServerCallOptions({ maxConcurrentCalls, maxRequestBytes, maxResponseBytes, interceptors, logger });
     this.resolver = resolver ?? tsyringeResolver();
     this.transport = new FrameServer(transport);
+    this.transport.on('rejected', (rejected) => {
+      if (rejected.code !== CloseCode.HANDSHAKE_FAILED && rejected.code !== CloseCode.TIMEOUT) return; // refusals by policy (full, closing) are not the peer's fault
+      this.callOptions.log.warn(`framerpc: refused a connection: ${rejected.reason}`, { code: closeCodeName(rejected.code), peer: rejected.remoteAddress }, `${rejected.remoteAddress}\nhandshake`);
+    });
     this.transport.on('connection', (connection) => {
       connection.start(new Dispatcher(connection, this.registry, this.callOptions));
       connection.once('close', (info) => {
+        if (!info.remote && PEER_FAULTS.has(info.code)) this.logPeerFault(connection, info);
         this.emit('disconnect', connection, info);
         if (diagnostics.serverDisconnect.hasSubscribers) diagnostics.serverDisconnect.publish({ server: this, connection, info });
       });
@@ -57,6 +74,23 @@ export class RpcServer extends EventEmitter<RpcServerEvents> {
       this.emit('connection', connection);
       if (diagnostics.serverConnection.hasSubscribers) diagnostics.serverConnection.publish({ server: this, connection });
     });
+  }
+
+  /**
+   * The server's structured log (the `logger` option behind a per-peer rate limit): handler errors, protocol
+   * violations, slow consumers. Handlers and plugins may write to it too.
+   */
+  get log(): ServerLog {
+    return this.callOptions.log;
+  }
+
+  private logPeerFault(connection: FrameConnection, info: CloseInfo): void {
+    const peer = `${connection.remoteAddress}:${connection.remotePort}`;
+    this.callOptions.log.warn(`framerpc: closed the connection of a peer that broke the protocol: ${info.reason}`, {
+      code: closeCodeName(info.code),
+      peer,
+      connectionId: connection.id,
+    }, `${connection.remoteAddress}\nprotocol`);
   }
 
   /** Registers handler classes decorated with @RpcService; the DI container builds them. */
