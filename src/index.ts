@@ -10,7 +10,9 @@ export type { ServiceImplementation, MethodHandler } from './service/handler-typ
 export type { HandlerLifetime, HandlerClass } from './service/service-metadata';
 
 export { RpcServer, type RpcServerConstructorOptions, type RpcServerEvents } from './server/rpc-server';
-export type { RpcServerOptions, Logger } from './server/server-options';
+export type { RpcServerOptions } from './server/server-options';
+export { ServerLog, type Logger, type LogFields } from './server/logger';
+export type { RateLimitOptions } from './server/log-rate-limit';
 export { CallContext } from './server/call-context';
 export type { ServerInterceptor } from './server/server-interceptor';
 

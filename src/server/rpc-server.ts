@@ -52,8 +52,8 @@ export class RpcServer extends EventEmitter<RpcServerEvents> {
 
   constructor(options: RpcServerConstructorOptions = {}) {
     super();
-    const { resolver, maxConcurrentCalls, maxRequestBytes, maxResponseBytes, interceptors, logger, ...transport } = options;
-    this.callOptions = resolveServerCallOptions({ maxConcurrentCalls, maxRequestBytes, maxResponseBytes, interceptors, logger });
+    const { resolver, maxConcurrentCalls, maxRequestBytes, maxResponseBytes, interceptors, logger, logRateLimit, ...transport } = options;
+    this.callOptions = resolveServerCallOptions({ maxConcurrentCalls, maxRequestBytes, maxResponseBytes, interceptors, logger, logRateLimit });
     this.resolver = resolver ?? tsyringeResolver();
     this.transport = new FrameServer(transport);
     this.transport.on('rejected', (rejected) => {

@@ -7,7 +7,7 @@ import { Channel, PushHub, RpcError, RpcServer, Status, createClient, type Frame
 import { instrumentChannel, instrumentServer, prometheusMetrics } from '../../src/observability';
 import { ChatEventsDefinition } from '../../generated/chat/chat';
 import { StalledPeer } from '../push/helpers';
-import { TestServiceDefinition, defaultHandlers, recordingLogger } from '../rpc/harness';
+import { TestServiceDefinition, defaultHandlers } from '../rpc/harness';
 import type { Payload } from '../../generated/test/testing';
 
 const TEST = { service: 'test.v1.TestService' };
@@ -39,8 +39,9 @@ describe('metrics (prom-client adapter)', () => {
 
   it('counts calls by method and code, durations, messages, connections, bytes, pushes delivered and dropped', async () => {
     const metrics = prometheusMetrics({ registry });
+    const warnings: unknown[][] = [];
     server = new RpcServer({
-      logger: recordingLogger(),
+      logger: { error: () => undefined, warn: (...args: unknown[]) => void warnings.push(args) },
       interceptors: [
         async (context, next) => {
           if (context.metadata.get('deny') === 'yes') throw new RpcError(Status.UNAUTHENTICATED, 'denied');
@@ -82,6 +83,11 @@ describe('metrics (prom-client adapter)', () => {
       if (seq % 50 === 49) await new Promise((resolve) => setImmediate(resolve)); // let the socket take what it can
     }
     expect(hub.stats.dropped).toBeGreaterThanOrEqual(3);
+    // The drops are logged, rate-limited: at most 5 lines for the one stalled peer.
+    const slow = warnings.filter(([message]) => String(message).startsWith('framerpc: push dropped for a slow consumer'));
+    expect(slow.length).toBeGreaterThanOrEqual(1);
+    expect(slow.length).toBeLessThanOrEqual(5);
+    expect(slow[0][2]).toMatchObject({ connectionId: stalled.id, topic: '/chat.v1.ChatEvents/MessagePosted', peer: expect.stringMatching(/^127\.0\.0\.1:/) });
 
     const json = await registry.getMetricsAsJSON();
     // The sum of the samples named `name` (a histogram's _count and _sum are samples of the histogram) with `labels`.
