@@ -5,7 +5,6 @@ import type { PushHub } from '../push/push-hub';
 import { diagnostics } from '../rpc/diagnostic-channels';
 import { RpcError } from '../rpc/rpc-error';
 import { Status } from '../rpc/status';
-import type { CallContext } from '../server/call-context';
 import type { RpcServer } from '../server/rpc-server';
 import type { ServerInterceptor } from '../server/server-interceptor';
 import type { HandlerWrapper } from '../service/method-registry';
@@ -28,33 +27,38 @@ function codeOf(error: unknown): number {
 
 /**
  * Reports a server's calls (started, handled by code, duration: as the outermost interceptor, so calls refused by
- * other interceptors count too), messages received and sent (around each handler), connections and bytes, and
- * optionally a PushHub's deliveries and drops. A call whose deadline passed or whose caller cancelled counts with
- * that code even if its handler went on to return.
+ * other interceptors count too), messages received and sent (stream items around the handlers of streaming methods),
+ * connections and bytes, and optionally a PushHub's deliveries and drops. A call whose deadline passed or whose
+ * caller cancelled counts with that code even if its handler went on to return.
  */
 export function instrumentServer(server: RpcServer, hooks: MetricsHooks, options: InstrumentServerOptions = {}): Instrumentation {
   const interceptor: ServerInterceptor = async (context, next) => {
-    const started = process.hrtime.bigint();
-    const kind = server.registry.get(context.method)?.kind ?? 'unary';
-    hooks.callStarted('server', context.method, kind);
-    if (diagnostics.callStart.hasSubscribers) diagnostics.callStart.publish({ method: context.method, side: 'server', kind, context });
+    const method = context.method;
+    const registered = server.registry.get(method);
+    const kind = registered?.kind ?? 'unary';
+    hooks.callStarted('server', method, kind);
+    // Single messages are counted here (a request arrived even if an interceptor refuses it); streams by the wrapper.
+    if (registered && !registered.definition.requestStream) hooks.messageReceived('server', method);
+    if (diagnostics.callStart.hasSubscribers) diagnostics.callStart.publish({ method, side: 'server', kind, context });
     let code: number = Status.OK;
     let failure: unknown;
     try {
-      return await next();
+      const result = await next();
+      if (registered && !registered.definition.responseStream && !context.aborted) hooks.messageSent('server', method);
+      return result;
     } catch (error) {
       code = codeOf(error);
       failure = error;
       throw error;
     } finally {
-      if (code === Status.OK && context.aborted) code = codeOf(abortReason(context));
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      hooks.callHandled('server', context.method, code, seconds);
-      if (diagnostics.callEnd.hasSubscribers) diagnostics.callEnd.publish({ method: context.method, side: 'server', code, durationMs: seconds * 1e3, error: failure });
+      if (code === Status.OK && context.aborted) code = codeOf(context.signal.reason);
+      const seconds = (performance.now() - context.startedAt) / 1e3;
+      hooks.callHandled('server', method, code, seconds);
+      if (diagnostics.callEnd.hasSubscribers) diagnostics.callEnd.publish({ method, side: 'server', code, durationMs: seconds * 1e3, error: failure });
     }
   };
   server.use(interceptor, 'first');
-  server.registry.wrap(countingMessages(hooks));
+  server.registry.wrap(countingStreamMessages(hooks), (method) => method.definition.requestStream || method.definition.responseStream);
 
   const sampler = new ByteSampler(hooks, 'server');
   server.on('connection', (connection) => {
@@ -92,7 +96,7 @@ export function instrumentServer(server: RpcServer, hooks: MetricsHooks, options
  */
 export function instrumentChannel(channel: Channel, hooks: MetricsHooks): Instrumentation {
   const interceptor: ClientInterceptor = async (call, next) => {
-    const started = process.hrtime.bigint();
+    const started = performance.now();
     hooks.callStarted('client', call.method, call.kind);
     if (diagnostics.callStart.hasSubscribers) diagnostics.callStart.publish({ method: call.method, side: 'client', kind: call.kind });
     if (call.kind === 'unary' || call.kind === 'server-streaming') hooks.messageSent('client', call.method);
@@ -107,7 +111,7 @@ export function instrumentChannel(channel: Channel, hooks: MetricsHooks): Instru
       failure = error;
       throw error;
     } finally {
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const seconds = (performance.now() - started) / 1e3;
       hooks.callHandled('client', call.method, code, seconds);
       if (diagnostics.callEnd.hasSubscribers) diagnostics.callEnd.publish({ method: call.method, side: 'client', code, durationMs: seconds * 1e3, error: failure });
     }
@@ -129,26 +133,13 @@ export function instrumentChannel(channel: Channel, hooks: MetricsHooks): Instru
   return { sample };
 }
 
-/** The handler wrapper counting messages: request stream items as pulled, response stream items as yielded. */
-function countingMessages(hooks: MetricsHooks): HandlerWrapper {
+/** The handler wrapper of streaming methods: counts request stream items as the handler pulls them, response stream items as they are yielded. */
+function countingStreamMessages(hooks: MetricsHooks): HandlerWrapper {
   return (method, input, _context, invoke) => {
     const path = method.path;
     const { requestStream, responseStream } = method.definition;
-    if (requestStream) {
-      input = counted(input as AsyncIterable<unknown>, () => hooks.messageReceived('server', path));
-    } else {
-      hooks.messageReceived('server', path);
-    }
-    const result = invoke(input);
-    if (responseStream) return counted(result as AsyncIterable<unknown>, () => hooks.messageSent('server', path));
-    if (typeof (result as PromiseLike<unknown> | undefined)?.then === 'function') {
-      return (result as Promise<unknown>).then((response) => {
-        hooks.messageSent('server', path);
-        return response;
-      });
-    }
-    hooks.messageSent('server', path);
-    return result;
+    const result = invoke(requestStream ? counted(input as AsyncIterable<unknown>, () => hooks.messageReceived('server', path)) : input);
+    return responseStream ? counted(result as AsyncIterable<unknown>, () => hooks.messageSent('server', path)) : result;
   };
 }
 
@@ -170,10 +161,6 @@ function counted<T>(source: AsyncIterable<T>, onItem: () => void): AsyncIterable
       };
     },
   };
-}
-
-function abortReason(context: CallContext): unknown {
-  return context.signal.reason;
 }
 
 /** Reports socket byte counts as deltas: for open connections when sampled, the rest when they close. */

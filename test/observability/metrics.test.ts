@@ -105,8 +105,8 @@ describe('metrics (prom-client adapter)', () => {
     expect(value('framerpc_server_started_total', { ...TEST, method: 'Bidi', type: 'bidi-streaming' })).toBe(1);
     expect(value('framerpc_server_handling_seconds_count', { ...TEST, method: 'Unary' })).toBe(4);
     expect(value('framerpc_server_handling_seconds_sum', { ...TEST, method: 'Unary' })).toBeGreaterThan(0);
-    // Messages: the refused call never reached its handler.
-    expect(value('framerpc_server_msg_received_total', { ...TEST, method: 'Unary' })).toBe(3);
+    // Messages: the refused call's request arrived, its response was never sent.
+    expect(value('framerpc_server_msg_received_total', { ...TEST, method: 'Unary' })).toBe(4);
     expect(value('framerpc_server_msg_sent_total', { ...TEST, method: 'Unary' })).toBe(3);
     expect(value('framerpc_server_msg_sent_total', { ...TEST, method: 'ServerStream' })).toBe(4);
     expect(value('framerpc_server_msg_received_total', { ...TEST, method: 'ClientStream' })).toBe(5);
