@@ -9,6 +9,9 @@ const REPO = path.join(__dirname, '..', '..');
 // Inside the repo, so the transpiled files find node_modules as the built ones do.
 const CACHE = path.join(REPO, 'node_modules', '.cache');
 
+/** What can be run: the CLI, and the echo example's standalone server. */
+const ENTRIES = [path.join('src', 'cli', 'main.ts'), path.join('examples', 'echo', 'serve.ts')] as const;
+
 /** The exit status and output of one CLI run. */
 export interface CliResult {
   readonly status: number | null;
@@ -24,12 +27,13 @@ export interface CliUnderTest {
 }
 
 /**
- * Transpiles `entry` (default src/cli/main.ts) and every repo file it imports (types are checked by
+ * Transpiles src/cli/main.ts, examples/echo/serve.ts and every repo file they import (types are checked by
  * `npm run typecheck`): the same JavaScript `npm run build` writes to dist/. The output is kept under
  * node_modules/.cache, named by a hash of the sources, so later runs with unchanged sources reuse it.
  */
-export function prepareCli(entry = path.join('src', 'cli', 'main.ts')): CliUnderTest {
-  const sources = reachableSources(entry);
+export function prepareCli(entry: (typeof ENTRIES)[number] = ENTRIES[0]): CliUnderTest {
+  // Every entry's files in one copy, so the test files that run different entries share it.
+  const sources = reachableSources(ENTRIES);
   const hash = createHash('sha256');
   for (const [name, text] of sources) hash.update(name).update('\0').update(text).update('\0');
   const out = path.join(CACHE, `framerpc-cli-${hash.digest('hex').slice(0, 16)}`);
@@ -78,10 +82,10 @@ export function prepareCli(entry = path.join('src', 'cli', 'main.ts')): CliUnder
   };
 }
 
-/** `entry` and the repo files it imports, transitively: relative path -> source text. */
-function reachableSources(entry: string): Map<string, string> {
+/** `entries` and the repo files they import, transitively: relative path -> source text. */
+function reachableSources(entries: readonly string[]): Map<string, string> {
   const sources = new Map<string, string>();
-  const queue = [entry];
+  const queue = [...entries];
   while (queue.length > 0) {
     const name = queue.pop()!;
     if (sources.has(name)) continue;
