@@ -2,7 +2,6 @@
 // interceptor, and calls carrying a deadline and metadata, over EchoService from proto/echo/echo.proto.
 // Forked as a child (require.main), this module runs the server; imported, it provides the client.
 import 'reflect-metadata';
-import { Registry } from 'prom-client';
 import { Metadata, RpcServer, createChannel, createClient, instrumentChannel, instrumentServer, prometheusMetrics, type ServerInterceptor } from '../../src';
 import { EchoServiceDefinition } from '../../generated/echo/echo';
 import { EchoHandler } from '../../examples/echo/echo-handler';
@@ -23,7 +22,7 @@ const passThrough: ServerInterceptor = (context, next) => {
 export async function startFramerpcEchoServer(metrics = false): Promise<ChildServer> {
   const server = new RpcServer({ interceptors: [passThrough], heartbeatIntervalMs: 0 });
   server.add(EchoHandler);
-  if (metrics) instrumentServer(server, prometheusMetrics({ registry: new Registry() }));
+  if (metrics) instrumentServer(server, prometheusMetrics({ registry: await newRegistry() }));
   await server.listen(0);
   return { port: server.port, connections: () => server.transport.connections.size, close: () => server.close(1000) };
 }
@@ -33,6 +32,12 @@ export const framerpcEchoPeer: RpcPeerFactory = framerpcPeer(false);
 
 /** The same with metrics on both sides (instrumentServer, instrumentChannel, prom-client): the cost per call of metrics. */
 export const framerpcMetricsEchoPeer: RpcPeerFactory = framerpcPeer(true);
+
+/** A prom-client registry, loaded only for the metrics row: the plain row must not even load prom-client. */
+async function newRegistry(): Promise<import('prom-client').Registry> {
+  const { Registry } = await import('prom-client');
+  return new Registry();
+}
 
 function framerpcPeer(metrics: boolean): RpcPeerFactory {
   return {
@@ -45,7 +50,7 @@ function framerpcPeer(metrics: boolean): RpcPeerFactory {
 
 async function connectFramerpc(port: number, metrics: boolean): Promise<RpcEchoClient> {
   const channel = createChannel({ port, heartbeatIntervalMs: 0 });
-  if (metrics) instrumentChannel(channel, prometheusMetrics({ registry: new Registry() }));
+  if (metrics) instrumentChannel(channel, prometheusMetrics({ registry: await newRegistry() }));
   await channel.connect();
   const echo = createClient(EchoServiceDefinition, channel);
   const options = { timeoutMs: CALL_TIMEOUT_MS, metadata: new Metadata({ 'x-bench': '1' }) };

@@ -1,6 +1,7 @@
 // The descriptors a reflection service hands out: protobufjs roots turned into FileDescriptorProtos, one per package.
 import * as protobuf from 'protobufjs';
-import * as descriptor from 'protobufjs/ext/descriptor';
+import type * as descriptor from 'protobufjs/ext/descriptor';
+import { descriptorModule } from './descriptor-module';
 
 interface PoolFile {
   readonly name: string;
@@ -53,6 +54,7 @@ export class DescriptorPool {
   }
 
   private addRoot(root: protobuf.Root): void {
+    descriptorModule(); // adds toDescriptor
     const set = (root as unknown as { toDescriptor(edition: string): descriptor.IFileDescriptorSet }).toDescriptor('proto3');
     for (const file of set.file ?? []) {
       const name = file.name ?? '';
@@ -70,7 +72,7 @@ export class DescriptorPool {
         }
       }
       file.dependency = [...dependencies];
-      const bytes = descriptor.FileDescriptorProto.encode(file as descriptor.IFileDescriptorProto).finish();
+      const bytes = descriptorModule().FileDescriptorProto.encode(file as descriptor.IFileDescriptorProto).finish();
       this.files.set(name, { name, bytes, dependencies: file.dependency });
     }
   }

@@ -1,6 +1,7 @@
 // The client side of server reflection: list a server's services and build callable definitions from its descriptors.
 import * as protobuf from 'protobufjs';
-import * as descriptor from 'protobufjs/ext/descriptor';
+import type * as descriptor from 'protobufjs/ext/descriptor';
+import { descriptorModule } from './descriptor-module';
 import {
   ServerReflectionDefinition,
   type ServerReflectionRequest,
@@ -42,7 +43,7 @@ export class ReflectionClient {
     const files = new Map<string, descriptor.IFileDescriptorProto>();
     for (const symbol of symbols) {
       for (const bytes of await this.fileDescriptorsForSymbol(symbol)) {
-        const file = descriptor.FileDescriptorProto.decode(bytes) as unknown as descriptor.IFileDescriptorProto;
+        const file = descriptorModule().FileDescriptorProto.decode(bytes) as unknown as descriptor.IFileDescriptorProto;
         if (!files.has(file.name ?? '')) files.set(file.name ?? '', file);
       }
     }
