@@ -7,7 +7,7 @@ import { createClient } from '../client/create-client';
 import { checkHealth } from '../health/health-client';
 import { ServingStatus, servingStatusName } from '../health/health-service';
 import { callOptionsOf, openChannel, UsageError, type ConnectionFlags } from './connection-options';
-import { describeService, describeType } from './describe-format';
+import { describeMethod, describeService, describeType } from './describe-format';
 import { jsonServiceDefinition, type JsonValue } from './json-definition';
 import { parseJsonArgument, readJsonLines } from './ndjson';
 import { protoDirSource, reflectionSource, type SchemaSource } from './schema-source';
@@ -44,14 +44,15 @@ export function listCommand(io: CommandIo, address: string, flags: ConnectionFla
   });
 }
 
-/** `framerpc describe ADDR SYMBOL`: a service with its methods and the messages they use, or one message or enum. */
+/** `framerpc describe ADDR SYMBOL`: a service or one method, with the messages they use; or one message or enum. */
 export function describeCommand(io: CommandIo, address: string, symbol: string, flags: ConnectionFlags): Promise<number> {
   return withChannel(address, flags, async (channel, options) => {
     const root = await sourceOf(channel, options, flags).root([symbol]);
     const found = root.lookup(symbol);
     if (found instanceof protobuf.Service) io.stdout.write(`${describeService(found)}\n`);
+    else if (found instanceof protobuf.Method) io.stdout.write(`${describeMethod(found)}\n`);
     else if (found instanceof protobuf.Type || found instanceof protobuf.Enum) io.stdout.write(`${describeType(found)}\n`);
-    else throw new UsageError(`${symbol} is not a service, message or enum the server describes`);
+    else throw new UsageError(`${symbol} is not a service, method, message or enum the server describes`);
     return ExitStatus.OK;
   });
 }

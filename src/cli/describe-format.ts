@@ -13,17 +13,25 @@ const name = (object: protobuf.ReflectionObject): string => object.fullName.repl
 
 /** The service's methods, then every message and enum they use (transitively), in .proto syntax. */
 export function describeService(service: protobuf.Service): string {
-  const lines = [`service ${name(service)} {`];
   const types = new Map<string, protobuf.Type | protobuf.Enum>();
-  for (const method of service.methodsArray) {
-    const request = method.resolvedRequestType!;
-    const response = method.resolvedResponseType!;
-    lines.push(`  rpc ${method.name}(${method.requestStream ? 'stream ' : ''}${name(request)}) returns (${method.responseStream ? 'stream ' : ''}${name(response)});`);
-    collectTypes(request, types);
-    collectTypes(response, types);
-  }
-  lines.push('}');
+  const lines = [`service ${name(service)} {`, ...service.methodsArray.map((method) => `  ${rpcLine(method, types)}`), '}'];
   return [lines.join('\n'), ...[...types.values()].map(describeType)].join('\n\n');
+}
+
+/** One method ("echo.v1.EchoService.Echo"), then the messages and enums it uses. */
+export function describeMethod(method: protobuf.Method): string {
+  const types = new Map<string, protobuf.Type | protobuf.Enum>();
+  const line = `${rpcLine(method, types)} // in ${name(method.parent!)}`;
+  return [line, ...[...types.values()].map(describeType)].join('\n\n');
+}
+
+function rpcLine(method: protobuf.Method, types: Map<string, protobuf.Type | protobuf.Enum>): string {
+  method.resolve();
+  const request = method.resolvedRequestType!;
+  const response = method.resolvedResponseType!;
+  collectTypes(request, types);
+  collectTypes(response, types);
+  return `rpc ${method.name}(${method.requestStream ? 'stream ' : ''}${name(request)}) returns (${method.responseStream ? 'stream ' : ''}${name(response)});`;
 }
 
 /** A message or enum in .proto syntax (nested types are printed by their full names, separately). */

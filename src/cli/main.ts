@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The `framerpc` command: list, describe, call and health-check a framerpc server from a shell.
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { RpcError } from '../rpc/rpc-error';
 import { callCommand, describeCommand, ExitStatus, healthCommand, listCommand, type CommandIo } from './commands';
 import { UsageError, type ConnectionFlags } from './connection-options';
@@ -25,7 +25,11 @@ function withConnectionOptions(command: Command): Command {
 export function buildProgram(io: CommandIo, run: (status: Promise<number>) => void): Command {
   const program = new Command('framerpc')
     .description('Talk to a framerpc server: list and describe its services (server reflection), call methods with JSON, check health.')
-    .showHelpAfterError();
+    .showHelpAfterError()
+    // Usage mistakes exit 2 (as framerpc's own UsageError does), help 0; commander has printed what went wrong.
+    .exitOverride((error) => {
+      throw error;
+    });
   withConnectionOptions(program.command('list').argument('<address>', 'host:port').description('list the services the server serves')).action(
     (address: string, flags: ConnectionFlags) => run(listCommand(io, address, flags)),
   );
@@ -48,6 +52,7 @@ export function buildProgram(io: CommandIo, run: (status: Promise<number>) => vo
 
 /** Prints an error the way a shell user wants it: the status name and message, no stack. */
 export function reportError(error: unknown, stderr: NodeJS.WritableStream): number {
+  if (error instanceof CommanderError) return error.exitCode === 0 ? ExitStatus.OK : ExitStatus.USAGE; // already printed
   if (error instanceof RpcError) {
     stderr.write(`ERROR: ${error.codeName}: ${error.message}\n`);
     return ExitStatus.FAILED;

@@ -61,7 +61,14 @@ describe('framerpc CLI', () => {
   });
 
   it('describe prints the methods and the message types they use', async () => {
-    const result = await cli.run(['describe', address, 'echo.v1.EchoService']);
+    const [result, method, usage] = await Promise.all([
+      cli.run(['describe', address, 'echo.v1.EchoService']),
+      cli.run(['describe', address, 'test.v1.TestService.ClientStream']),
+      cli.run(['describe', address]),
+    ]);
+    expect(method.stdout).toBe('rpc ClientStream(stream test.v1.Payload) returns (test.v1.Sum); // in test.v1.TestService\n\nmessage test.v1.Payload {\n  bytes body = 1;\n  uint32 seq = 2;\n}\n\nmessage test.v1.Sum {\n  uint64 total = 1;\n  uint32 count = 2;\n}\n');
+    expect(usage.status).toBe(2);
+    expect(usage.stderr).toContain("error: missing required argument 'symbol'");
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('service echo.v1.EchoService {\n  rpc Echo(echo.v1.EchoRequest) returns (echo.v1.EchoReply);\n  rpc EchoStream(echo.v1.EchoStreamRequest) returns (stream echo.v1.EchoReply);');
     expect(result.stdout).toContain('message echo.v1.EchoReply {\n  string text = 1;\n  uint32 servedBy = 2;\n}');
