@@ -38,6 +38,12 @@ export class ReflectionClient {
     return response.fileDescriptorResponse?.fileDescriptorProto ?? [];
   }
 
+  /** The serialized FileDescriptorProto named `name` and its dependencies. Rejects with NOT_FOUND if unknown. */
+  async fileDescriptorsByName(name: string): Promise<Uint8Array[]> {
+    const response = await this.ask({ host: '', fileByFilename: name });
+    return response.fileDescriptorResponse?.fileDescriptorProto ?? [];
+  }
+
   /** A protobufjs Root with everything needed to use `symbols` (services, messages). */
   async root(symbols: readonly string[]): Promise<protobuf.Root> {
     const files = new Map<string, descriptor.IFileDescriptorProto>();

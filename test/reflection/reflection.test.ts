@@ -1,6 +1,7 @@
 // Server reflection over a real socket: list the services, describe them from descriptors alone, call them dynamically.
 import 'reflect-metadata';
 import * as path from 'node:path';
+import * as descriptor from 'protobufjs/ext/descriptor';
 import { RpcError, RpcServer, Status, createChannel, createDynamicClient, loadServiceDefinitions, type Channel } from '../../src';
 import { addHealthService } from '../../src/health';
 import { ReflectionClient, addReflectionService } from '../../src/reflection';
@@ -24,6 +25,9 @@ describe('server reflection', () => {
       },
       whoAmI: (_request, context) => ({ user: String(context.metadata.get('user') ?? ''), peer: context.peer }),
     });
+    // A service whose messages come from another package (chat.v1 imports framerpc.push.v1).
+    const chat = await loadServiceDefinitions('chat/chat.proto', { includeDirs: [PROTO_DIR] });
+    server.addService(chat['chat.v1.ChatEvents'], { messagePosted: () => ({}), userJoined: () => ({}), userLeft: () => ({}) });
     addHealthService(server);
     addReflectionService(server, { protoFiles: ['test/testing.proto'], includeDirs: [PROTO_DIR] });
     const { port } = await server.listen(0);
@@ -37,7 +41,7 @@ describe('server reflection', () => {
   });
 
   it('lists every service the server serves', async () => {
-    expect((await reflection.listServices()).sort()).toEqual(['echo.v1.EchoService', 'grpc.health.v1.Health', 'grpc.reflection.v1.ServerReflection', 'test.v1.TestService']);
+    expect((await reflection.listServices()).sort()).toEqual(['chat.v1.ChatEvents', 'echo.v1.EchoService', 'grpc.health.v1.Health', 'grpc.reflection.v1.ServerReflection', 'test.v1.TestService']);
   });
 
   it('describes a service, its methods and message types from the descriptors alone', async () => {
@@ -61,6 +65,22 @@ describe('server reflection', () => {
 
     const echo = createDynamicClient(await reflection.serviceDefinition('echo.v1.EchoService'), channel);
     expect(await echo.echo({ text: 'reflected' })).toEqual({ text: 'reflected', servedBy: 7 });
+  });
+
+  it('sends a file with its dependencies, by symbol and by file name', async () => {
+    const names = (files: Uint8Array[]): { name: string; dependency: string[] }[] =>
+      files.map((bytes) => {
+        const file = descriptor.FileDescriptorProto.decode(bytes) as unknown as { name: string; dependency: string[] };
+        return { name: file.name, dependency: file.dependency };
+      });
+    const bySymbol = names(await reflection.fileDescriptorsForSymbol('chat.v1.ChatEvents.MessagePosted'));
+    expect(bySymbol).toEqual([
+      { name: 'chat_v1.proto', dependency: ['framerpc_push_v1.proto'] },
+      { name: 'framerpc_push_v1.proto', dependency: [] },
+    ]);
+    expect(names(await reflection.fileDescriptorsByName('framerpc_push_v1.proto'))).toEqual([{ name: 'framerpc_push_v1.proto', dependency: [] }]);
+    const root = await reflection.root(['chat.v1.ChatEvents']);
+    expect(root.lookupService('chat.v1.ChatEvents').methods.MessagePosted.resolvedResponseType?.fullName).toBe('.framerpc.push.v1.PushAck');
   });
 
   it('answers NOT_FOUND for a symbol it does not know', async () => {
