@@ -2,12 +2,16 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 const REPO = path.join(__dirname, '..', '..');
 // Inside the repo, so the transpiled files find node_modules as the built ones do.
 const CACHE = path.join(REPO, 'node_modules', '.cache');
+
+/** Children running at once (the machine has two cores; a child mostly waits on its server). */
+const MAX_CHILDREN = 4;
 
 /** What can be run: the CLI, and the echo example's standalone server. */
 const ENTRIES = [path.join('src', 'cli', 'main.ts'), path.join('examples', 'echo', 'serve.ts')] as const;
@@ -38,9 +42,9 @@ export function prepareCli(entry: (typeof ENTRIES)[number] = ENTRIES[0]): CliUnd
   for (const [name, text] of sources) hash.update(name).update('\0').update(text).update('\0');
   const out = path.join(CACHE, `framerpc-cli-${hash.digest('hex').slice(0, 16)}`);
   if (!existsSync(out)) {
-    // Loaded only on a cache miss: the compiler takes most of a second to load.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const ts = require('typescript') as typeof import('typescript');
+    // Node's own require, not jest's: ts-jest has already loaded the compiler in this worker, so this takes it
+    // from Node's module cache instead of evaluating its 9 MB again inside the test's sandbox.
+    const ts = createRequire(__filename)('typescript') as typeof import('typescript');
     const compilerOptions = {
       target: ts.ScriptTarget.ES2022,
       module: ts.ModuleKind.CommonJS,
@@ -62,8 +66,18 @@ export function prepareCli(entry: (typeof ENTRIES)[number] = ENTRIES[0]): CliUnd
     }
   }
   const main = path.join(out, entry.replace(/\.ts$/, '.js'));
-  return {
-    run: (args, options = {}) =>
+  // At most MAX_CHILDREN at once: a test file may start many runs together.
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  const slot = async (): Promise<void> => {
+    while (running >= MAX_CHILDREN) await new Promise<void>((resolve) => waiting.push(resolve));
+    running++;
+  };
+  const release = (): void => {
+    running--;
+    waiting.shift()?.();
+  };
+  const runOnce = (args: readonly string[], options: { stdin?: string; timeoutMs?: number }): Promise<CliResult> =>
       new Promise((resolve, reject) => {
         const child = spawn(process.execPath, [main, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
         let stdout = '';
@@ -77,7 +91,16 @@ export function prepareCli(entry: (typeof ENTRIES)[number] = ENTRIES[0]): CliUnd
           resolve({ status, stdout, stderr });
         });
         child.stdin.end(options.stdin ?? '');
-      }),
+      });
+  return {
+    run: async (args, options = {}) => {
+      await slot();
+      try {
+        return await runOnce(args, options);
+      } finally {
+        release();
+      }
+    },
     spawn: (args) => spawn(process.execPath, [main, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }),
   };
 }
