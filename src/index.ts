@@ -46,5 +46,5 @@ export { HealthService, ServingStatus, addHealthService, servingStatusName, chec
 export { addReflectionService, ReflectionClient, ServerReflectionDefinition, type ReflectionOptions } from './reflection';
 export {
   clientTracing, serverTracing, instrumentServer, instrumentChannel, prometheusMetrics,
-  type TracingOptions, type MetricsHooks, type Side, type Instrumentation, type InstrumentServerOptions, type PrometheusMetrics, type PrometheusMetricsOptions,
+  type TracingOptions, type TracerProviderLike, type MetricsHooks, type Side, type Instrumentation, type InstrumentServerOptions, type PrometheusMetrics, type PrometheusMetricsOptions, type RegistryLike,
 } from './observability';

@@ -5,9 +5,17 @@ import { statusName } from '../rpc/status';
 import type { CallKind } from '../service/service-definition';
 import type { MetricsHooks, Side } from './metrics-hooks';
 
-export interface PrometheusMetricsOptions {
+/**
+ * A prom-client Registry, typed structurally so that framerpc's declarations do not import prom-client, which is
+ * an optional peer dependency.
+ */
+export interface RegistryLike {
+  registerMetric(metric: never): void;
+}
+
+export interface PrometheusMetricsOptions<R extends RegistryLike = RegistryLike> {
   /** Where the metrics are registered. Default prom-client's global `register`. */
-  registry?: PromClient.Registry;
+  registry?: R;
   /** Prefix of every metric name. Default "framerpc_". */
   prefix?: string;
   /** Upper bounds of the call duration histograms' buckets, in seconds, ascending. Default 0.5 ms to 10 s. */
@@ -15,8 +23,8 @@ export interface PrometheusMetricsOptions {
 }
 
 /** MetricsHooks that prom-client's registry exposes, plus that registry. */
-export interface PrometheusMetrics extends MetricsHooks {
-  readonly registry: PromClient.Registry;
+export interface PrometheusMetrics<R extends RegistryLike = RegistryLike> extends MetricsHooks {
+  readonly registry: R;
 }
 
 const DEFAULT_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -99,8 +107,9 @@ function metric(name: string, help: string, type: MetricType, samples: () => Sam
  * `push_dropped_total`. Pass the result to instrumentServer and instrumentChannel; serve `registry.metrics()` on
  * `/metrics`. Each observation is a few field updates; labels are built only when the registry is scraped.
  */
-export function prometheusMetrics(options: PrometheusMetricsOptions = {}): PrometheusMetrics {
-  const registry = options.registry ?? loadPromClient().register;
+export function prometheusMetrics<R extends RegistryLike = RegistryLike>(options: PrometheusMetricsOptions<R> = {}): PrometheusMetrics<R> {
+  const registry = (options.registry ?? loadPromClient().register) as R;
+  const register = (metric: PromClient.Metric): void => (registry as unknown as PromClient.Registry).registerMetric(metric);
   const prefix = options.prefix ?? 'framerpc_';
   const bounds = options.durationBuckets ?? DEFAULT_BUCKETS;
   if (bounds.length === 0 || bounds.some((bound, i) => !(bound > 0) || (i > 0 && bound <= bounds[i - 1]))) {
@@ -118,12 +127,12 @@ export function prometheusMetrics(options: PrometheusMetricsOptions = {}): Prome
     [...sides[side].methods.values()].map((counts) => ({ value: value(counts), labels: { service: counts.service, method: counts.method } }));
   for (const side of SIDES) {
     const name = `${prefix}${side}`;
-    registry.registerMetric(metric(`${name}_started_total`, `Calls started on the ${side}.`, 'counter', () =>
+    register(metric(`${name}_started_total`, `Calls started on the ${side}.`, 'counter', () =>
       [...sides[side].methods.values()].filter((c) => c.started > 0).map((c) => ({ value: c.started, labels: { service: c.service, method: c.method, type: c.kind } }))));
-    registry.registerMetric(metric(`${name}_handled_total`, `Calls completed on the ${side}, by status code.`, 'counter', () =>
+    register(metric(`${name}_handled_total`, `Calls completed on the ${side}, by status code.`, 'counter', () =>
       [...sides[side].methods.values()].flatMap((c) =>
         c.handled.flatMap((value, code) => (value > 0 ? [{ value, labels: { service: c.service, method: c.method, code: statusName(code) } }] : [])))));
-    registry.registerMetric(metric(`${name}_handling_seconds`, `Duration of calls on the ${side}, start to status, in seconds.`, 'histogram', () =>
+    register(metric(`${name}_handling_seconds`, `Duration of calls on the ${side}, start to status, in seconds.`, 'histogram', () =>
       [...sides[side].methods.values()].filter((c) => c.count > 0).flatMap((c) => {
         const labels = { service: c.service, method: c.method };
         let cumulative = 0;
@@ -133,18 +142,18 @@ export function prometheusMetrics(options: PrometheusMetricsOptions = {}): Prome
         });
         return [...buckets, { metricName: `${name}_handling_seconds_sum`, value: c.sum, labels }, { metricName: `${name}_handling_seconds_count`, value: c.count, labels }];
       })));
-    registry.registerMetric(metric(`${name}_msg_received_total`, `Messages received on the ${side}.`, 'counter', () => perMethod(side, (c) => c.received)));
-    registry.registerMetric(metric(`${name}_msg_sent_total`, `Messages sent on the ${side}.`, 'counter', () => perMethod(side, (c) => c.sent)));
+    register(metric(`${name}_msg_received_total`, `Messages received on the ${side}.`, 'counter', () => perMethod(side, (c) => c.received)));
+    register(metric(`${name}_msg_sent_total`, `Messages sent on the ${side}.`, 'counter', () => perMethod(side, (c) => c.sent)));
   }
   const bySide = (value: (counts: SideCounts) => number) => (): Sample[] => {
     sample();
     return SIDES.map((side) => ({ value: value(sides[side]), labels: { side } }));
   };
-  registry.registerMetric(metric(`${prefix}connections_open`, 'Connections open.', 'gauge', bySide((s) => s.connections)));
-  registry.registerMetric(metric(`${prefix}bytes_received_total`, 'Bytes read from sockets.', 'counter', bySide((s) => s.bytesIn)));
-  registry.registerMetric(metric(`${prefix}bytes_sent_total`, 'Bytes written to sockets.', 'counter', bySide((s) => s.bytesOut)));
-  registry.registerMetric(metric(`${prefix}push_delivered_total`, 'Pushes queued for a connection.', 'counter', () => (sample(), [{ value: pushDelivered, labels: {} }])));
-  registry.registerMetric(metric(`${prefix}push_dropped_total`, 'Pushes skipped for a connection that had fallen behind.', 'counter', () => (sample(), [{ value: pushDropped, labels: {} }])));
+  register(metric(`${prefix}connections_open`, 'Connections open.', 'gauge', bySide((s) => s.connections)));
+  register(metric(`${prefix}bytes_received_total`, 'Bytes read from sockets.', 'counter', bySide((s) => s.bytesIn)));
+  register(metric(`${prefix}bytes_sent_total`, 'Bytes written to sockets.', 'counter', bySide((s) => s.bytesOut)));
+  register(metric(`${prefix}push_delivered_total`, 'Pushes queued for a connection.', 'counter', () => (sample(), [{ value: pushDelivered, labels: {} }])));
+  register(metric(`${prefix}push_dropped_total`, 'Pushes skipped for a connection that had fallen behind.', 'counter', () => (sample(), [{ value: pushDropped, labels: {} }])));
 
   return {
     registry,

@@ -1,5 +1,5 @@
 // OpenTelemetry spans per call, client and server, with W3C trace context carried in the call's metadata.
-import type { Attributes, Context, Span, Tracer, TracerProvider } from '@opentelemetry/api';
+import type { Attributes, Context, Span, Tracer } from '@opentelemetry/api';
 import type { ClientInterceptor } from '../client/client-interceptor';
 import { RpcError } from '../rpc/rpc-error';
 import { Status } from '../rpc/status';
@@ -7,9 +7,17 @@ import type { ServerInterceptor } from '../server/server-interceptor';
 import { openTelemetry, type OpenTelemetry } from './open-telemetry';
 import { formatTraceparent, parseTraceparent, TRACEPARENT, TRACESTATE } from './trace-context';
 
+/**
+ * An OpenTelemetry TracerProvider (any SDK's fits). Typed structurally so that framerpc's declarations do not
+ * import @opentelemetry/api, which is an optional peer dependency.
+ */
+export interface TracerProviderLike {
+  getTracer(name: string, version?: string): unknown;
+}
+
 export interface TracingOptions {
   /** Where spans go. Default: the global provider of @opentelemetry/api (a no-op until an SDK registers one). */
-  tracerProvider?: TracerProvider;
+  tracerProvider?: TracerProviderLike;
   /** The `rpc.system` attribute. Default "framerpc". */
   rpcSystem?: string;
 }
@@ -29,7 +37,7 @@ function splitPath(path: string): [service: string, method: string] {
 }
 
 function tracerOf(api: OpenTelemetry, options: TracingOptions): Tracer {
-  return (options.tracerProvider ?? api.trace.getTracerProvider()).getTracer(TRACER_NAME);
+  return (options.tracerProvider ?? api.trace.getTracerProvider()).getTracer(TRACER_NAME) as Tracer;
 }
 
 function codeOf(error: unknown): number {
