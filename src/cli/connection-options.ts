@@ -1,5 +1,6 @@
 // The CLI's connection and call options (-H, --timeout, TLS, --xor-key) turned into a Channel and CallOptions.
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import type { CallOptions } from '../client/call-options';
 import { Channel } from '../client/channel';
@@ -53,7 +54,8 @@ export function openChannel(address: string, flags: ConnectionFlags): Channel {
   if (flags.tls || flags.ca || flags.cert || flags.key) {
     if (Boolean(flags.cert) !== Boolean(flags.key)) throw new UsageError('--cert and --key go together');
     tls = {
-      servername: flags.servername ?? host,
+      // SNI takes a host name only (RFC 6066); an IP address is checked against the certificate's IP entries as is.
+      ...(flags.servername ? { servername: flags.servername } : isIP(host) ? {} : { servername: host }),
       ...(flags.ca ? { ca: readFileSync(flags.ca) } : {}),
       ...(flags.cert ? { cert: readFileSync(flags.cert) } : {}),
       ...(flags.key ? { key: readFileSync(flags.key) } : {}),

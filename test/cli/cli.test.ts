@@ -17,6 +17,8 @@ const XOR_KEY = 'not-a-secret';
 let cli: CliUnderTest;
 let plain: RpcServer;
 let secure: RpcServer;
+let mutual: RpcServer;
+let mutualAddress: string;
 let certDir: string;
 let address: string;
 let secureAddress: string;
@@ -45,6 +47,8 @@ const RUNS: Record<string, () => [string[], { stdin?: string }?]> = {
   tlsCall: () => [['call', secureAddress, 'echo.v1.EchoService/Echo', '{"text":"over tls"}', '--ca', ca(), '--servername', 'localhost', '--xor-key', XOR_KEY]],
   tlsHealth: () => [['health', secureAddress, '--ca', ca(), '--xor-key', XOR_KEY]],
   tlsNoKey: () => [['health', secureAddress, '--ca', ca(), '--timeout', '2000']],
+  mutualTls: () => [['health', mutualAddress, '--ca', ca(), '--cert', ca(), '--key', path.join(certDir, 'key.pem')]],
+  mutualTlsNoCert: () => [['health', mutualAddress, '--ca', ca(), '--timeout', '2000']],
   protoCall: () => [['call', address, 'test.v1.TestService/ServerStream', '{"seq":2,"body":"eA=="}', '--proto', PROTO_DIR]],
   protoList: () => [['list', address, '--proto', path.join(PROTO_DIR, 'echo')]],
 };
@@ -77,6 +81,10 @@ beforeAll(async () => {
     tls: { key: fs.readFileSync(path.join(certDir, 'key.pem')), cert: fs.readFileSync(path.join(certDir, 'cert.pem')) },
     xorKey: Buffer.from(XOR_KEY),
   });
+  const pem = (name: string): Buffer => fs.readFileSync(path.join(certDir, name));
+  // Mutual TLS: the server asks for a client certificate signed by the test CA (the same self-signed one).
+  mutual = startServer({ tls: { key: pem('key.pem'), cert: pem('cert.pem'), ca: pem('cert.pem'), requestCert: true, rejectUnauthorized: true } });
+  mutualAddress = `127.0.0.1:${(await mutual.listen(0)).port}`;
   address = `127.0.0.1:${(await plain.listen(0)).port}`;
   secureAddress = `127.0.0.1:${(await secure.listen(0)).port}`;
   // Every run starts now, four at a time (they are independent): the tests below await their results.
@@ -88,7 +96,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.allSettled(results.values()); // no child outlives the servers
-  await Promise.all([plain?.close(0), secure?.close(0)]);
+  await Promise.all([plain?.close(0), secure?.close(0), mutual?.close(0)]);
   if (certDir) fs.rmSync(certDir, { recursive: true, force: true });
 });
 
@@ -168,6 +176,14 @@ describe('framerpc CLI', () => {
     const noKey = await result('tlsNoKey');
     expect(noKey.status).toBe(1);
     expect(noKey.stderr).toContain('UNAVAILABLE');
+  });
+
+  it('presents a client certificate with --cert and --key (mutual TLS)', async () => {
+    const withCert = await result('mutualTls');
+    expect([withCert.status, withCert.stdout, withCert.stderr]).toEqual([0, 'SERVING\n', '']);
+    const without = await result('mutualTlsNoCert');
+    expect(without.status).toBe(1);
+    expect(without.stderr).toContain('UNAVAILABLE');
   });
 
   it('uses local .proto files with --proto instead of reflection', async () => {
