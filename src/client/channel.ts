@@ -24,9 +24,17 @@ export interface ChannelEvents {
  * Keeps one framed connection to a server (reconnecting with backoff) and multiplexes calls over it.
  * Create typed clients on it with `createClient(Definition, channel)`.
  */
+/** @internal Told about each message of a stream call (instrumentation); unary messages are seen by interceptors. */
+export interface StreamMessageObserver {
+  messageSent(method: string): void;
+  messageReceived(method: string): void;
+}
+
 export class Channel extends EventEmitter<ChannelEvents> {
   readonly transport: FrameClient;
   readonly options: ResolvedChannelOptions;
+  /** @internal Observers of stream messages; streaming calls look at it once per call, unary calls never. */
+  readonly streamObservers: StreamMessageObserver[] = [];
   private mux: Multiplexer | undefined;
   private readonly muxListeners = new Set<(mux: Multiplexer) => void>();
 

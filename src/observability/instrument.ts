@@ -91,8 +91,9 @@ export function instrumentServer(server: RpcServer, hooks: MetricsHooks, options
 }
 
 /**
- * Reports a channel's calls (started, handled by code, duration; as its outermost interceptor), unary messages,
- * connections and bytes. Stream messages are counted on the server side only.
+ * Reports a channel's calls (started, handled by code, duration; as its outermost interceptor), messages sent and
+ * received (single ones in the interceptor, stream items as they pass; for clients created with createClient),
+ * connections and bytes.
  */
 export function instrumentChannel(channel: Channel, hooks: MetricsHooks): Instrumentation {
   const interceptor: ClientInterceptor = async (call, next) => {
@@ -117,6 +118,10 @@ export function instrumentChannel(channel: Channel, hooks: MetricsHooks): Instru
     }
   };
   channel.use(interceptor, 'first');
+  channel.streamObservers.push({
+    messageSent: (method) => hooks.messageSent('client', method),
+    messageReceived: (method) => hooks.messageReceived('client', method),
+  });
   const sampler = new ByteSampler(hooks, 'client');
   const opened = (connection: FrameConnection): void => {
     hooks.connectionOpened('client');

@@ -119,6 +119,12 @@ describe('metrics (prom-client adapter)', () => {
     expect(value('framerpc_client_handled_total', { ...TEST, method: 'Fail', code: 'UNKNOWN' })).toBe(1);
     expect(value('framerpc_client_msg_sent_total', { ...TEST, method: 'Unary' })).toBe(4);
     expect(value('framerpc_client_msg_received_total', { ...TEST, method: 'Unary' })).toBe(3);
+    expect(value('framerpc_client_msg_sent_total', { ...TEST, method: 'ServerStream' })).toBe(1);
+    expect(value('framerpc_client_msg_received_total', { ...TEST, method: 'ServerStream' })).toBe(4);
+    expect(value('framerpc_client_msg_sent_total', { ...TEST, method: 'ClientStream' })).toBe(5);
+    expect(value('framerpc_client_msg_received_total', { ...TEST, method: 'ClientStream' })).toBe(1);
+    expect(value('framerpc_client_msg_sent_total', { ...TEST, method: 'Bidi' })).toBe(2);
+    expect(value('framerpc_client_msg_received_total', { ...TEST, method: 'Bidi' })).toBe(2);
 
     expect(value('framerpc_connections_open', { side: 'server' })).toBe(2);
     expect(value('framerpc_connections_open', { side: 'client' })).toBe(1);
