@@ -74,7 +74,8 @@ export function callCommand(io: CommandIo, address: string, target: string, json
     const method = definition.methods[methodName] ?? Object.values(definition.methods).find((m) => m.name.toLowerCase() === methodName.toLowerCase());
     if (!method) throw new UsageError(`${serviceName} has no method ${methodName} (methods: ${Object.keys(definition.methods).join(', ')})`);
     const call = (createClient(definition, channel) as unknown as Record<string, (input: unknown, options: CallOptions) => unknown>)[method.name];
-    const input = method.requestStream ? readJsonLines(io.stdin) : parseJsonArgument(json);
+    // A request stream comes from stdin, or is the one message given as the argument.
+    const input = method.requestStream ? (json === undefined ? readJsonLines(io.stdin) : single(parseJsonArgument(json))) : parseJsonArgument(json);
     const print = (message: JsonValue): void => void io.stdout.write(`${JSON.stringify(message, null, method.responseStream ? undefined : 2)}\n`);
     if (method.responseStream) {
       for await (const message of call(input, options) as AsyncIterable<JsonValue>) print(message);
@@ -92,4 +93,8 @@ export function healthCommand(io: CommandIo, address: string, service: string | 
     io.stdout.write(`${servingStatusName(status)}\n`);
     return status === ServingStatus.SERVING ? ExitStatus.OK : ExitStatus.FAILED;
   });
+}
+
+async function* single<T>(item: T): AsyncIterable<T> {
+  yield item;
 }

@@ -10,7 +10,7 @@ import { Metadata } from '../rpc/metadata';
 export interface ConnectionFlags {
   /** -H key=value, repeatable. */
   header: string[];
-  /** --timeout: ms for the whole call (and for connecting). Default 10000. */
+  /** --timeout: ms for the whole call (and for connecting); 0 = no deadline. Default 10000. */
   timeout: string;
   /** --tls: TLS with the system's CAs (implied by --ca, --cert, --key). */
   tls?: boolean;
@@ -40,11 +40,15 @@ export function parseAddress(address: string): { host: string; port: number } {
   return { host: address.slice(0, colon).replace(/^\[|\]$/g, '') || '127.0.0.1', port };
 }
 
+/** The call's deadline in ms; 0 = none (for long interactive streams). */
 export function timeoutMsOf(flags: ConnectionFlags): number {
   const timeoutMs = Number(flags.timeout);
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new UsageError(`--timeout must be a positive number of milliseconds, got ${flags.timeout}`);
+  if (!Number.isFinite(timeoutMs) || timeoutMs < 0) throw new UsageError(`--timeout must be a number of milliseconds (0 = none), got ${flags.timeout}`);
   return timeoutMs;
 }
+
+/** Connecting is always bounded: by the call's timeout, or 10 s without one. */
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
 /** A channel that tries once (no reconnect), bounded by the timeout. */
 export function openChannel(address: string, flags: ConnectionFlags): Channel {
@@ -67,7 +71,7 @@ export function openChannel(address: string, flags: ConnectionFlags): Channel {
     tls,
     xorKey: flags.xorKey === undefined ? undefined : Buffer.from(flags.xorKey, 'utf8'),
     reconnect: false,
-    connectTimeoutMs: timeoutMs,
+    connectTimeoutMs: timeoutMs || DEFAULT_CONNECT_TIMEOUT_MS,
     heartbeatIntervalMs: 0,
   });
 }
@@ -80,5 +84,6 @@ export function callOptionsOf(flags: ConnectionFlags): CallOptions {
     if (equals <= 0) throw new UsageError(`-H ${JSON.stringify(header)} must be key=value`);
     metadata.add(header.slice(0, equals).trim().toLowerCase(), header.slice(equals + 1));
   }
-  return { metadata, timeoutMs: timeoutMsOf(flags) };
+  const timeoutMs = timeoutMsOf(flags);
+  return timeoutMs > 0 ? { metadata, timeoutMs } : { metadata };
 }

@@ -11,7 +11,7 @@ const collect = (value: string, previous: string[]): string[] => [...previous, v
 function withConnectionOptions(command: Command): Command {
   return command
     .option('-H, --header <key=value>', 'metadata sent with the call (repeatable)', collect, [])
-    .option('--timeout <ms>', 'deadline of the call, and of connecting, in milliseconds', '10000')
+    .option('--timeout <ms>', 'deadline of the call, and of connecting, in milliseconds (0: no deadline)', '10000')
     .option('--tls', 'connect with TLS, trusting the system CAs (implied by --ca, --cert, --key)')
     .option('--ca <file>', 'PEM file of the CA to trust (TLS)')
     .option('--cert <file>', 'PEM file of the client certificate (TLS)')
@@ -41,7 +41,7 @@ export function buildProgram(io: CommandIo, run: (status: Promise<number>) => vo
       .command('call')
       .argument('<address>', 'host:port')
       .argument('<method>', 'SERVICE/METHOD, e.g. echo.v1.EchoService/Echo')
-      .argument('[json]', 'the request as JSON (default {}); client and bidi streams read one JSON request per line from stdin')
+      .argument('[json]', 'the request as JSON (default {}); client and bidi streams read one JSON request per line from stdin, or send this one')
       .description('call a method and print the response as JSON (a server stream: one JSON line per message)'),
   ).action((address: string, method: string, json: string | undefined, flags: ConnectionFlags) => run(callCommand(io, address, method, json, flags)));
   withConnectionOptions(
