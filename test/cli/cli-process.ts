@@ -3,7 +3,7 @@ import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 const REPO = path.join(__dirname, '..', '..');
@@ -63,6 +63,10 @@ export function prepareCli(entry: (typeof ENTRIES)[number] = ENTRIES[0]): CliUnd
       renameSync(staging, out);
     } catch {
       rmSync(staging, { recursive: true, force: true }); // another test file got there first: same content
+    }
+    // Copies of older sources are of no further use.
+    for (const entry of readdirSync(CACHE)) {
+      if (entry.startsWith('framerpc-cli-') && path.join(CACHE, entry) !== out) rmSync(path.join(CACHE, entry), { recursive: true, force: true });
     }
   }
   const main = path.join(out, entry.replace(/\.ts$/, '.js'));
