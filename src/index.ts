@@ -10,7 +10,9 @@ export type { ServiceImplementation, MethodHandler } from './service/handler-typ
 export type { HandlerLifetime, HandlerClass } from './service/service-metadata';
 
 export { RpcServer, type RpcServerConstructorOptions, type RpcServerEvents } from './server/rpc-server';
-export type { RpcServerOptions, Logger } from './server/server-options';
+export type { RpcServerOptions } from './server/server-options';
+export { ServerLog, type Logger, type LogFields } from './server/logger';
+export type { RateLimitOptions } from './server/log-rate-limit';
 export { CallContext } from './server/call-context';
 export type { ServerInterceptor } from './server/server-interceptor';
 
@@ -18,7 +20,8 @@ export { RpcService, type RpcServiceOptions } from './di/rpc-service';
 export { CALL_CONTEXT } from './di/tokens';
 export { tsyringeResolver, type HandlerResolver } from './di/handler-resolver';
 
-export { Channel, createChannel } from './client/channel';
+export { Channel, createChannel, type ChannelEvents } from './client/channel';
+export { DiagnosticChannel } from './rpc/diagnostic-channels';
 export type { ChannelOptions } from './client/channel-options';
 export { createClient, type Client, type ClientMethod } from './client/create-client';
 export type { CallOptions } from './client/call-options';
@@ -38,3 +41,10 @@ export type { EventMessages } from './push/event-topics';
 export { subscribePush, joinRoom, leaveRoom, type PushSubscription, type PushTopic, type PushSubscriptionControl, type SubscribePushOptions } from './push/subscribe-push';
 export { PushError, PushErrorCode } from './push/push-error';
 export { PushControlDefinition } from '../generated/framerpc/push/v1/push';
+
+export { HealthService, ServingStatus, addHealthService, servingStatusName, checkHealth, watchHealth, HealthDefinition, type HealthServiceOptions } from './health';
+export { addReflectionService, ReflectionClient, ServerReflectionDefinition, type ReflectionOptions } from './reflection';
+export {
+  clientTracing, serverTracing, instrumentServer, instrumentChannel, prometheusMetrics,
+  type TracingOptions, type TracerProviderLike, type MetricsHooks, type Side, type Instrumentation, type InstrumentServerOptions, type PrometheusMetrics, type PrometheusMetricsOptions, type RegistryLike,
+} from './observability';

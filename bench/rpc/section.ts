@@ -1,5 +1,5 @@
 // The `rpc` section: unary echo through RPC frameworks, one connection per framework, N calls in flight.
-import { framerpcEchoPeer } from './framerpc-echo';
+import { framerpcEchoPeer, framerpcMetricsEchoPeer } from './framerpc-echo';
 import type { CellPlan } from '../config';
 import { ServerProcess } from '../child/server-process';
 import { runClosedLoop } from '../load/closed-loop';
@@ -21,6 +21,8 @@ const CLIENT_WARMUP = { warmupMs: 0, measureMs: 500, maxOperations: 10_000_000 }
 // ---------------------------------------------------------------------------------------------------
 export const RPC_PEERS: readonly RpcPeerFactory[] = [
   framerpcEchoPeer,
+  // The same server and client with instrumentServer/instrumentChannel and prom-client: the cost of metrics per call.
+  framerpcMetricsEchoPeer,
   grpcEchoPeer,
   nestEchoPeer,
 ];
@@ -138,6 +140,7 @@ function rpcTable(cells: readonly RpcCell[]): Table {
     ),
     notes: [
       'framerpc vs this: framerpc calls/s divided by this row\'s, same payload and in-flight count (targets at 64 B x256: >= 5x NestJS TCP, >= 40x grpc-js).',
+      'framerpc+metrics: the framerpc row with instrumentServer and instrumentChannel feeding prom-client on both sides; its CPU/call columns minus framerpc\'s are the cost of metrics per call.',
       ...cells.flatMap((c) => ('error' in c.result ? [`error in ${c.peer} ${c.payloadBytes} B x${c.inFlight}: ${c.result.error}`] : [])),
     ],
   };

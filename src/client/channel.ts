@@ -1,31 +1,64 @@
 // A client's connection to one server, shared by any number of typed clients and calls.
+import { EventEmitter } from 'node:events';
+import type { CloseInfo } from '../transport/close-info';
 import { FrameClient, type ClientState } from '../transport/frame-client';
 import { WaiterList } from '../transport/waiter-list';
+import { diagnostics } from '../rpc/diagnostic-channels';
 import { RpcError } from '../rpc/rpc-error';
 import { Status } from '../rpc/status';
 import { resolveChannelOptions, type ChannelOptions, type ResolvedChannelOptions } from './channel-options';
+import type { ClientInterceptor } from './client-interceptor';
 import { Multiplexer } from './multiplexer';
 import { checkWindowFitsMessages, defaultConnectionWindow } from '../transport/window-sizing';
+
+export interface ChannelEvents {
+  /** The connection state changed (idle, connecting, open, reconnecting, closed). */
+  state: [state: ClientState, previous: ClientState];
+  /** A connection to the server opened (the endpoint is up). */
+  connect: [];
+  /** The connection closed or an attempt failed (the endpoint is down), with why. */
+  disconnect: [info: CloseInfo];
+  /** The server announced it is going away (GOAWAY); calls in flight may finish, new ones wait for a new connection. */
+  goaway: [info: CloseInfo];
+}
 
 /**
  * Keeps one framed connection to a server (reconnecting with backoff) and multiplexes calls over it.
  * Create typed clients on it with `createClient(Definition, channel)`.
  */
-export class Channel {
+/** @internal Told about each message of a stream call (instrumentation); unary messages are seen by interceptors. */
+export interface StreamMessageObserver {
+  messageSent(method: string): void;
+  messageReceived(method: string): void;
+}
+
+export class Channel extends EventEmitter<ChannelEvents> {
   readonly transport: FrameClient;
   readonly options: ResolvedChannelOptions;
+  /** @internal Observers of stream messages; streaming calls look at it once per call, unary calls never. */
+  readonly streamObservers: StreamMessageObserver[] = [];
   private mux: Multiplexer | undefined;
   private readonly muxListeners = new Set<(mux: Multiplexer) => void>();
   /** Calls waiting for the transport's next state change or connection, settled by the two listeners below. */
   private readonly changeWaiters = new WaiterList<void>();
 
   constructor(options: ChannelOptions) {
+    super();
     this.options = resolveChannelOptions(options);
     const connectionWindowBytes = options.connectionWindowBytes ?? defaultConnectionWindow(this.options.maxResponseBytes);
     checkWindowFitsMessages(connectionWindowBytes, this.options.maxResponseBytes, 'channel');
     this.transport = new FrameClient({ ...options, connectionWindowBytes });
+    this.transport.on('state', (state, previous) => {
+      this.emit('state', state, previous);
+      if (diagnostics.channelState.hasSubscribers) diagnostics.channelState.publish({ channel: this, state, previous });
+    });
+    this.transport.on('disconnect', (info) => this.emit('disconnect', info));
     this.transport.on('connection', (connection) => {
       connection.pauseOnOwnBacklog = false; // RPC messages are flow-controlled instead
+      connection.once('goaway', (info) => {
+        this.emit('goaway', info);
+        if (diagnostics.channelGoaway.hasSubscribers) diagnostics.channelGoaway.publish({ channel: this, info });
+      });
       const mux = new Multiplexer(connection, this.options);
       this.mux = mux;
       connection.once('close', () => {
@@ -34,8 +67,16 @@ export class Channel {
       connection.start(mux);
       for (const listener of this.muxListeners) listener(mux);
       this.changeWaiters.resolveAll();
+      this.emit('connect');
     });
     this.transport.on('state', () => this.changeWaiters.resolveAll());
+  }
+
+  /** Adds a client interceptor: by default after those given in the options; `'first'` makes it the outermost. */
+  use(interceptor: ClientInterceptor, position: 'last' | 'first' = 'last'): this {
+    if (position === 'first') this.options.interceptors.unshift(interceptor);
+    else this.options.interceptors.push(interceptor);
+    return this;
   }
 
   /** Connects (resolves once open; with reconnect on, keeps trying until then). */

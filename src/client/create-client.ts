@@ -4,7 +4,7 @@ import type { CallOptions } from './call-options';
 import { restack } from './caller-stack';
 import { callForResponse, callForStream } from './call-runner';
 import type { Channel } from './channel';
-import { prepareMethod } from './prepared-method';
+import { prepareMethod, type PreparedMethod } from './prepared-method';
 
 /** A client method, by call kind: unary -> Promise, server-streaming -> AsyncIterable, and so on. */
 export type ClientMethod<M extends MethodDefinition> = M['requestStream'] extends true
@@ -30,12 +30,13 @@ export function createClient<D extends ServiceDefinition>(definition: D, channel
   const keepStack = channel.options.captureCallerStack;
   for (const [key, method] of Object.entries(definition.methods)) {
     const prepared = prepareMethod(definition, method);
+    let call: (input: unknown, options?: CallOptions) => unknown;
     if (method.responseStream) {
-      client[key] = keepStack
+      call = keepStack
         ? (input: unknown, options?: CallOptions): AsyncIterable<unknown> => restackingStream(callForStream(channel, prepared, input, merge(options)))
         : (input: unknown, options?: CallOptions): AsyncIterable<unknown> => callForStream(channel, prepared, input, merge(options));
     } else {
-      client[key] = keepStack
+      call = keepStack
         ? async (input: unknown, options?: CallOptions): Promise<unknown> => {
             try {
               return await callForResponse(channel, prepared, input, merge(options));
@@ -45,8 +46,42 @@ export function createClient<D extends ServiceDefinition>(definition: D, channel
           }
         : (input: unknown, options?: CallOptions): Promise<unknown> => callForResponse(channel, prepared, input, merge(options));
     }
+    client[key] = method.requestStream || method.responseStream ? observedStreams(channel, prepared, call) : call;
   }
   return Object.freeze(client) as Client<D>;
+}
+
+/**
+ * A streaming method that tells the channel's stream observers (instrumentation) of each request and response
+ * stream message; without observers it costs one length check per call. Unary methods are never wrapped.
+ */
+function observedStreams(channel: Channel, method: PreparedMethod, call: (input: unknown, options?: CallOptions) => unknown): (input: unknown, options?: CallOptions) => unknown {
+  const { requestStream, responseStream } = method.definition;
+  return (input, options) => {
+    const observers = channel.streamObservers;
+    if (observers.length === 0) return call(input, options);
+    const path = method.path;
+    if (requestStream) input = eachItem(input as AsyncIterable<unknown>, () => observers.forEach((observer) => observer.messageSent(path)));
+    const result = call(input, options);
+    return responseStream ? eachItem(result as AsyncIterable<unknown>, () => observers.forEach((observer) => observer.messageReceived(path))) : result;
+  };
+}
+
+/** `source`, calling `onItem` as each item is pulled. */
+function eachItem<T>(source: AsyncIterable<T>, onItem: () => void): AsyncIterable<T> {
+  return {
+    [Symbol.asyncIterator](): AsyncIterator<T> {
+      const iterator = source[Symbol.asyncIterator]();
+      return {
+        async next() {
+          const step = await iterator.next();
+          if (!step.done) onItem();
+          return step;
+        },
+        return: async (value?: unknown) => (await iterator.return?.(value)) ?? { done: true, value: undefined },
+      };
+    },
+  };
 }
 
 /**

@@ -11,6 +11,14 @@ export interface DynamicServiceDefinition extends ServiceDefinition {
   readonly methods: { readonly [key: string]: DynamicMethodDefinition };
 }
 
+/** The protobufjs Service each dynamic definition was built from, so server reflection can describe it. */
+const sources = new WeakMap<ServiceDefinition, protobuf.Service>();
+
+/** @internal The protobufjs Service behind a dynamic definition (undefined for generated ones). */
+export function protobufServiceOf(definition: ServiceDefinition): protobuf.Service | undefined {
+  return sources.get(definition);
+}
+
 /** @internal Every service in `root` (resolved), keyed by full name without the leading dot ("echo.v1.EchoService"). */
 export function serviceDefinitionsOf(root: protobuf.Root): Record<string, DynamicServiceDefinition> {
   const services: Record<string, DynamicServiceDefinition> = {};
@@ -35,7 +43,9 @@ export function serviceDefinitionOf(service: protobuf.Service): DynamicServiceDe
       options: method.options ?? {},
     });
   }
-  return Object.freeze({ name: service.name, fullName: service.fullName.replace(/^\./, ''), methods: Object.freeze(methods) });
+  const definition = Object.freeze({ name: service.name, fullName: service.fullName.replace(/^\./, ''), methods: Object.freeze(methods) });
+  sources.set(definition, service);
+  return definition;
 }
 
 function* servicesIn(namespace: protobuf.NamespaceBase): Generator<protobuf.Service> {

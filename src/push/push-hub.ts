@@ -54,6 +54,15 @@ export class PushHub extends EventEmitter<PushHubEvents> {
     this.flushRoundState.members.length = 0;
   };
   private readonly onSlow = (slow: SlowConsumer): void => {
+    const connection = this.server.transport.connections.get(slow.connectionId);
+    // Rate-limited per peer host and action: a stalled peer is refused every push until it catches up.
+    this.server.log.warn(`framerpc: push ${slow.action === 'dropped' ? 'dropped for' : 'disconnected'} a slow consumer (backlog ${slow.backlogBytes} bytes, limit ${slow.maxPushBacklogBytes})`, {
+      peer: connection ? `${connection.remoteAddress}:${connection.remotePort}` : undefined,
+      connectionId: slow.connectionId,
+      topic: slow.topic,
+      room: slow.room,
+      backlogBytes: slow.backlogBytes,
+    }, `${connection?.remoteAddress ?? slow.connectionId}\nslow\n${slow.action}`);
     this.emit('slowConsumer', slow);
   };
   private readonly push = (topic: EventTopic, target: PushTarget, message: unknown): Delivery => this.deliver(topic, target, message);

@@ -8,6 +8,8 @@ export class CallContext {
   private trailerMetadata: Metadata | undefined;
   /** @internal set by the dispatcher: sends HEADERS before the first response. */
   headerSink: { sendHeaders(metadata: Metadata): void } | undefined;
+  /** When the call arrived (performance.now() ms), for the duration in log lines. */
+  readonly startedAt = performance.now();
 
   constructor(
     /** The method path, "/echo.v1.EchoService/Echo". */

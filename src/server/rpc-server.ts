@@ -6,9 +6,13 @@ import type { ServiceImplementation } from '../service/handler-types';
 import { MethodRegistry } from '../service/method-registry';
 import type { ServiceDefinition } from '../service/service-definition';
 import { decoratedHandlerClasses, serviceBindingOf, type HandlerClass } from '../service/service-metadata';
+import { diagnostics } from '../rpc/diagnostic-channels';
+import type { CloseInfo } from '../transport/close-info';
 import type { FrameConnection } from '../transport/frame-connection';
 import { FrameServer } from '../transport/frame-server';
+import { CloseCode } from '../transport/wire';
 import { Dispatcher } from './dispatcher';
+import type { ServerLog } from './logger';
 import type { ServerInterceptor } from './server-interceptor';
 import { checkWindowFitsMessages, defaultConnectionWindow } from '../transport/window-sizing';
 import { resolveServerCallOptions, type ResolvedServerCallOptions, type RpcServerOptions } from './server-options';
@@ -21,8 +25,22 @@ export interface RpcServerConstructorOptions extends RpcServerOptions {
 export interface RpcServerEvents {
   /** A client connected (after the handshake). */
   connection: [connection: FrameConnection];
-  /** A client's connection closed. */
-  disconnect: [connection: FrameConnection];
+  /** A client's connection closed, with why. */
+  disconnect: [connection: FrameConnection, info: CloseInfo];
+  /** A client announced it is going away (it sent GOAWAY); its calls in flight may still finish. */
+  goaway: [connection: FrameConnection, info: CloseInfo];
+  /** close() was called: the graceful shutdown begins (before any GOAWAY is sent). Emitted once. */
+  closing: [];
+}
+
+/** Close codes that mean the peer misbehaved (logged, rate-limited per peer). */
+const PEER_FAULTS = new Set<number>([
+  CloseCode.PROTOCOL_ERROR, CloseCode.FRAME_TOO_LARGE, CloseCode.COMPRESSION_ERROR, CloseCode.TOO_MANY_PINGS, CloseCode.RAPID_RESET, CloseCode.FLOW_CONTROL_ERROR,
+]);
+
+const closeCodeNames = Object.fromEntries(Object.entries(CloseCode).map(([name, code]) => [code, name])) as Record<number, string>;
+function closeCodeName(code: number): string {
+  return closeCodeNames[code] ?? `CLOSE_${code}`;
 }
 
 /** Serves registered services to framerpc clients. */
@@ -31,21 +49,52 @@ export class RpcServer extends EventEmitter<RpcServerEvents> {
   readonly registry = new MethodRegistry();
   private readonly callOptions: ResolvedServerCallOptions;
   private readonly resolver: HandlerResolver;
+  private closeStarted = false;
 
   constructor(options: RpcServerConstructorOptions = {}) {
     super();
-    const { resolver, maxConcurrentCalls, maxRequestBytes, maxResponseBytes, interceptors, logger, maxConcurrentHandlers, maxHeldBytes, memoryWaitMs, maxCancelsPerSecond, cancelBurst, ...transport } = options;
-    this.callOptions = resolveServerCallOptions({ maxConcurrentCalls, maxRequestBytes, maxResponseBytes, interceptors, logger, maxConcurrentHandlers, maxHeldBytes, memoryWaitMs, maxCancelsPerSecond, cancelBurst });
+    const { resolver, maxConcurrentCalls, maxRequestBytes, maxResponseBytes, interceptors, logger, logRateLimit, maxConcurrentHandlers, maxHeldBytes, memoryWaitMs, maxCancelsPerSecond, cancelBurst, ...transport } = options;
+    this.callOptions = resolveServerCallOptions({ maxConcurrentCalls, maxRequestBytes, maxResponseBytes, interceptors, logger, logRateLimit, maxConcurrentHandlers, maxHeldBytes, memoryWaitMs, maxCancelsPerSecond, cancelBurst });
     this.resolver = resolver ?? tsyringeResolver();
     const connectionWindowBytes = transport.connectionWindowBytes ?? defaultConnectionWindow(this.callOptions.maxRequestBytes);
     checkWindowFitsMessages(connectionWindowBytes, this.callOptions.maxRequestBytes, 'server');
     this.transport = new FrameServer({ ...transport, connectionWindowBytes, memoryBudget: this.callOptions.memoryBudget });
+    this.transport.on('rejected', (rejected) => {
+      if (rejected.code !== CloseCode.HANDSHAKE_FAILED && rejected.code !== CloseCode.TIMEOUT) return; // refusals by policy (full, closing) are not the peer's fault
+      this.callOptions.log.warn(`framerpc: refused a connection: ${rejected.reason}`, { code: closeCodeName(rejected.code), peer: rejected.remoteAddress }, `${rejected.remoteAddress}\nhandshake`);
+    });
     this.transport.on('connection', (connection) => {
       connection.pauseOnOwnBacklog = false; // RPC messages are flow-controlled instead
       connection.start(new Dispatcher(connection, this.registry, this.callOptions));
-      connection.once('close', () => this.emit('disconnect', connection));
+      connection.once('close', (info) => {
+        if (!info.remote && PEER_FAULTS.has(info.code)) this.logPeerFault(connection, info);
+        this.emit('disconnect', connection, info);
+        if (diagnostics.serverDisconnect.hasSubscribers) diagnostics.serverDisconnect.publish({ server: this, connection, info });
+      });
+      connection.once('goaway', (info) => {
+        this.emit('goaway', connection, info);
+        if (diagnostics.serverGoaway.hasSubscribers) diagnostics.serverGoaway.publish({ server: this, connection, info });
+      });
       this.emit('connection', connection);
+      if (diagnostics.serverConnection.hasSubscribers) diagnostics.serverConnection.publish({ server: this, connection });
     });
+  }
+
+  /**
+   * The server's structured log (the `logger` option behind a per-peer rate limit): handler errors, protocol
+   * violations, slow consumers. Handlers and plugins may write to it too.
+   */
+  get log(): ServerLog {
+    return this.callOptions.log;
+  }
+
+  private logPeerFault(connection: FrameConnection, info: CloseInfo): void {
+    const peer = `${connection.remoteAddress}:${connection.remotePort}`;
+    this.callOptions.log.warn(`framerpc: closed the connection of a peer that broke the protocol: ${info.reason}`, {
+      code: closeCodeName(info.code),
+      peer,
+      connectionId: connection.id,
+    }, `${connection.remoteAddress}\nprotocol`);
   }
 
   /** Registers handler classes decorated with @RpcService; the DI container builds them. */
@@ -72,9 +121,13 @@ export class RpcServer extends EventEmitter<RpcServerEvents> {
     return this;
   }
 
-  /** Adds a server interceptor (runs after those given in the options). */
-  use(interceptor: ServerInterceptor): this {
-    this.callOptions.interceptors.push(interceptor);
+  /**
+   * Adds a server interceptor: by default after those already there; `'first'` makes it the outermost, as
+   * instrumentation wants (to see calls that an auth interceptor refuses).
+   */
+  use(interceptor: ServerInterceptor, position: 'last' | 'first' = 'last'): this {
+    if (position === 'first') this.callOptions.interceptors.unshift(interceptor);
+    else this.callOptions.interceptors.push(interceptor);
     return this;
   }
 
@@ -89,6 +142,11 @@ export class RpcServer extends EventEmitter<RpcServerEvents> {
 
   /** Stops accepting, lets calls in flight finish for up to `graceMs` (default 5000), then closes. */
   close(graceMs?: number): Promise<void> {
+    if (!this.closeStarted) {
+      this.closeStarted = true;
+      this.emit('closing');
+      if (diagnostics.serverClosing.hasSubscribers) diagnostics.serverClosing.publish({ server: this });
+    }
     return this.transport.close(graceMs);
   }
 }

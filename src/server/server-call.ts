@@ -208,7 +208,7 @@ export class ServerCall {
     if (error instanceof RpcError) {
       status = error;
     } else {
-      this.options.logger.error(`framerpc: handler of ${this.method.path} failed (caller gets UNKNOWN)`, error);
+      this.options.logger.error(`framerpc: handler of ${this.method.path} failed (caller gets UNKNOWN)`, error, this.context);
       status = new RpcError(Status.UNKNOWN, UNKNOWN_ERROR_TEXT);
     }
     try {
@@ -306,7 +306,7 @@ export class ServerCall {
       return undefined;
     }
     if (bytes.length > this.options.maxResponseBytes) {
-      this.options.logger.warn(`framerpc: response of ${this.method.path} is ${bytes.length} bytes, over maxResponseBytes (${this.options.maxResponseBytes})`);
+      this.options.logger.warn(`framerpc: response of ${this.method.path} is ${bytes.length} bytes, over maxResponseBytes (${this.options.maxResponseBytes})`, undefined, this.context);
       this.fail(new RpcError(Status.RESOURCE_EXHAUSTED, `response of ${bytes.length} bytes exceeds maxResponseBytes (${this.options.maxResponseBytes})`));
       return undefined;
     }

@@ -2,13 +2,11 @@
 import type { FrameServerOptions } from '../transport/frame-server';
 import { MemoryBudget } from '../transport/memory-budget';
 import { checkRateOption } from '../transport/rate-limiter';
+import type { RateLimitOptions } from './log-rate-limit';
+import { callLogger, ServerLog, type Logger } from './logger';
 import type { ServerInterceptor } from './server-interceptor';
 
-/** Where the server reports errors it does not send to callers (handler crashes). */
-export interface Logger {
-  error(message: string, error?: unknown): void;
-  warn(message: string, error?: unknown): void;
-}
+export type { Logger } from './logger';
 
 export interface RpcServerOptions extends FrameServerOptions {
   /** Calls in flight per connection; more get RESOURCE_EXHAUSTED and the connection lives on. Default 1024. */
@@ -19,7 +17,11 @@ export interface RpcServerOptions extends FrameServerOptions {
   maxResponseBytes?: number;
   /** Run around every handler, first outermost. Default none. */
   interceptors?: ServerInterceptor[];
-  /** Receives handler errors that are not RpcErrors (in full, never sent to callers). Default console. */
+  /**
+   * Receives handler errors that are not RpcErrors (the error object itself, never sent to callers), protocol
+   * violations and slow consumers, with structured fields (method, code, peer, connectionId, durationMs).
+   * pino, winston and console fit as they are. Default console.
+   */
   logger?: Logger;
   /**
    * Calls a client may open and cancel per second on one connection (a token bucket with `cancelBurst`);
@@ -43,6 +45,8 @@ export interface RpcServerOptions extends FrameServerOptions {
   maxHeldBytes?: number;
   /** How long a call may wait for its request while the server's memory holds it back. Default 2000 ms. */
   memoryWaitMs?: number;
+  /** The rate limit on repeated lines about one peer. Default 5 lines per peer and kind of line per minute. */
+  logRateLimit?: RateLimitOptions;
 }
 
 /** Calls running on one server, across its connections. */
@@ -55,6 +59,7 @@ export interface ResolvedServerCallOptions {
   readonly maxRequestBytes: number;
   readonly maxResponseBytes: number;
   readonly interceptors: ServerInterceptor[];
+  /** What server calls log through: `error(message, error, context)`. */
   readonly logger: Logger;
   readonly maxConcurrentHandlers: number;
   readonly memoryWaitMs: number;
@@ -62,12 +67,9 @@ export interface ResolvedServerCallOptions {
   readonly handlers: HandlerCount;
   readonly maxCancelsPerSecond: number;
   readonly cancelBurst: number;
+  /** The structured, rate-limited log behind it. */
+  readonly log: ServerLog;
 }
-
-export const consoleLogger: Logger = {
-  error: (message, error) => console.error(message, error ?? ''),
-  warn: (message, error) => console.warn(message, error ?? ''),
-};
 
 export function resolveServerCallOptions(options: RpcServerOptions): ResolvedServerCallOptions {
   const numbers = {
@@ -84,13 +86,13 @@ export function resolveServerCallOptions(options: RpcServerOptions): ResolvedSer
   const resolved = {
     ...numbers,
     interceptors: [...(options.interceptors ?? [])],
-    logger: options.logger ?? consoleLogger,
+    log: new ServerLog(options.logger ?? console, options.logRateLimit),
     memoryBudget: new MemoryBudget(numbers.maxHeldBytes),
     handlers: { active: 0 },
     maxCancelsPerSecond: options.maxCancelsPerSecond ?? 1000,
     cancelBurst: options.cancelBurst ?? 2000,
   };
   checkRateOption('server', 'maxCancelsPerSecond', resolved.maxCancelsPerSecond, 'cancelBurst', resolved.cancelBurst);
-  return resolved;
+  return { ...resolved, logger: callLogger(resolved.log) };
 }
 

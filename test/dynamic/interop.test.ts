@@ -139,7 +139,12 @@ describe('dynamic server, generated client', () => {
     const error = await echo.echo({ text: 'x' }).catch((e: RpcError) => e);
     expect(error).toBeInstanceOf(RpcError);
     expect((error as RpcError).code).not.toBe(Status.OK);
-    expect(logger.error).toHaveBeenCalledWith(expect.any(String), expect.objectContaining({ message: 'invalid echo.v1.EchoReply: text: string expected' }));
+    // A logger that is not pino, winston or console gets (message, error, fields).
+    expect(logger.error).toHaveBeenCalledWith(
+      expect.any(String),
+      expect.objectContaining({ message: 'invalid echo.v1.EchoReply: text: string expected' }),
+      expect.objectContaining({ method: '/echo.v1.EchoService/Echo', code: 'UNKNOWN' }),
+    );
     expect(await collect(echo.echoStream({ text: 'ok', count: 1 }))).toEqual([{ text: 'ok0', servedBy: 0 }]);
   });
 });

@@ -28,7 +28,8 @@ export interface PushFixture {
 
 export async function startPush(hubOptions: Partial<PushHubOptions> = {}, serverOptions: RpcServerConstructorOptions = {}): Promise<PushFixture> {
   const controlCalls = new EventEmitter<{ done: [method: string, connectionId: number, metadata: Metadata] }>();
-  const server = new RpcServer(serverOptions);
+  // Quiet by default: slow consumers are logged, and these tests make them on purpose.
+  const server = new RpcServer({ logger: { error() {}, warn() {} }, ...serverOptions });
   server.use(async (context, next) => {
     const result = await next();
     if (context.method.startsWith('/framerpc.push.v1.PushControl/')) controlCalls.emit('done', context.method, context.connectionId, context.metadata);
