@@ -5,7 +5,7 @@ import { Channel } from '../../src/client/channel';
 import { encodeCallHeader } from '../../src/rpc/call-header';
 import { CloseCode, FrameFlag, FrameKind } from '../../src/transport/wire';
 import { Payload, TestServiceDefinition } from '../../generated/test/testing';
-import { defaultHandlers } from '../rpc/harness';
+import { defaultHandlers, recordingLogger } from '../rpc/harness';
 import { RawPeer, rawFrame } from '../transport/raw-peer';
 
 const MIB = 1024 * 1024;
@@ -19,7 +19,8 @@ afterEach(async () => {
 });
 
 test('every frame kind, written without ever reading: the server closes it with a stated reason, memory bounded, a second client served throughout', async () => {
-  server = new RpcServer();
+  const logger = recordingLogger();
+  server = new RpcServer({ logger });
   server.addService(TestServiceDefinition, defaultHandlers());
   const { port } = await server.listen(0);
   const closes: CloseInfo[] = [];
@@ -74,6 +75,8 @@ test('every frame kind, written without ever reading: the server closes it with 
   // It is closed, not left to grow: for overflowing what it never reads, or for its PINGs (section 8 of docs/protocol.md).
   expect([CloseCode.OUTBOUND_OVERFLOW, CloseCode.TOO_MANY_PINGS, CloseCode.FLOW_CONTROL_ERROR]).toContain(closes[0].code);
   expect(closes[0].reason.length).toBeGreaterThan(10);
+  // The server says why it closed the connection, once (log lines about one peer are rate-limited).
+  expect(logger.warnings.some((w) => w.message.includes(closes[0].reason))).toBe(true);
   // The stated bound: maxOutboundBytes (8 MiB) of frames for it, plus its connection window (8 MiB) of requests.
   expect(peakRss - rssBefore).toBeLessThan(64 * MIB);
   expect(served).toBeGreaterThan(0);
