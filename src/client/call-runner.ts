@@ -93,7 +93,9 @@ function sendOn(mux: Multiplexer, channel: Channel, method: PreparedMethod, byte
     if (!method.definition.requestStream && !method.definition.responseStream) {
       // A unary call the server proves it never ran is sent again once (resendCall).
       call.resend = resendCall;
-      call.resendContext = { channel, input, metadata };
+      call.resendChannel = channel;
+      call.resendInput = input;
+      call.resendMetadata = metadata;
     }
     if (send(mux, call, bytes, metadata, options, borrowed) && method.definition.requestStream) {
       pumpRequests(call, channel, input as AsyncIterable<unknown>);
@@ -101,15 +103,11 @@ function sendOn(mux: Multiplexer, channel: Channel, method: PreparedMethod, byte
   });
 }
 
-interface ResendContext {
-  readonly channel: Channel;
-  readonly input: unknown;
-  readonly metadata: Metadata | undefined;
-}
-
 /** Sends a not-processed unary call again on a new connection, within its deadline (or retryWaitMs without one). */
 function resendCall(call: ClientCall): void {
-  const { channel, input, metadata } = call.resendContext as ResendContext;
+  const channel = call.resendChannel as Channel;
+  const input = call.resendInput;
+  const metadata = call.resendMetadata;
   const method = call.method;
   const deadline = call.deadlineAt > 0 ? call.deadlineAt : undefined;
   const options: CallOptions = { ...call.options, timeoutMs: undefined, deadline, waitForReady: true };

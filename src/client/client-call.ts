@@ -3,9 +3,9 @@ import { FrameFlag, FrameKind, MAX_UNGRANTED_BYTES } from '../transport/wire';
 import type { CallStatus } from '../rpc/call-status';
 import { ReceiveWindow, SendWindow } from '../rpc/flow-control';
 import { deadlines } from '../rpc/deadline-queue';
-import { MessageAssembler, TOO_LARGE } from '../rpc/message-assembler';
+import { MessageAssembler, TOO_LARGE, wholeMessage } from '../rpc/message-assembler';
 import { MessageQueue } from '../rpc/message-queue';
-import { readMetadata } from '../rpc/metadata';
+import { readMetadata, type Metadata } from '../rpc/metadata';
 import { RpcError } from '../rpc/rpc-error';
 import { Status } from '../rpc/status';
 import type { CallOptions } from './call-options';
@@ -22,15 +22,19 @@ export class ClientCall {
   readonly sendWindow: SendWindow | undefined;
   private readonly receiveWindow: ReceiveWindow | undefined;
   private pendingMessage: Buffer | undefined;
-  private readonly assembler = new MessageAssembler();
+  /** Made on the first fragment (MORE): most messages come whole. */
+  private assembler: MessageAssembler | undefined;
   /** Response bytes received and not yet released to the connection window. */
   private held = 0;
   /**
    * Set by the call runner for calls it can send again: called (once) instead of failing when the
-   * server proves it never ran this call, with `resendContext` (what it needs to send it again).
+   * server proves it never ran this call; with what it needs to send it again (fields, not an object: no
+   * allocation per call).
    */
   resend: ((call: ClientCall) => void) | undefined;
-  resendContext: unknown;
+  resendChannel: unknown;
+  resendInput: unknown;
+  resendMetadata: Metadata | undefined;
   /** @internal Expirable: when the deadline passes (set by the deadline queue). */
   deadlineAt = 0;
   private timeoutMs = 0;
@@ -88,7 +92,7 @@ export class ClientCall {
     this.held += payload.length;
     const more = (flags & FrameFlag.MORE) !== 0;
     const streaming = this.responses !== undefined && this.receiveWindow !== undefined;
-    if (streaming && !this.assembler.inProgress) {
+    if (streaming && this.assembler?.inProgress !== true) {
       if (!this.receiveWindow!.startMessage()) {
         this.cancel(Status.RESOURCE_EXHAUSTED, 'flow control: the server started a message with no stream credit left');
         return;
@@ -96,7 +100,8 @@ export class ClientCall {
     }
     this.receiveWindow?.received(payload.length);
     const limit = this.mux.options.maxResponseBytes;
-    const whole = this.assembler.add(payload, more, limit);
+    if (more) this.assembler ??= new MessageAssembler();
+    const whole = this.assembler ? this.assembler.add(payload, more, limit) : wholeMessage(payload, limit);
     if (whole === undefined) return;
     if (whole === TOO_LARGE) {
       this.cancel(Status.RESOURCE_EXHAUSTED, `response exceeds maxResponseBytes (${limit})`);
@@ -232,7 +237,7 @@ export class ClientCall {
     this.done = true;
     if (this.abortListener) this.options?.signal?.removeEventListener('abort', this.abortListener);
     this.sendWindow?.release();
-    this.assembler.clear();
+    this.assembler?.clear();
     const connection = this.mux.connection;
     // Nothing more goes out on an ended call: a request still queued (the server answered early) is dropped.
     connection.scheduler.drop(this.id);

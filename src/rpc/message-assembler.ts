@@ -46,3 +46,8 @@ export class MessageAssembler {
     this.bytes = 0;
   }
 }
+
+/** A message that came in one frame (no assembler needed): itself, or TOO_LARGE past `limit`. */
+export function wholeMessage(payload: Buffer, limit: number): Buffer | typeof TOO_LARGE {
+  return payload.length > limit ? TOO_LARGE : payload;
+}

@@ -5,7 +5,7 @@ import { encodeCallStatus, OK_WITH_MESSAGE_PREFIX } from '../rpc/call-status';
 import { deadlines } from '../rpc/deadline-queue';
 import { encodeMessageView } from '../rpc/message-encoder';
 import { SendWindow, ReceiveWindow } from '../rpc/flow-control';
-import { MessageAssembler, TOO_LARGE } from '../rpc/message-assembler';
+import { MessageAssembler, TOO_LARGE, wholeMessage } from '../rpc/message-assembler';
 import { MessageQueue } from '../rpc/message-queue';
 import { Metadata, metadataByteLength, writeMetadata } from '../rpc/metadata';
 import { RpcError } from '../rpc/rpc-error';
@@ -28,7 +28,8 @@ export class ServerCall {
   private input: MessageQueue<unknown> | undefined;
   private receiveWindow: ReceiveWindow | undefined;
   private sendWindow: SendWindow | undefined;
-  private readonly assembler = new MessageAssembler();
+  /** Made on the first fragment (MORE): most messages come whole. */
+  private assembler: MessageAssembler | undefined;
   /** Request bytes received and not yet released to the connection window. */
   private held = 0;
   /** A single-request call whose request is still arriving in MESSAGE frames. */
@@ -103,12 +104,13 @@ export class ServerCall {
       this.fail(new RpcError(Status.INVALID_ARGUMENT, `${this.method.path} takes one request message, and a second one arrived`));
       return;
     }
-    if (!this.assembler.inProgress && !this.receiveWindow.startMessage()) {
+    if (this.assembler?.inProgress !== true && !this.receiveWindow.startMessage()) {
       this.fail(new RpcError(Status.RESOURCE_EXHAUSTED, 'flow control: a request message started with no stream credit left'));
       return;
     }
     this.receiveWindow.received(payload.length);
-    const whole = this.assembler.add(payload, more, this.options.maxRequestBytes);
+    if (more) this.assembler ??= new MessageAssembler();
+    const whole = this.assembler ? this.assembler.add(payload, more, this.options.maxRequestBytes) : wholeMessage(payload, this.options.maxRequestBytes);
     if (whole === undefined) return;
     if (whole === TOO_LARGE) {
       this.fail(new RpcError(Status.RESOURCE_EXHAUSTED, `request message exceeds maxRequestBytes (${this.options.maxRequestBytes})`));
@@ -129,7 +131,8 @@ export class ServerCall {
   }
 
   private onRequestFragment(payload: Buffer, more: boolean): void {
-    const whole = this.assembler.add(payload, more, this.options.maxRequestBytes);
+    if (more) this.assembler ??= new MessageAssembler();
+    const whole = this.assembler ? this.assembler.add(payload, more, this.options.maxRequestBytes) : wholeMessage(payload, this.options.maxRequestBytes);
     if (whole === undefined) return;
     this.awaitingRequest = false;
     clearTimeout(this.memoryTimer);
@@ -158,7 +161,7 @@ export class ServerCall {
       // Refuse only when the wait is this server's doing: other calls hold much of the connection's window,
       // or the budget holds back grants. A peer that is merely slow to send, or a request already arriving,
       // keeps waiting.
-      if (!this.assembler.inProgress && (flow.held >= flow.window / 4 || this.options.memoryBudget.exhausted)) {
+      if (this.assembler?.inProgress !== true && (flow.held >= flow.window / 4 || this.options.memoryBudget.exhausted)) {
         this.fail(new RpcError(Status.RESOURCE_EXHAUSTED, `the server's memory for in-flight calls is in use (held ${flow.held} bytes on this connection, ${this.options.memoryBudget.held} in all): retry later`));
         return;
       }
@@ -376,7 +379,7 @@ export class ServerCall {
     this.done = true;
     this.awaitingRequest = false;
     clearTimeout(this.memoryTimer);
-    this.assembler.clear();
+    this.assembler?.clear();
     if (this.held > 0) {
       this.connection.flow.release(this.held);
       this.held = 0;
