@@ -57,6 +57,13 @@ export function callForStream(channel: Channel, method: PreparedMethod, input: u
       const bytes = method.definition.requestStream ? undefined : encodeRequest(channel, method, input);
       withMultiplexer(channel, options, method).then((mux) => {
         const call = new ClientCall(mux, method, options, resolve, reject);
+        if (!method.definition.requestStream) {
+          // A server stream the server proves it never ran is sent again once; its caller reads on.
+          call.resend = resendCall;
+          call.resendChannel = channel;
+          call.resendInput = input;
+          call.resendMetadata = metadata;
+        }
         if (!send(mux, call, bytes, metadata, options, false)) return;
         if (method.definition.requestStream) pumpRequests(call, channel, input as AsyncIterable<unknown>);
         resolveStart(call);
@@ -103,7 +110,10 @@ function sendOn(mux: Multiplexer, channel: Channel, method: PreparedMethod, byte
   });
 }
 
-/** Sends a not-processed unary call again on a new connection, within its deadline (or retryWaitMs without one). */
+/**
+ * Sends a not-processed unary or server-streaming call again on a new connection, within its deadline (or
+ * retryWaitMs without one). Client- and bidi-streaming calls are not: their request stream was read.
+ */
 function resendCall(call: ClientCall): void {
   const channel = call.resendChannel as Channel;
   const input = call.resendInput;
@@ -114,12 +124,13 @@ function resendCall(call: ClientCall): void {
   const bound = deadline === undefined ? AbortSignal.timeout(channel.options.retryWaitMs) : undefined;
   withMultiplexer(channel, options, method, bound).then((mux) => {
     const bytes = encodeRequest(channel, method, input);
-    const again = new ClientCall(mux, method, options, call.settle, call.settleError);
+    const again = new ClientCall(mux, method, options, call.settle, call.settleError, call.responses);
     send(mux, again, bytes, metadata, options, false);
   }).catch((error: unknown) => {
     // It never reached a server: still not processed (a deadline that passed meanwhile stays DEADLINE_EXCEEDED).
     const failure = callerError(method, error);
     if (failure.code === Status.UNAVAILABLE || bound?.aborted) failure.notProcessed = true;
+    call.responses?.fail(failure);
     call.settleError(failure);
   });
 }
@@ -236,6 +247,9 @@ function withMultiplexer(channel: Channel, options: CallOptions | undefined, met
   if (bound) signals.push(bound);
   const signal = signals.length === 0 ? undefined : signals.length === 1 ? signals[0] : AbortSignal.any(signals);
   return channel.multiplexer(waitForReady, signal).finally(() => deadline?.dispose()).catch((error) => {
+    if (bound?.aborted && !options?.signal?.aborted && !deadline?.signal.aborted) {
+      throw callerError(method, new RpcError(Status.UNAVAILABLE, `no new connection within retryWaitMs (${channel.options.retryWaitMs} ms) to send the call again`));
+    }
     if (signal?.aborted && !(error instanceof RpcError)) {
       const timedOut = !options?.signal?.aborted;
       throw callerError(method, new RpcError(timedOut ? Status.DEADLINE_EXCEEDED : Status.CANCELLED, timedOut ? `deadline of ${timeoutMs} ms exceeded while waiting for a connection` : 'the caller aborted the call'));

@@ -47,11 +47,16 @@ export class ClientCall {
     /** @internal Settles the caller's promise (a resent call settles the original's). */
     readonly settle: (value: unknown) => void,
     readonly settleError: (error: RpcError) => void,
+    /** A resent server-streaming call feeds the stream its caller is already reading. */
+    responses?: MessageQueue<unknown>,
   ) {
     const connection = mux.connection;
     if (method.definition.responseStream) {
       this.receiveWindow = new ReceiveWindow(connection.streamWindowBytes, MAX_UNGRANTED_BYTES);
-      this.responses = new MessageQueue<unknown>((bytes) => this.onConsumed(bytes), () => this.cancel(Status.CANCELLED, 'the caller stopped reading the response stream'));
+      const onConsume = (bytes: number): void => this.onConsumed(bytes);
+      const onAbandon = (): void => this.cancel(Status.CANCELLED, 'the caller stopped reading the response stream');
+      if (responses) responses.attach(onConsume, onAbandon);
+      this.responses = responses ?? new MessageQueue<unknown>(onConsume, onAbandon);
     }
     if (method.definition.requestStream) this.sendWindow = new SendWindow(connection.peerStreamWindow);
   }

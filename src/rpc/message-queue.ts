@@ -14,10 +14,16 @@ export class MessageQueue<T> implements AsyncIterable<T> {
 
   constructor(
     /** Called with the wire size of each message the application takes. */
-    private readonly onConsume: (bytes: number) => void,
+    private onConsume: (bytes: number) => void,
     /** Called when the consumer stops early (break/return). */
-    private readonly onAbandon: () => void,
+    private onAbandon: () => void,
   ) {}
+
+  /** Hands the queue to another producer (a call sent again) while its consumer keeps reading. */
+  attach(onConsume: (bytes: number) => void, onAbandon: () => void): void {
+    this.onConsume = onConsume;
+    this.onAbandon = onAbandon;
+  }
 
   get length(): number {
     return this.items.length;

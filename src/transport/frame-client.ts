@@ -155,7 +155,23 @@ export class FrameClient extends EventEmitter<FrameClientEvents> {
         const connection = new FrameConnection(0, socket, this.options, result.peer, result.leftover);
         this.current = connection;
         this.attempt = 0;
+        let replaced = false;
+        connection.once('goaway', (info) => {
+          if (this.current !== connection || this.stateValue === 'closed' || !this.backoff) return;
+          replaced = true;
+          // The server drains this connection: open the next one now, so new calls (and the calls it never
+          // ran, sent again) need not wait for this one to close. It finishes its calls meanwhile.
+          this.current = undefined;
+          this.lastClose = info;
+          this.setState('reconnecting');
+          this.tryConnect();
+        });
         connection.once('close', (info) => {
+          if (replaced) {
+            // The attempt that replaced it after its GOAWAY reconnects (with backoff) on its own failures.
+            this.emit('disconnect', info);
+            return;
+          }
           if (this.current === connection) this.current = undefined;
           this.onLost(info);
         });

@@ -91,3 +91,37 @@ test('without a server to retry on, calls above the last accepted id fail UNAVAI
   expect(outcomes.every((o) => o === 'OK' || o === 'not processed')).toBe(true);
   expect(outcomes.filter((o) => o === 'OK')).toHaveLength(runs.size);
 });
+
+test('a server stream the server never ran (above the GOAWAY last id) is sent again on the restarted server; the caller reads on', async () => {
+  const runs = new Map<string, number>();
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const first = new RpcServer();
+  first.addService(TestServiceDefinition, {
+    ...defaultHandlers(),
+    async sleep(request) {
+      await held; // keeps call 1 in flight, so the shutdown drains instead of closing at once
+      return request;
+    },
+  });
+  servers.push(first);
+  await first.listen(0);
+  const port = first.port;
+  const channel = new Channel({ port, reconnect: { initialDelayMs: 10, maxDelayMs: 50 } });
+  channels.push(channel);
+  await channel.connect();
+  const client = createClient(TestServiceDefinition, channel);
+  const sleeping = client.sleep({ ms: 0, text: 'in flight' });
+  // Shut down before the stream's CALL is read: GOAWAY's last id (1) is below it, so it never ran here.
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  const closing = first.close(5000);
+  const stream = client.serverStream({ body: Buffer.from('again'), seq: 3 });
+  const second = await countingServer(runs, 'second', port);
+  const seqs: number[] = [];
+  for await (const reply of stream) seqs.push(reply.seq);
+  expect(seqs).toEqual([0, 1, 2]);
+  release();
+  expect((await sleeping).text).toBe('in flight');
+  await closing;
+  await second.close(1000);
+});
