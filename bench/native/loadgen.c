@@ -185,7 +185,8 @@ static double histogram_percentile_us(double quantile) {
 }
 
 static void print_result(const char *fatal) {
-  double seconds = measure_end_ns > measure_start_ns ? (double)(measure_end_ns - measure_start_ns) / 1e9 : 0;
+  // A run that failed before its measurement started measured nothing: 0 s.
+  double seconds = measure_start_ns > 0 && measure_end_ns > measure_start_ns ? (double)(measure_end_ns - measure_start_ns) / 1e9 : 0;
   printf("{\"mode\":\"%s\",\"connections\":%d,\"depth\":%d,\"payloadBytes\":%d,\"seconds\":%.4f,\"frames\":%llu,\"framesPerSecond\":%.1f,",
          mode_name(opt.mode), opt.connections, opt.depth, opt.payload, seconds, (unsigned long long)measured_frames,
          seconds > 0 ? (double)measured_frames / seconds : 0.0);

@@ -49,8 +49,9 @@ export function targetLines(cells: readonly NativeCell[], skipped?: string): str
     if (skipped !== undefined) return `${what}: - -> NOT met (${skipped})`;
     const ours = find(cells, target.mode, target.shape);
     const raw = find(cells, 'raw', target.shape);
-    const failed = [ours, raw].find((c) => c === undefined || 'error' in c.result);
-    if (failed !== undefined) return `${what}: - -> NOT met (${failed === undefined ? 'cell not measured' : `error: ${(failed.result as { error: string }).error}`})`;
+    if (ours === undefined || raw === undefined) return `${what}: - -> NOT met (cell not measured)`;
+    const failed = [ours, raw].find((c) => 'error' in c.result);
+    if (failed !== undefined && 'error' in failed.result) return `${what}: - -> NOT met (error: ${failed.result.error})`;
     const wrong = (rounds(ours)?.errors ?? 0) + (rounds(raw)?.errors ?? 0);
     const ratio = ratioToRaw(cells, target.mode, target.shape);
     const met = wrong === 0 && ratio >= target.minRatio;

@@ -11,8 +11,10 @@ export interface LoadgenRun {
   readonly payloadBytes: number;
   readonly warmupMs: number;
   readonly measureMs: number;
-  /** Unary only: a `key:value` metadata entry sent with every call. */
+  /** Unary only: a `key:value` metadata entry sent with every call. Default none. */
   readonly metadata?: string;
+  /** Unary only: the method path called. Default `/echo.v1.EchoService/Echo`. */
+  readonly method?: string;
 }
 
 // Beyond its own warm-up and measurement the generator gets this long (connect, 5 s stall detection).
@@ -30,6 +32,7 @@ export function loadgenArgs(run: LoadgenRun): string[] {
     `--seconds=${run.measureMs / 1000}`,
   ];
   if (run.metadata !== undefined) args.push(`--metadata=${run.metadata}`);
+  if (run.method !== undefined) args.push(`--method=${run.method}`);
   return args;
 }
 
