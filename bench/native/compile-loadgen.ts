@@ -21,16 +21,16 @@ export interface LoadgenUnavailable {
   readonly reason: string;
 }
 
-/** The path of `cc` as the shell finds it (`command -v cc`), or undefined when there is none. */
-export function findCompiler(): string | undefined {
-  const found = spawnSync('sh', ['-c', 'command -v cc'], { encoding: 'utf8' });
+/** The path of `cc` as the shell finds it on `env`'s PATH (`command -v cc`), or undefined when there is none. */
+export function findCompiler(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const found = spawnSync('/bin/sh', ['-c', 'command -v cc'], { encoding: 'utf8', env });
   const compiler = found.status === 0 ? found.stdout.trim() : '';
   return compiler === '' ? undefined : compiler;
 }
 
-/** Builds the load generator with `cc -O2`; never throws, a failure comes back as a reason. */
-export async function compileLoadgen(): Promise<CompiledLoadgen | LoadgenUnavailable> {
-  const compiler = findCompiler();
+/** Builds the load generator with `cc -O2` (found on `env`'s PATH); never throws, a failure comes back as a reason. */
+export async function compileLoadgen(env: NodeJS.ProcessEnv = process.env): Promise<CompiledLoadgen | LoadgenUnavailable> {
+  const compiler = findCompiler(env);
   if (!compiler) return { reason: 'native section skipped: no C compiler (cc) found; install gcc' };
   const dir = mkdtempSync(path.join(os.tmpdir(), 'framerpc-loadgen-'));
   const dispose = (): void => rmSync(dir, { recursive: true, force: true });

@@ -21,6 +21,8 @@ export interface LoadgenResult {
   readonly maxUs: number | null;
   /** Replies in every phase, warm-up included. */
   readonly allFrames: number;
+  /** The generator's own CPU time (user + system, µs) over the whole run. */
+  readonly cpuUs: number;
   /** Wrong replies (bad status, wrong length, unknown id) that did not end the run. */
   readonly errors: number;
   readonly firstError: string | null;
@@ -70,6 +72,7 @@ export function parseLoadgenOutput(stdout: string): LoadgenResult {
     ...latencies,
     seconds: field('seconds', isNonNegative, 'a non-negative number') as number,
     framesPerSecond: field('framesPerSecond', isNonNegative, 'a non-negative number') as number,
+    cpuUs: field('cpuUs', isNonNegative, 'a non-negative number') as number,
     firstError: field('firstError', isText, 'null or a string') as string | null,
     fatal: field('fatal', isText, 'null or a string') as string | null,
   };

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -196,7 +197,11 @@ static void print_result(const char *fatal) {
   } else {
     printf("\"p50Us\":null,\"p90Us\":null,\"p99Us\":null,\"maxUs\":null,");
   }
-  printf("\"allFrames\":%llu,\"errors\":%llu,\"firstError\":", (unsigned long long)all_frames, (unsigned long long)errors);
+  // The generator's own CPU time (user + system) over the whole run, to show whether the client is the limit.
+  struct rusage usage;
+  getrusage(RUSAGE_SELF, &usage);
+  double cpu_us = (double)(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1e6 + (double)(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec);
+  printf("\"allFrames\":%llu,\"cpuUs\":%.0f,\"errors\":%llu,\"firstError\":", (unsigned long long)all_frames, cpu_us, (unsigned long long)errors);
   if (first_error[0]) json_string(first_error);
   else printf("null");
   printf(",\"fatal\":");

@@ -63,6 +63,12 @@ function formatPayload(bytes: number): string {
   return bytes >= 1024 && bytes % 1024 === 0 ? `${bytes / 1024} KiB` : `${bytes} B`;
 }
 
+/** CPU µs without the unit, to fit three in a column: 0.594 -> "0.59", 23.4 -> "23.4", 131.2 -> "131". */
+function micros(value: number): string {
+  if (!Number.isFinite(value)) return '-';
+  return value < 10 ? value.toFixed(2) : value < 100 ? value.toFixed(1) : String(Math.round(value));
+}
+
 function latencyPair(result: NativeRounds | undefined): string {
   return result ? `${formatLatency(result.p50Us / 1000)} / ${formatLatency(result.p99Us / 1000)}` : '-';
 }
@@ -79,6 +85,7 @@ export function nativeTable(shapes: readonly NativeShape[], cells: readonly Nati
       return 'error' in cell.result ? 'error' : formatRate(cell.result.framesPerSecond);
     };
     const spreads = [transport, raw, unary].map((r) => (r ? formatSpread(r.spread).replace('%', '') : '-')).join(' ');
+    const serverCpu = [transport, raw, unary].map((r) => (r ? micros(r.serverCpuMicrosPerFrame) : '-')).join(' / ');
     return [
       shapeLabel(shape),
       formatPayload(shape.payloadBytes),
@@ -91,6 +98,7 @@ export function nativeTable(shapes: readonly NativeShape[], cells: readonly Nati
       latencyPair(raw),
       latencyPair(unary),
       `${spreads} %`,
+      `${serverCpu} µs`,
     ];
   });
   const errors = cells.flatMap((c) => {
@@ -100,11 +108,12 @@ export function nativeTable(shapes: readonly NativeShape[], cells: readonly Nati
   });
   return {
     title: 'Native client: C load generator (epoll), N connections x D in flight; framerpc next to raw merged node:net echo (median of the rounds)',
-    columns: ['shape', 'payload', 'transport/s', 'raw/s', 'transport/raw', 'unary calls/s', 'unary/raw', 'transport p50/p99', 'raw p50/p99', 'unary p50/p99', 'spread t/r/u'],
+    columns: ['shape', 'payload', 'transport/s', 'raw/s', 'transport/raw', 'unary calls/s', 'unary/raw', 'transport p50/p99', 'raw p50/p99', 'unary p50/p99', 'spread t/r/u', 'server CPU/frame t/r/u'],
     rows,
     notes: [
       ...(skipped !== undefined ? [skipped] : []),
       'transport: framerpc FrameServer echoing DATA frames; raw: node:net echo, one write per read (the limit); unary: framerpc RpcServer, EchoService.Echo with the request inline.',
+      'server CPU/frame: the server child\'s CPU time over the rounds (warm-up included) per reply; steadier than frames/s on a shared machine.',
       ...targetLines(cells, skipped),
       ...errors,
     ],

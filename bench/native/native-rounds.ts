@@ -20,6 +20,10 @@ export interface NativeRounds {
   /** The largest latency of any round. */
   readonly maxUs: number;
   readonly frames: number;
+  /** Server CPU time per reply (µs) over every round, warm-up included; NaN when not measured. */
+  readonly serverCpuMicrosPerFrame: number;
+  /** The load generator's CPU time per reply (µs), the same way. */
+  readonly clientCpuMicrosPerFrame: number;
   readonly errors: number;
   readonly firstError: string | null;
 }
@@ -40,12 +44,14 @@ function median(values: readonly number[]): number {
 
 const measured = (values: readonly (number | null)[]): number[] => values.filter((v): v is number => v !== null);
 
-/** Combines the rounds of one cell (at least one). */
-export function combineNativeRounds(rounds: readonly LoadgenResult[]): NativeRounds {
+/** Combines the rounds of one cell (at least one); `serverCpuMicros` is the server's CPU time over all of them. */
+export function combineNativeRounds(rounds: readonly LoadgenResult[], serverCpuMicros = NaN): NativeRounds {
   if (rounds.length === 0) throw new RangeError('combineNativeRounds needs at least one round');
   const rates = rounds.map((r) => r.framesPerSecond);
   const rate = median(rates);
   const maxima = measured(rounds.map((r) => r.maxUs));
+  const allFrames = rounds.reduce((sum, r) => sum + r.allFrames, 0);
+  const perFrame = (micros: number): number => (allFrames > 0 ? micros / allFrames : NaN);
   return {
     framesPerSecond: rate,
     perRound: rates.map(Math.round),
@@ -55,6 +61,8 @@ export function combineNativeRounds(rounds: readonly LoadgenResult[]): NativeRou
     p99Us: median(measured(rounds.map((r) => r.p99Us))),
     maxUs: maxima.length > 0 ? Math.max(...maxima) : NaN,
     frames: rounds.reduce((sum, r) => sum + r.frames, 0),
+    serverCpuMicrosPerFrame: perFrame(serverCpuMicros),
+    clientCpuMicrosPerFrame: perFrame(rounds.reduce((sum, r) => sum + r.cpuUs, 0)),
     errors: rounds.reduce((sum, r) => sum + r.errors, 0),
     firstError: rounds.find((r) => r.firstError !== null)?.firstError ?? null,
   };

@@ -68,12 +68,16 @@ export async function runNativeSection(plan: CellPlan, log: (line: string) => vo
 async function measureShape(compiled: CompiledLoadgen, servers: Map<LoadgenMode, ServerProcess>, shape: NativeShape, plan: CellPlan, log: (line: string) => void): Promise<NativeCell[]> {
   const results = new Map<LoadgenMode, LoadgenResult[]>(PEERS.map((peer) => [peer.mode, []]));
   const errors = new Map<LoadgenMode, string>();
+  const serverCpu = new Map<LoadgenMode, number>(PEERS.map((peer) => [peer.mode, 0]));
   for (let round = 0; round < plan.rounds; round++) {
     for (const peer of PEERS) {
       if (errors.has(peer.mode)) continue;
-      const run: LoadgenRun = { ...shape, mode: peer.mode, port: (servers.get(peer.mode) as ServerProcess).port, warmupMs: plan.round.warmupMs, measureMs: plan.round.measureMs, metadata: peer.metadata };
+      const server = servers.get(peer.mode) as ServerProcess;
+      const run: LoadgenRun = { ...shape, mode: peer.mode, port: server.port, warmupMs: plan.round.warmupMs, measureMs: plan.round.measureMs, metadata: peer.metadata };
       try {
+        const cpuBefore = await server.cpuMicros();
         results.get(peer.mode)?.push(await runLoadgen(compiled.binary, run));
+        serverCpu.set(peer.mode, (serverCpu.get(peer.mode) ?? 0) + (await server.cpuMicros()) - cpuBefore);
       } catch (error) {
         errors.set(peer.mode, (error as Error).message);
       }
@@ -81,9 +85,9 @@ async function measureShape(compiled: CompiledLoadgen, servers: Map<LoadgenMode,
   }
   return PEERS.map((peer) => {
     const error = errors.get(peer.mode);
-    const cell: NativeCell = { mode: peer.mode, shape, result: error !== undefined ? { error } : combineNativeRounds(results.get(peer.mode) ?? []) };
+    const cell: NativeCell = { mode: peer.mode, shape, result: error !== undefined ? { error } : combineNativeRounds(results.get(peer.mode) ?? [], serverCpu.get(peer.mode)) };
     const r = cell.result;
-    const summary = 'error' in r ? `error: ${r.error}` : `${Math.round(r.framesPerSecond)}/s (rounds ${r.perRound.join(', ')}), p50 ${r.p50Us.toFixed(0)} µs, p99 ${r.p99Us.toFixed(0)} µs${r.errors > 0 ? `, ${r.errors} wrong replies` : ''}`;
+    const summary = 'error' in r ? `error: ${r.error}` : `${Math.round(r.framesPerSecond)}/s (rounds ${r.perRound.join(', ')}), p50 ${r.p50Us.toFixed(0)} µs, p99 ${r.p99Us.toFixed(0)} µs, CPU/frame server ${r.serverCpuMicrosPerFrame.toFixed(2)} µs client ${r.clientCpuMicrosPerFrame.toFixed(2)} µs${r.errors > 0 ? `, ${r.errors} wrong replies` : ''}`;
     log(`  native ${peer.mode} ${shapeLabel(shape)} ${shape.payloadBytes} B: ${summary}`);
     return cell;
   });

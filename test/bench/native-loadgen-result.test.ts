@@ -4,7 +4,7 @@ import { combineNativeRounds } from '../../bench/native/native-rounds';
 
 const LINE =
   '{"mode":"unary","connections":1,"depth":256,"payloadBytes":64,"seconds":2.0001,"frames":900000,"framesPerSecond":449977.5,' +
-  '"p50Us":412.5,"p90Us":600.1,"p99Us":900,"maxUs":4000.25,"allFrames":1100000,"errors":0,"firstError":null,"fatal":null}';
+  '"p50Us":412.5,"p90Us":600.1,"p99Us":900,"maxUs":4000.25,"allFrames":1100000,"cpuUs":2100000,"errors":0,"firstError":null,"fatal":null}';
 
 function result(overrides: Partial<LoadgenResult>): LoadgenResult {
   return { ...parseLoadgenOutput(LINE), ...overrides };
@@ -26,6 +26,7 @@ describe('parseLoadgenOutput', () => {
       p99Us: 900,
       maxUs: 4000.25,
       allFrames: 1100000,
+      cpuUs: 2100000,
       errors: 0,
       firstError: null,
       fatal: null,
@@ -54,12 +55,17 @@ describe('parseLoadgenOutput', () => {
 });
 
 describe('combineNativeRounds', () => {
-  it('takes the median round per metric, the largest max, and sums frames and errors', () => {
-    const combined = combineNativeRounds([
-      result({ framesPerSecond: 100, p50Us: 10, p99Us: 50, maxUs: 70, frames: 200, errors: 0 }),
-      result({ framesPerSecond: 300, p50Us: 30, p99Us: 90, maxUs: 500, frames: 600, errors: 2, firstError: 'call 7 failed with status 8: busy' }),
-      result({ framesPerSecond: 200, p50Us: 20, p99Us: 60, maxUs: 80, frames: 400, errors: 1, firstError: 'later' }),
-    ]);
+  it('takes the median round per metric, the largest max, sums frames and errors, and spreads CPU over every reply', () => {
+    const combined = combineNativeRounds(
+      [
+        result({ framesPerSecond: 100, p50Us: 10, p99Us: 50, maxUs: 70, frames: 200, allFrames: 250, cpuUs: 500, errors: 0 }),
+        result({ framesPerSecond: 300, p50Us: 30, p99Us: 90, maxUs: 500, frames: 600, allFrames: 750, cpuUs: 1500, errors: 2, firstError: 'call 7 failed with status 8: busy' }),
+        result({ framesPerSecond: 200, p50Us: 20, p99Us: 60, maxUs: 80, frames: 400, allFrames: 500, cpuUs: 1000, errors: 1, firstError: 'later' }),
+      ],
+      6000,
+    );
+    expect(combined.serverCpuMicrosPerFrame).toBe(4);
+    expect(combined.clientCpuMicrosPerFrame).toBe(2);
     expect(combined.framesPerSecond).toBe(200);
     expect(combined.perRound).toEqual([100, 300, 200]);
     expect(combined.spread).toBeCloseTo(0.5);
@@ -76,6 +82,8 @@ describe('combineNativeRounds', () => {
     expect(combined.p50Us).toBeNaN();
     expect(combined.maxUs).toBeNaN();
     expect(combined.spread).toBeNaN();
+    // No server CPU given: not measured.
+    expect(combined.serverCpuMicrosPerFrame).toBeNaN();
     expect(() => combineNativeRounds([])).toThrow(RangeError);
   });
 });

@@ -96,6 +96,11 @@ describe('native load generator', () => {
     }
   });
 
+  it('is skipped with a clear reason when no cc is on the PATH', async () => {
+    expect(findCompiler({ PATH: '/nonexistent' })).toBeUndefined();
+    await expect(compileLoadgen({ PATH: '/nonexistent' })).resolves.toEqual({ reason: 'native section skipped: no C compiler (cc) found; install gcc' });
+  });
+
   it('rejects with its own reason when nothing listens on the port', async () => {
     const server = new FrameServer({ heartbeatIntervalMs: 0 });
     const { port } = await server.listen(0, '127.0.0.1');
