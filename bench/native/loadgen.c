@@ -109,7 +109,7 @@ struct connection {
   struct slot *ring; // indexed by id & ring_mask; ids are chosen so that their slot is free
   uint32_t ring_mask;
   uint32_t in_flight;
-  uint32_t next_id;
+  uint64_t next_id; // the lowest id not used yet (64 bits, so running out of u32 call ids is seen)
   int64_t send_credit;    // unary: the server's connection credit left for our request bytes
   uint64_t owed_grant;    // unary: response bytes received and not yet granted back
   uint32_t waiting_calls; // unary: calls not sent for lack of connection credit
@@ -338,13 +338,13 @@ static void send_request(struct connection *c, uint64_t now) {
     }
     c->send_credit -= request_message_bytes;
   }
-  uint32_t id = c->next_id;
-  while (c->ring[id & c->ring_mask].used) id++;
-  // Call ids must stay below 2^32 (section 13.3); echo ids may wrap, they carry no meaning there.
-  if (opt.mode == MODE_UNARY && id < c->next_id) fail("call ids exhausted on one connection (2^32-1 calls)");
-  c->next_id = id + 1;
-  if (opt.mode == MODE_UNARY && c->next_id == 0) c->next_id = 0xffffffffu; // the next send fails above
-  struct slot *slot = &c->ring[id & c->ring_mask];
+  uint64_t next = c->next_id;
+  while (c->ring[next & c->ring_mask].used) next++;
+  // Call ids are u32 and never reused (section 13.3); echo stream ids carry no meaning and may wrap.
+  if (opt.mode == MODE_UNARY && next > 0xffffffffull) fail("call ids exhausted on one connection (2^32-1 calls)");
+  c->next_id = next + 1;
+  uint32_t id = (uint32_t)next;
+  struct slot *slot = &c->ring[next & c->ring_mask];
   slot->id = id;
   slot->used = 1;
   slot->got_message = 0;
