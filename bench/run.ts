@@ -4,6 +4,7 @@
 //   rpc        gRPC and NestJS TCP unary echo (the framerpc RPC row plugs in at rpc/peers.ts)
 //   large      256 KiB unary calls x64 in flight, a 1 MiB-message bidi stream, 64 B calls beside it: framerpc vs grpc-js
 //   broadcast  M clients x 1 msg/s, each message to all M: framerpc PushHub vs socket.io vs naive node:net
+//   native     a C load generator (built with the system cc) on framerpc transport echo and unary calls vs raw node:net
 // Env: BENCH_SECONDS (measurement per cell, default 2), BENCH_WARMUP_SECONDS (0.5), BENCH_ROUNDS (3),
 //      BENCH_IDLE_CONNECTIONS (10000), BENCH_CPU_PROF_DIR (profile the framerpc server), BENCH_JSON (write results).
 //      broadcast: BROADCAST_CLIENTS ("100,1000,3000"), BROADCAST_SECONDS (20), BROADCAST_WARMUP_SECONDS (3),
@@ -15,6 +16,7 @@ import { runBroadcastSection } from './broadcast/section';
 import { cellPlan, cellTiming, idleConnectionCount } from './config';
 import { runIdleSection } from './idle/section';
 import { runLargeSection } from './large/section';
+import { runNativeSection } from './native/section';
 import { renderTable, type Table } from './report/table';
 import { runRpcSection } from './rpc/section';
 import { runTransportSection } from './transport/section';
@@ -30,6 +32,7 @@ const SECTIONS: Record<string, () => Promise<SectionOutput>> = {
   rpc: () => runRpcSection(cellPlan(), progress),
   large: () => runLargeSection(cellPlan(), progress),
   broadcast: () => runBroadcastSection(broadcastPlan(), progress),
+  native: () => runNativeSection(cellPlan(), progress),
 };
 
 function progress(line: string): void {
