@@ -5,7 +5,7 @@ export { Status, statusName } from './rpc/status';
 export { RpcError, type RpcErrorOptions } from './rpc/rpc-error';
 export { Metadata, type MetadataValue } from './rpc/metadata';
 
-export type { ServiceDefinition, MethodDefinition, MessageCodec, RequestOf, ResponseOf, CallKind } from './service/service-definition';
+export type { ServiceDefinition, MethodDefinition, MessageCodec, RequestOf, ResponseOf, CallKind, DeepPartial, PartialRequestOf } from './service/service-definition';
 export type { ServiceImplementation, MethodHandler } from './service/handler-types';
 export type { HandlerLifetime, HandlerClass } from './service/service-metadata';
 

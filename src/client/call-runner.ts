@@ -217,8 +217,9 @@ function interceptorMetadata(metadata: Metadata | undefined): Metadata {
 
 function encodeRequest(channel: Channel, method: PreparedMethod, request: unknown, asView = false): Uint8Array {
   let bytes: Uint8Array;
+  const message = method.normalizeRequest(request); // throws INVALID_ARGUMENT itself
   try {
-    bytes = asView ? encodeMessageView(method.definition.requestType, request) : encodeMessage(method.definition.requestType, request);
+    bytes = asView ? encodeMessageView(method.definition.requestType, message) : encodeMessage(method.definition.requestType, message);
   } catch (error) {
     throw new RpcError(Status.INVALID_ARGUMENT, `request could not be encoded: ${(error as Error).message}`);
   }

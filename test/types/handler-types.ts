@@ -2,6 +2,7 @@
 // clients derived from the generated definition. Each @ts-expect-error must be needed, or tsc fails.
 import 'reflect-metadata';
 import { RpcService, createClient, type CallContext, type Channel, type ServiceImplementation } from '../../src';
+import { ShapeServiceDefinition } from '../../generated/test/shapes';
 import { TestServiceDefinition, type Delay, type Empty, type Payload, type Sum } from '../../generated/test/testing';
 
 // A correct handler class compiles.
@@ -170,4 +171,20 @@ export async function typedClient(channel: Channel): Promise<void> {
   void wrong;
   // @ts-expect-error there is no such method
   client.noSuchMethod;
+
+  // Requests are DeepPartial: missing fields take their defaults.
+  const partial: Payload = await client.unary({ seq: 1 });
+  await client.sleep({});
+  await client.clientStream((async function* () {
+    yield { seq: 2 };
+  })());
+  void partial;
+  // @ts-expect-error an unknown field (a typo of text) is still refused
+  await client.sleep({ ms: 1, txet: 'x' });
+  // @ts-expect-error a present field keeps its type
+  await client.sleep({ ms: '1' });
+  const shapes = createClient(ShapeServiceDefinition, channel);
+  await shapes.echo({ delay: { ms: 1 }, items: [{ seq: 1 }], named: { a: { text: 't' } } });
+  // @ts-expect-error nested messages are DeepPartial too, but keep their fields' types
+  await shapes.echo({ delay: { ms: 'x' } });
 }
