@@ -9,7 +9,7 @@ export type { ServiceDefinition, MethodDefinition, MessageCodec, RequestOf, Resp
 export type { ServiceImplementation, MethodHandler } from './service/handler-types';
 export type { HandlerLifetime, HandlerClass } from './service/service-metadata';
 
-export { RpcServer, type RpcServerConstructorOptions, type RpcServerEvents } from './server/rpc-server';
+export { RpcServer, type RpcServerConstructorOptions, type RpcServerEvents, type AddServiceOptions } from './server/rpc-server';
 export type { RpcServerOptions, Logger } from './server/server-options';
 export { CallContext } from './server/call-context';
 export type { ServerInterceptor } from './server/server-interceptor';

@@ -1,7 +1,7 @@
 // Compile-time tests, checked by `npx tsc -p tsconfig.json --noEmit` (never run): handler classes and typed
 // clients derived from the generated definition. Each @ts-expect-error must be needed, or tsc fails.
 import 'reflect-metadata';
-import { RpcService, createClient, type CallContext, type Channel, type ServiceImplementation } from '../../src';
+import { RpcServer, RpcService, createClient, type CallContext, type Channel, type ServiceImplementation } from '../../src';
 import { ShapeServiceDefinition } from '../../generated/test/shapes';
 import { TestServiceDefinition, type Delay, type Empty, type Payload, type Sum } from '../../generated/test/testing';
 
@@ -124,6 +124,30 @@ export class WrongKind {
   async fail(): Promise<Empty> {
     return {};
   }
+}
+
+// A partial service implements some methods, still with the definition's types.
+@RpcService(TestServiceDefinition, { partial: true })
+export class PartialHandler {
+  async unary(request: Payload): Promise<Payload> {
+    return request;
+  }
+}
+
+// @ts-expect-error partial, but sleep answers a Delay, not a Sum
+@RpcService(TestServiceDefinition, { partial: true, lifetime: 'per-call' })
+export class PartialWrongType {
+  async sleep(): Promise<Sum> {
+    return { total: 1, count: 1 };
+  }
+}
+
+export function partialObjects(server: RpcServer): void {
+  server.addService(TestServiceDefinition, { unary: async (request) => request }, { partial: true });
+  // @ts-expect-error without { partial: true } every method is required
+  server.addService(TestServiceDefinition, { unary: async (request) => request });
+  // @ts-expect-error partial, but unary answers a Payload
+  server.addService(TestServiceDefinition, { unary: async () => ({ ms: 1, text: '' }) }, { partial: true });
 }
 
 // A plain-object implementation is checked the same way.
