@@ -3,6 +3,7 @@
 import 'reflect-metadata';
 import { RpcServer, RpcService, createClient, type CallContext, type Channel, type ServiceImplementation } from '../../src';
 import { ShapeServiceDefinition } from '../../generated/test/shapes';
+import type { HandlerProblems } from '../../src/service/handler-types';
 import { TestServiceDefinition, type Delay, type Empty, type Payload, type Sum } from '../../generated/test/testing';
 
 // A correct handler class compiles.
@@ -33,8 +34,8 @@ export class CompleteHandler {
   }
 }
 
-// A class missing a method does not compile.
-// @ts-expect-error Property 'fail' is missing
+// A class missing a method does not compile: "... not assignable to type '"missing method: fail"'".
+// @ts-expect-error missing method: fail
 @RpcService(TestServiceDefinition)
 export class MissingMethod {
   async unary(request: Payload): Promise<Payload> {
@@ -55,7 +56,7 @@ export class MissingMethod {
 }
 
 // A class with a wrong request type does not compile.
-// @ts-expect-error unary takes a Payload, not a Delay
+// @ts-expect-error mistyped method: unary (it takes a Payload, not a Delay)
 @RpcService(TestServiceDefinition)
 export class WrongRequestType {
   async unary(request: Delay): Promise<Payload> {
@@ -79,7 +80,7 @@ export class WrongRequestType {
 }
 
 // A class with a wrong response type does not compile.
-// @ts-expect-error sleep answers a Delay, not a Sum
+// @ts-expect-error mistyped method: sleep (it answers a Delay, not a Sum)
 @RpcService(TestServiceDefinition)
 export class WrongResponseType {
   async unary(request: Payload): Promise<Payload> {
@@ -125,6 +126,16 @@ export class WrongKind {
     return {};
   }
 }
+
+// The error text itself: the decorator's parameter is intersected with HandlerProblems, a string literal type.
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+type Problems<C, P extends boolean = false> = HandlerProblems<C, typeof TestServiceDefinition, P>;
+export const namesMissing: Equal<Problems<MissingMethod>, 'missing method: fail'> = true;
+export const namesEveryMissing: Equal<Problems<{ unary: CompleteHandler['unary']; bidi: CompleteHandler['bidi'] }>, `missing method: ${'serverStream' | 'clientStream' | 'sleep' | 'fail'}`> = true;
+export const namesMistyped: Equal<Problems<WrongResponseType>, 'mistyped method: sleep (its request, response or call kind differs from test.v1.TestService)'> = true;
+export const namesWrongKind: Equal<Problems<WrongKind>, 'mistyped method: serverStream (its request, response or call kind differs from test.v1.TestService)'> = true;
+export const completeIsFine: Equal<Problems<CompleteHandler>, unknown> = true;
+export const partialMayMiss: Equal<Problems<{ unary: CompleteHandler['unary'] }, true>, unknown> = true;
 
 // A partial service implements some methods, still with the definition's types.
 @RpcService(TestServiceDefinition, { partial: true })
