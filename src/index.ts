@@ -30,6 +30,8 @@ export {
 } from './transport';
 export { loadServiceDefinitions, loadServiceDefinitionsSync, createDynamicClient, DynamicProtoError, DynamicProtoErrorCode, type LoadProtoOptions, type DynamicClient, type DynamicMessage, type DynamicServiceDefinition, type DynamicMethodDefinition } from './dynamic';
 
+export { createTestClient, type TestClient, type TestClientOptions } from './testing/create-test-client';
+
 export { PushHub, type PushHubEvents, type ConnectionPushStats } from './push/push-hub';
 export type { PushEmitter, PushEvents, ExceptOptions } from './push/push-emitter';
 export type { Delivery, PushHubStats, SlowConsumer } from './push/fan-out';

@@ -1,7 +1,7 @@
 // Compile-time tests, checked by `npx tsc -p tsconfig.json --noEmit` (never run): handler classes and typed
 // clients derived from the generated definition. Each @ts-expect-error must be needed, or tsc fails.
 import 'reflect-metadata';
-import { RpcServer, RpcService, createClient, type CallContext, type Channel, type ServiceImplementation } from '../../src';
+import { RpcServer, RpcService, createClient, createTestClient, type CallContext, type Channel, type ServiceImplementation } from '../../src';
 import { ShapeServiceDefinition } from '../../generated/test/shapes';
 import type { HandlerProblems } from '../../src/service/handler-types';
 import { TestServiceDefinition, type Delay, type Empty, type Payload, type Sum } from '../../generated/test/testing';
@@ -159,6 +159,16 @@ export function partialObjects(server: RpcServer): void {
   server.addService(TestServiceDefinition, { unary: async (request) => request });
   // @ts-expect-error partial, but unary answers a Payload
   server.addService(TestServiceDefinition, { unary: async () => ({ ms: 1, text: '' }) }, { partial: true });
+}
+
+// createTestClient checks a plain object the same way.
+export async function testClients(): Promise<void> {
+  const t = await createTestClient(TestServiceDefinition, { unary: async (request) => request }, { partial: true });
+  const reply: Payload = await t.client.unary({ seq: 1 });
+  void reply;
+  await createTestClient(TestServiceDefinition, CompleteHandler);
+  // @ts-expect-error without { partial: true } every method is required
+  await createTestClient(TestServiceDefinition, { unary: async (request: Payload) => request });
 }
 
 // A plain-object implementation is checked the same way.
