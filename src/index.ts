@@ -5,11 +5,11 @@ export { Status, statusName } from './rpc/status';
 export { RpcError, type RpcErrorOptions } from './rpc/rpc-error';
 export { Metadata, type MetadataValue } from './rpc/metadata';
 
-export type { ServiceDefinition, MethodDefinition, MessageCodec, RequestOf, ResponseOf, CallKind } from './service/service-definition';
+export type { ServiceDefinition, MethodDefinition, MessageCodec, RequestOf, ResponseOf, CallKind, DeepPartial, PartialRequestOf } from './service/service-definition';
 export type { ServiceImplementation, MethodHandler } from './service/handler-types';
 export type { HandlerLifetime, HandlerClass } from './service/service-metadata';
 
-export { RpcServer, type RpcServerConstructorOptions, type RpcServerEvents } from './server/rpc-server';
+export { RpcServer, type RpcServerConstructorOptions, type RpcServerEvents, type AddServiceOptions } from './server/rpc-server';
 export type { RpcServerOptions } from './server/server-options';
 export { ServerLog, type Logger, type LogFields } from './server/logger';
 export type { RateLimitOptions } from './server/log-rate-limit';
@@ -32,6 +32,8 @@ export {
   type FrameServerOptions, type FrameClientOptions, type TransportOptions, type CloseInfo, type ClientState, type BackoffOptions,
 } from './transport';
 export { loadServiceDefinitions, loadServiceDefinitionsSync, createDynamicClient, DynamicProtoError, DynamicProtoErrorCode, type LoadProtoOptions, type DynamicClient, type DynamicMessage, type DynamicServiceDefinition, type DynamicMethodDefinition } from './dynamic';
+
+export { createTestClient, type TestClient, type TestClientOptions } from './testing/create-test-client';
 
 export { PushHub, type PushHubEvents, type ConnectionPushStats } from './push/push-hub';
 export type { PushEmitter, PushEvents, ExceptOptions } from './push/push-emitter';

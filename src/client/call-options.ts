@@ -22,6 +22,18 @@ export interface CallOptions {
   onHeaders?: (headers: Metadata) => void;
   /** Called with the trailers that came with the final status. */
   onTrailers?: (trailers: Metadata) => void;
+  /**
+   * Compress the request messages: true compresses each (whatever its size) when the server accepted
+   * compression in the handshake, false never does; a function chooses per message of a request stream
+   * (index 0 first). Default: the channel's rule (`sendCompression`, `compressMinBytes`).
+   */
+  compress?: boolean | ((messageIndex: number) => boolean);
+}
+
+/** The compression choice for request message `index` of a call (undefined: the connection's rule). */
+export function requestCompression(options: CallOptions | undefined, index: number): boolean | undefined {
+  const compress = options?.compress;
+  return typeof compress === 'function' ? compress(index) : compress;
 }
 
 /**
@@ -31,7 +43,10 @@ export interface CallOptions {
  */
 export function callOptionsError(options: CallOptions | undefined): RpcError | undefined {
   if (!options) return undefined;
-  const { timeoutMs, deadline } = options;
+  const { timeoutMs, deadline, compress } = options;
+  if (compress !== undefined && typeof compress !== 'boolean' && typeof compress !== 'function') {
+    return new RpcError(Status.INVALID_ARGUMENT, `call option compress must be a boolean or a function of the message index, got ${String(compress)}`);
+  }
   if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs) || timeoutMs < 0)) {
     return new RpcError(Status.INVALID_ARGUMENT, `call option timeoutMs must be a non-negative number of ms (0 or undefined for none), got ${String(timeoutMs)}`);
   }

@@ -6,7 +6,7 @@ import { Metadata } from '../rpc/metadata';
 import { RpcError } from '../rpc/rpc-error';
 import { deadlineSignal } from '../rpc/deadline-signal';
 import { Status } from '../rpc/status';
-import { callOptionsError, effectiveTimeoutMs, pinDeadline, toMetadata, type CallOptions } from './call-options';
+import { callOptionsError, effectiveTimeoutMs, pinDeadline, requestCompression, toMetadata, type CallOptions } from './call-options';
 import type { Channel } from './channel';
 import { ClientCall } from './client-call';
 import { runClientIntercepted } from './client-interceptor';
@@ -149,7 +149,9 @@ function send(mux: Multiplexer, call: ClientCall, bytes: Uint8Array | undefined,
     }
     // The request rides in the CALL frame when credit and room allow; otherwise the CALL goes alone and
     // the request follows in MESSAGE frames under flow control.
-    const inline = bytes !== undefined && connection.scheduler.trySendNow(id, bytes.length) ? bytes : undefined;
+    // A request with its own compression choice goes as a MESSAGE, the frame the choice applies to.
+    const compress = requestCompression(options, 0);
+    const inline = bytes !== undefined && compress === undefined && connection.scheduler.trySendNow(id, bytes.length) ? bytes : undefined;
     const flags = inline ? FrameFlag.END_STREAM : 0;
     // Written in place in the outbound queue when it can be; built and copied otherwise (compression).
     const target = connection.reserveFrame(FrameKind.CALL, flags, id, callHeaderLength(pathBytes, metadata, inline));
@@ -160,7 +162,7 @@ function send(mux: Multiplexer, call: ClientCall, bytes: Uint8Array | undefined,
     } else {
       sent = connection.send(FrameKind.CALL, flags, id, encodeCallHeader(pathBytes, timeoutMs, metadata, inline));
     }
-    if (sent && bytes && !inline) connection.sendMessage(id, bytes, true, borrowed);
+    if (sent && bytes && !inline) connection.sendMessage(id, bytes, true, borrowed, compress);
   } catch (error) {
     // e.g. a metadata value over 65535 bytes: fail this call (and free its id), never throw past it.
     const code = error instanceof RpcError ? error.code : Status.INTERNAL;
@@ -181,6 +183,7 @@ async function pumpRequests(call: ClientCall, channel: Channel, requests: AsyncI
   const window = call.sendWindow!;
   const iterator = requests[Symbol.asyncIterator]();
   let exhausted = false;
+  let index = 0;
   try {
     for (;;) {
       // Credit before pulling: the request stream is never pulled more than the window ahead of the server.
@@ -205,7 +208,7 @@ async function pumpRequests(call: ClientCall, channel: Channel, requests: AsyncI
         throw new RpcError(Status.RESOURCE_EXHAUSTED, `request message of ${bytes.length} bytes is larger than the server's connection window lets through (${connection.flow.maxSendableMessage} bytes)`);
       }
       window.take(bytes.length);
-      connection.sendMessage(call.id, bytes, false, false);
+      connection.sendMessage(call.id, bytes, false, false, requestCompression(call.options, index++));
     }
     if (!call.done) connection.scheduler.sendFrame(call.id, FrameKind.HALF_CLOSE, 0, EMPTY);
   } catch (error) {
@@ -226,8 +229,9 @@ function interceptorMetadata(metadata: Metadata | undefined): Metadata {
 
 function encodeRequest(channel: Channel, method: PreparedMethod, request: unknown, asView = false): Uint8Array {
   let bytes: Uint8Array;
+  const message = method.normalizeRequest(request); // throws INVALID_ARGUMENT itself
   try {
-    bytes = asView ? encodeMessageView(method.definition.requestType, request) : encodeMessage(method.definition.requestType, request);
+    bytes = asView ? encodeMessageView(method.definition.requestType, message) : encodeMessage(method.definition.requestType, message);
   } catch (error) {
     throw new RpcError(Status.INVALID_ARGUMENT, `request could not be encoded: ${(error as Error).message}`);
   }

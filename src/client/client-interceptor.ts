@@ -15,8 +15,11 @@ export interface ClientCallInfo {
  */
 export type ClientInterceptor = (call: ClientCallInfo, next: () => Promise<unknown>) => Promise<unknown>;
 
+/**
+ * Runs `start` inside `interceptors`, first outermost. Each interceptor gets its own `next`, bound to its
+ * place in the chain, so one that calls `next()` again (a retry) runs the interceptors inside it again.
+ */
 export function runClientIntercepted(interceptors: readonly ClientInterceptor[], call: ClientCallInfo, start: () => Promise<unknown>): Promise<unknown> {
-  let index = 0;
-  const next = (): Promise<unknown> => (index === interceptors.length ? start() : interceptors[index++](call, next));
-  return next();
+  const nextFrom = (index: number): (() => Promise<unknown>) => (index === interceptors.length ? start : () => interceptors[index](call, nextFrom(index + 1)));
+  return nextFrom(0)();
 }

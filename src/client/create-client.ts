@@ -1,19 +1,22 @@
 // The typed client: one method per method of the service definition, typed from the .proto.
-import type { MethodDefinition, RequestOf, ResponseOf, ServiceDefinition } from '../service/service-definition';
+import type { MethodDefinition, PartialRequestOf, ResponseOf, ServiceDefinition } from '../service/service-definition';
 import type { CallOptions } from './call-options';
 import { restack } from './caller-stack';
 import { callForResponse, callForStream } from './call-runner';
 import type { Channel } from './channel';
 import { prepareMethod, type PreparedMethod } from './prepared-method';
 
-/** A client method, by call kind: unary -> Promise, server-streaming -> AsyncIterable, and so on. */
+/**
+ * A client method, by call kind: unary -> Promise, server-streaming -> AsyncIterable, and so on. Requests
+ * are DeepPartial: missing fields take their defaults; an unknown field fails the call with INVALID_ARGUMENT.
+ */
 export type ClientMethod<M extends MethodDefinition> = M['requestStream'] extends true
   ? M['responseStream'] extends true
-    ? (requests: AsyncIterable<RequestOf<M>>, options?: CallOptions) => AsyncIterable<ResponseOf<M>>
-    : (requests: AsyncIterable<RequestOf<M>>, options?: CallOptions) => Promise<ResponseOf<M>>
+    ? (requests: AsyncIterable<PartialRequestOf<M>>, options?: CallOptions) => AsyncIterable<ResponseOf<M>>
+    : (requests: AsyncIterable<PartialRequestOf<M>>, options?: CallOptions) => Promise<ResponseOf<M>>
   : M['responseStream'] extends true
-    ? (request: RequestOf<M>, options?: CallOptions) => AsyncIterable<ResponseOf<M>>
-    : (request: RequestOf<M>, options?: CallOptions) => Promise<ResponseOf<M>>;
+    ? (request: PartialRequestOf<M>, options?: CallOptions) => AsyncIterable<ResponseOf<M>>
+    : (request: PartialRequestOf<M>, options?: CallOptions) => Promise<ResponseOf<M>>;
 
 /** A client of service D: its methods keyed as in the definition (ts-proto: lowerCamel). */
 export type Client<D extends ServiceDefinition> = {

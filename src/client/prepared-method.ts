@@ -1,4 +1,5 @@
-// A method as a client calls it: its path pre-encoded once, so no call re-encodes it.
+// A method as a client calls it: its path pre-encoded once, so no call re-encodes it, and its request normalizer.
+import { requestNormalizer, type RequestNormalizer } from './request-normalizer';
 import { callKindOf, methodPath, type CallKind, type MethodDefinition, type ServiceDefinition } from '../service/service-definition';
 
 export interface PreparedMethod {
@@ -6,11 +7,13 @@ export interface PreparedMethod {
   readonly pathBytes: Buffer;
   readonly kind: CallKind;
   readonly definition: MethodDefinition;
+  /** The caller's (DeepPartial) request as a complete message; throws INVALID_ARGUMENT on an unknown field. */
+  readonly normalizeRequest: RequestNormalizer;
 }
 
 export function prepareMethod(service: ServiceDefinition, definition: MethodDefinition): PreparedMethod {
   const path = methodPath(service, definition);
   const pathBytes = Buffer.from(path, 'latin1');
   if (pathBytes.length > 255) throw new TypeError(`method path ${path} is longer than 255 bytes`);
-  return { path, pathBytes, kind: callKindOf(definition), definition };
+  return { path, pathBytes, kind: callKindOf(definition), definition, normalizeRequest: requestNormalizer(definition.requestType) };
 }

@@ -72,6 +72,8 @@ export class PushRouter {
   }
 
   async join(room: string, options: CallOptions | undefined): Promise<void> {
+    // Subscribe before Join, so a push the server sends from its 'join' event reaches this connection.
+    await this.subscribed();
     await this.control.join({ room }, options);
     // Kept for re-joining on reconnect, without the one-shot parts of the options.
     this.rooms.set(room, options && { metadata: options.metadata, waitForReady: options.waitForReady });
@@ -87,12 +89,27 @@ export class PushRouter {
     this.generation++;
     this.acked = new Set();
     if (this.topics.size > 0) this.scheduleSync();
+    if (this.rooms.size > 0) void this.rejoin();
+  }
+
+  /** Joins the rooms again on a new connection, once its subscriptions are in (as join does). */
+  private async rejoin(): Promise<void> {
+    await this.subscribed();
     for (const [room, options] of this.rooms) {
       this.control.join({ room }, options).catch((error: Error) => {
         this.rooms.delete(room);
         process.emitWarning(`framerpc: could not re-join room ${JSON.stringify(room)} after reconnecting: ${error.message}`);
       });
     }
+  }
+
+  /**
+   * Resolves once the Subscribe and Unsubscribe calls for every listener attached so far (also later in
+   * this tick) have been answered, whatever the answer: ready() reports refusals.
+   */
+  private async subscribed(): Promise<void> {
+    await Promise.resolve(); // listeners attached after joinRoom in the same tick count too
+    while (this.syncing) await this.syncing;
   }
 
   private onPush(streamId: number, payload: Buffer): void {

@@ -16,6 +16,9 @@ export interface RpcErrorOptions {
  */
 export class RpcError extends Error {
   override readonly name = 'RpcError';
+  /** The status message as the handler wrote it, without the caller's `<method> failed with <CODE>: ` prefix. */
+  readonly rawMessage: string;
+  /** The status details (machine-readable, e.g. JSON) as sent; empty when there were none. */
   readonly details: string;
   readonly metadata: Metadata | undefined;
   /** The full method path ("/pkg.Service/Method") on the caller's side; empty on the server. */
@@ -32,6 +35,7 @@ export class RpcError extends Error {
     options: RpcErrorOptions = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.rawMessage = message;
     this.details = options.details ?? '';
     this.metadata = options.metadata;
   }
@@ -41,9 +45,10 @@ export class RpcError extends Error {
     return statusName(this.code);
   }
 
-  /** The error a caller receives: names the method and code, keeps the details. */
+  /** The error a caller receives: its message names the method and code; `rawMessage` and `details` are as sent. */
   static forCaller(method: string, code: Status, message: string, details: string, metadata: Metadata | undefined): RpcError {
     const error = new RpcError(code, `${method} failed with ${statusName(code)}: ${message}`, { details, metadata });
+    (error as { rawMessage: string }).rawMessage = message;
     error.method = method;
     return error;
   }

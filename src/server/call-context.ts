@@ -6,6 +6,12 @@ export class CallContext {
   private controller: AbortController | undefined;
   private abortReason: unknown;
   private trailerMetadata: Metadata | undefined;
+  /**
+   * Compress the response messages sent from now on: true compresses each (whatever its size) when the
+   * client accepted compression, false never does; set it before each `yield` to choose per message.
+   * Default undefined: the server's rule (`sendCompression`, `compressMinBytes`).
+   */
+  compressResponse: boolean | undefined = undefined;
   /** @internal set by the dispatcher: sends HEADERS before the first response. */
   headerSink: { sendHeaders(metadata: Metadata): void } | undefined;
   /** When the call arrived (performance.now() ms), for the duration in log lines. */

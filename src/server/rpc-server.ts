@@ -22,6 +22,11 @@ export interface RpcServerConstructorOptions extends RpcServerOptions {
   resolver?: HandlerResolver;
 }
 
+export interface AddServiceOptions {
+  /** Serve only the methods given; the others answer UNIMPLEMENTED. Must be true (omit the options otherwise). */
+  partial: true;
+}
+
 export interface RpcServerEvents {
   /** A client connected (after the handshake). */
   connection: [connection: FrameConnection];
@@ -105,7 +110,7 @@ export class RpcServer extends EventEmitter<RpcServerEvents> {
         throw new Error(`${handlerClass.name} is not decorated with @RpcService(Definition); decorate it, or register a plain object with server.addService(definition, implementation)`);
       }
       const provider = this.resolver.provider(handlerClass, binding.lifetime);
-      this.registry.add(binding.definition, handlerClass.name, handlerClass.prototype as object, provider);
+      this.registry.add(binding.definition, handlerClass.name, handlerClass.prototype as object, provider, binding.partial);
     }
     return this;
   }
@@ -115,9 +120,14 @@ export class RpcServer extends EventEmitter<RpcServerEvents> {
     return this.add(...decoratedHandlerClasses());
   }
 
-  /** Registers a plain object implementing `definition`, without DI. */
-  addService<D extends ServiceDefinition>(definition: D, implementation: ServiceImplementation<D>): this {
-    this.registry.add(definition, definition.name, implementation, () => implementation);
+  /**
+   * Registers a plain object implementing `definition`, without DI. Every method is required (checked at
+   * compile time and here), unless `{ partial: true }`: then the methods left out answer UNIMPLEMENTED.
+   */
+  addService<D extends ServiceDefinition>(definition: D, implementation: ServiceImplementation<D>): this;
+  addService<D extends ServiceDefinition>(definition: D, implementation: Partial<ServiceImplementation<D>>, options: AddServiceOptions): this;
+  addService<D extends ServiceDefinition>(definition: D, implementation: Partial<ServiceImplementation<D>>, options?: AddServiceOptions): this {
+    this.registry.add(definition, definition.name, implementation, () => implementation, options?.partial === true);
     return this;
   }
 

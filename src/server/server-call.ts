@@ -290,7 +290,7 @@ export class ServerCall {
         if (!bytes) return undefined;
         this.sendWindow.take(bytes.length);
         this.context.headerSink = undefined;
-        this.connection.sendMessage(this.id, bytes, false, true);
+        this.connection.sendMessage(this.id, bytes, false, true, this.context.compressResponse);
       }
     } finally {
       if (this.done) await iterator.return?.();
@@ -341,10 +341,11 @@ export class ServerCall {
     // and a closing connection sends nothing more.
     const connection = this.connection;
     const scheduler = connection.scheduler;
-    if (message && !scheduler.trySendNow(this.id, message.length)) {
-      // No credit or room for it now: the response goes as (fragmented) MESSAGE frames under flow
-      // control, and the status without it, behind them.
-      connection.sendMessage(this.id, message, false, true);
+    const compress = this.context.compressResponse;
+    if (message && (compress !== undefined || !scheduler.trySendNow(this.id, message.length))) {
+      // No credit or room for it now, or its own compression choice: the response goes as (fragmented)
+      // MESSAGE frames under flow control, and the status without it, behind them.
+      connection.sendMessage(this.id, message, false, true, compress);
       message = undefined;
     } else if (code === Status.OK && message && !trailers) {
       // The common unary reply, written in place: OK, HAS_MESSAGE, no text, details or trailers, the message.

@@ -8,13 +8,11 @@ import type { CallContext } from './call-context';
  */
 export type ServerInterceptor = (context: CallContext, next: () => Promise<unknown>) => Promise<unknown>;
 
-/** Runs `handler` inside `interceptors`, first interceptor outermost. */
+/**
+ * Runs `handler` inside `interceptors`, first interceptor outermost. Each interceptor gets its own `next`,
+ * bound to its place in the chain, so one that calls `next()` again runs the inner ones (and the handler) again.
+ */
 export function runIntercepted(interceptors: readonly ServerInterceptor[], context: CallContext, handler: () => Promise<unknown>): Promise<unknown> {
-  let index = 0;
-  const next = (): Promise<unknown> => {
-    if (index === interceptors.length) return handler();
-    const interceptor = interceptors[index++];
-    return interceptor(context, next);
-  };
-  return next();
+  const nextFrom = (index: number): (() => Promise<unknown>) => (index === interceptors.length ? handler : () => interceptors[index](context, nextFrom(index + 1)));
+  return nextFrom(0)();
 }

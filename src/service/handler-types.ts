@@ -17,3 +17,22 @@ export type MethodHandler<M extends MethodDefinition> = M['requestStream'] exten
 export type ServiceImplementation<D extends ServiceDefinition> = {
   [K in keyof D['methods']]: MethodHandler<D['methods'][K]>;
 };
+
+/** The method keys of D that `I` lacks. */
+type MissingMethods<I, D extends ServiceDefinition> = Exclude<keyof D['methods'], keyof I>;
+
+/** The method keys of D that `I` has with the wrong type (request, response or call kind). */
+type MistypedMethods<I, D extends ServiceDefinition> = {
+  [K in keyof D['methods'] & keyof I]: I[K] extends MethodHandler<D['methods'][K]> ? never : K;
+}[keyof D['methods'] & keyof I];
+
+/**
+ * `unknown` when instances `I` implement D (only the methods they have, with `Partial` true), else a string
+ * literal naming the problem: `"missing method: fail"`, `"mistyped method: sleep (...)"`. The decorator
+ * intersects its parameter with it, so the compile error names the methods instead of a wall of types.
+ */
+export type HandlerProblems<I, D extends ServiceDefinition, Partial extends boolean = false> = [Partial extends true ? never : MissingMethods<I, D>] extends [never]
+  ? [MistypedMethods<I, D>] extends [never]
+    ? unknown
+    : `mistyped method: ${MistypedMethods<I, D> & string} (its request, response or call kind differs from ${D['fullName']})`
+  : `missing method: ${MissingMethods<I, D> & string}`;

@@ -1,4 +1,6 @@
 // The server's method table: method path -> definition and the function that finds the handler instance.
+import { RpcError } from '../rpc/rpc-error';
+import { Status } from '../rpc/status';
 import type { CallContext } from '../server/call-context';
 import { callKindOf, methodPath, type CallKind, type MethodDefinition, type ServiceDefinition } from './service-definition';
 
@@ -28,21 +30,26 @@ export class MethodRegistry {
   private readonly owners = new Map<string, string>();
   private readonly wrappers: { wrapper: HandlerWrapper; applies: (method: RegisteredMethod) => boolean }[] = [];
 
-  /** Registers every method of `service`; `sample` is an instance used to check each method exists. */
-  add(service: ServiceDefinition, owner: string, sample: object | undefined, instanceFor: InstanceProvider): void {
+  /**
+   * Registers every method of `service`; `sample` is an instance used to check each method exists. With
+   * `partial`, a method `sample` lacks is registered too and answers UNIMPLEMENTED; without, it is refused.
+   */
+  add(service: ServiceDefinition, owner: string, sample: object | undefined, instanceFor: InstanceProvider, partial = false): void {
     const existing = this.owners.get(service.fullName);
     if (existing) {
       throw new Error(`service ${service.fullName} is already served by ${existing}; register each service once (remove ${owner} or ${existing})`);
     }
     const missing = sample ? Object.keys(service.methods).filter((key) => typeof (sample as Record<string, unknown>)[key] !== 'function') : [];
-    if (missing.length > 0) {
+    if (missing.length > 0 && !partial) {
       const list = missing.map((key) => `${key}(${service.methods[key].requestStream ? 'requests' : 'request'}, context)`).join(', ');
-      throw new Error(`${owner} does not implement ${service.fullName}: add ${list}`);
+      throw new Error(`${owner} does not implement ${service.fullName}: add ${list} (or register it as a partial service)`);
     }
     this.owners.set(service.fullName, owner);
+    const unimplemented = missing.length > 0 ? unimplementedHandlers(service, owner, missing) : undefined;
     for (const [key, definition] of Object.entries(service.methods)) {
       const path = methodPath(service, definition);
-      let method: RegisteredMethod = { path, key, kind: callKindOf(definition), definition, service, instanceFor };
+      const provider = unimplemented && missing.includes(key) ? unimplemented : instanceFor;
+      let method: RegisteredMethod = { path, key, kind: callKindOf(definition), definition, service, instanceFor: provider };
       for (const { wrapper, applies } of this.wrappers) if (applies(method)) method = wrapped(method, wrapper);
       this.methods.set(path, method);
     }
@@ -85,4 +92,16 @@ function wrapped(method: RegisteredMethod, wrapper: HandlerWrapper): RegisteredM
     },
   };
   return outer;
+}
+
+/** A provider of handlers for the methods a partial service leaves out: each answers UNIMPLEMENTED. */
+function unimplementedHandlers(service: ServiceDefinition, owner: string, keys: string[]): InstanceProvider {
+  const handlers: Record<string, () => never> = {};
+  for (const key of keys) {
+    const path = methodPath(service, service.methods[key]);
+    handlers[key] = () => {
+      throw new RpcError(Status.UNIMPLEMENTED, `${path} is not implemented by this server (${owner} serves ${service.fullName} partially)`);
+    };
+  }
+  return () => handlers;
 }

@@ -29,6 +29,27 @@ export interface ServiceDefinition {
 
 /** The request message type of a method definition. */
 export type RequestOf<M extends MethodDefinition> = ReturnType<M['requestType']['decode']>;
+
+type Builtin = Date | Function | Uint8Array | string | number | boolean | bigint | undefined;
+
+/**
+ * A message with every field optional, at every depth, as ts-proto's `DeepPartial` (a oneof keeps its
+ * `$case`): what typed clients accept, the missing fields taking their defaults (`fromPartial`).
+ */
+export type DeepPartial<T> = T extends Builtin
+  ? T
+  : T extends Array<infer U>
+    ? Array<DeepPartial<U>>
+    : T extends ReadonlyArray<infer U>
+      ? ReadonlyArray<DeepPartial<U>>
+      : T extends { $case: string }
+        ? { [K in Exclude<keyof T, '$case'>]?: DeepPartial<T[K]> } & { $case: T['$case'] }
+        : T extends object
+          ? { [K in keyof T]?: DeepPartial<T[K]> }
+          : Partial<T>;
+
+/** What a client may pass as a method's request: a DeepPartial of the request message. */
+export type PartialRequestOf<M extends MethodDefinition> = DeepPartial<RequestOf<M>>;
 /** The response message type of a method definition. */
 export type ResponseOf<M extends MethodDefinition> = ReturnType<M['responseType']['decode']>;
 

@@ -7,6 +7,8 @@ export type HandlerLifetime = 'singleton' | 'per-call';
 export interface ServiceBinding {
   readonly definition: ServiceDefinition;
   readonly lifetime: HandlerLifetime;
+  /** The class implements only some methods; the others answer UNIMPLEMENTED. */
+  readonly partial: boolean;
 }
 
 /** A class that can be constructed (by the DI container). */

@@ -12,6 +12,7 @@ import { decodeGoaway, encodeGoaway } from './goaway';
 import type { MemoryBudget } from './memory-budget';
 import { OutboundQueue } from './outbound-queue';
 import { PingGuard } from './ping-guard';
+import { QueuedCompression, type CompressChoice } from './queued-compression';
 import type { Preface } from './preface';
 import { clampTimerMs } from './timer-limit';
 import type { TransportOptions } from './transport-options';
@@ -59,6 +60,9 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
   /** How this side encodes payloads for this peer (as negotiated). */
   readonly encoding: PayloadEncoding;
   private readonly acceptsCompressed: boolean;
+  private readonly peerAcceptsCompressed: boolean;
+  /** The compression choice of each message waiting in the scheduler. */
+  private readonly queuedCompression = new QueuedCompression();
   private readonly decoder: FrameDecoder;
   private readonly queue: OutboundQueue;
   private sink: FrameSink = NO_SINK;
@@ -74,6 +78,7 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
   private reservedAt = 0;
   private reservedLength = 0;
   private writableWaiters: (() => void)[] = [];
+  private readonly isQueued = (streamId: number): boolean => this.scheduler.hasQueued(streamId);
   /** Connection-level windows, both directions. */
   readonly flow: ConnectionFlow;
   /** Sends flow-controlled messages in fragments, in turn, under `flow`. */
@@ -111,6 +116,7 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
       xorKey: options.xorKey,
     };
     this.acceptsCompressed = options.compression;
+    this.peerAcceptsCompressed = (peer.features & Feature.COMPRESSION) !== 0;
     this.decoder = new FrameDecoder(options.maxFrameBytes, this);
     this.liveness = new ConnectionLiveness(this, options);
     this.pingGuard = new PingGuard(options);
@@ -154,14 +160,15 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
   /**
    * Queues one frame. Returns false (and sends nothing) when the connection is closing, or when the frame
    * would take outbound bytes past `maxOutboundBytes`, in which case the connection closes with OUTBOUND_OVERFLOW.
+   * `compress` overrides the connection's rule for this frame (never towards a peer that did not accept it).
    */
-  send(kind: number, flags: number, streamId: number, payload: Uint8Array): boolean {
+  send(kind: number, flags: number, streamId: number, payload: Uint8Array, compress?: CompressChoice): boolean {
     if (!this.writable) return false;
     flags &= FrameFlag.END_STREAM | FrameFlag.MORE; // COMPRESSED and OBFUSCATED are this method's to set
     if (!this.admit(FRAME_HEADER_BYTES + payload.length)) return false;
     const key = this.encoding.xorKey;
     let body = payload;
-    if (payload.length >= this.encoding.compressMinBytes) {
+    if (this.compresses(payload.length, compress)) {
       body = deflateSync(payload, { level: this.encoding.compressionLevel });
       flags |= FrameFlag.COMPRESSED;
     }
@@ -253,15 +260,17 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
   /**
    * Sends one flow-controlled message on `streamId` as MESSAGE frames: at once in one frame when it fits
    * the credit and the socket has room, else queued in the scheduler (copied first when `borrowed`: a view
-   * of a buffer the caller reuses). END_STREAM on the last frame when `endStream`.
+   * of a buffer the caller reuses). END_STREAM on the last frame when `endStream`. `compress` overrides the
+   * connection's compression rule for this message's frames.
    */
-  sendMessage(streamId: number, bytes: Uint8Array, endStream: boolean, borrowed: boolean): void {
+  sendMessage(streamId: number, bytes: Uint8Array, endStream: boolean, borrowed: boolean, compress?: CompressChoice): void {
     if (!this.writable) return;
     if (this.scheduler.trySendNow(streamId, bytes.length)) {
-      if (borrowed) this.send(FrameKind.MESSAGE, endStream ? FrameFlag.END_STREAM : 0, streamId, bytes);
-      else this.sendOwned(FrameKind.MESSAGE, endStream ? FrameFlag.END_STREAM : 0, streamId, bytes);
+      if (borrowed) this.send(FrameKind.MESSAGE, endStream ? FrameFlag.END_STREAM : 0, streamId, bytes, compress);
+      else this.sendOwned(FrameKind.MESSAGE, endStream ? FrameFlag.END_STREAM : 0, streamId, bytes, compress);
       return;
     }
+    this.queuedCompression.record(streamId, compress, this.isQueued);
     this.scheduler.queueMessage(streamId, borrowed ? Buffer.from(bytes) : bytes, endStream);
   }
 
@@ -274,9 +283,10 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
    * SchedulerHost: like `send`, but a large plain payload is queued by reference instead of copied (the
    * scheduler owns its messages' bytes and never changes them).
    */
-  sendOwned(kind: number, flags: number, streamId: number, payload: Uint8Array): boolean {
-    if (payload.length < ZERO_COPY_BYTES || payload.length >= this.encoding.compressMinBytes || this.encoding.xorKey || !this.writable) {
-      return this.send(kind, flags, streamId, payload);
+  sendOwned(kind: number, flags: number, streamId: number, payload: Uint8Array, compress?: CompressChoice): boolean {
+    if (compress === undefined && kind === FrameKind.MESSAGE) compress = this.queuedCompression.take(streamId, (flags & FrameFlag.MORE) === 0);
+    if (payload.length < ZERO_COPY_BYTES || this.compresses(payload.length, compress) || this.encoding.xorKey || !this.writable) {
+      return this.send(kind, flags, streamId, payload, compress);
     }
     if (!this.admit(FRAME_HEADER_BYTES + payload.length)) return false;
     const header = this.queue.reserve(FRAME_HEADER_BYTES);
@@ -293,6 +303,11 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     if (!this.writable) return false;
     this.queue.flush();
     return this.socket.writableNeedDrain;
+  }
+
+  /** Whether a payload of `length` bytes goes compressed: by the connection's rule, or as `compress` says. */
+  private compresses(length: number, compress: CompressChoice): boolean {
+    return compress === undefined ? length >= this.encoding.compressMinBytes : compress && this.peerAcceptsCompressed;
   }
 
   /** True when `bytes` more could be queued without reaching `maxOutboundBytes`. */

@@ -108,4 +108,32 @@ describe('client interceptors', () => {
     })()).rejects.toMatchObject({ code: Status.PERMISSION_DENIED, method: '/test.v1.TestService/ServerStream' });
     expect(handled).toBe(0);
   });
+  test('a retrying interceptor runs the interceptors inside it again on every attempt', async () => {
+    let attempts = 0;
+    h = await startHarness({
+      async unary(request) {
+        if (++attempts < 3) throw new RpcError(Status.UNAVAILABLE, `attempt ${attempts}`);
+        return request;
+      },
+    });
+    const retry: ClientInterceptor = async (_call, next) => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await next();
+        } catch (error) {
+          if (attempt === 3 || (error as RpcError).code !== Status.UNAVAILABLE) throw error;
+        }
+      }
+    };
+    const inner: string[] = [];
+    const stamp: ClientInterceptor = (call, next) => {
+      inner.push(call.method);
+      call.metadata.set('attempt', String(inner.length));
+      return next();
+    };
+    const { client } = await h.connect({ interceptors: [retry, stamp] });
+    await expect(client.unary({ body: Buffer.alloc(0), seq: 7 })).resolves.toMatchObject({ seq: 7 });
+    expect(attempts).toBe(3);
+    expect(inner).toEqual(Array(3).fill('/test.v1.TestService/Unary'));
+  });
 });

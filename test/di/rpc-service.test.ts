@@ -130,6 +130,46 @@ describe('@RpcService with tsyringe', () => {
       expect(() => server.addService(TestServiceDefinition, {} as never)).toThrow(/already served by PerCallHandler/);
     });
 
+    describe('a constructor whose parameter types are unknown (no emitDecoratorMetadata, tsx, esbuild)', () => {
+      /** Decorated by calling the decorator, as a compiler without decorator metadata leaves it: no design:paramtypes. */
+      function withoutMetadata(lifetime: 'singleton' | 'per-call') {
+        class NoMetadata extends Rest {
+          constructor(readonly counter: Counter) {
+            super();
+          }
+          async unary(request: Payload): Promise<Payload> {
+            return { ...request, seq: this.counter.next() };
+          }
+        }
+        RpcService(TestServiceDefinition, { lifetime })(NoMetadata);
+        expect(Reflect.getMetadata('design:paramtypes', NoMetadata)).toBeUndefined();
+        return NoMetadata;
+      }
+
+      test.each(['singleton', 'per-call'] as const)('is refused at server.add (%s), saying to enable emitDecoratorMetadata', (lifetime) => {
+        expect(() => s().add(withoutMetadata(lifetime))).toThrow(/NoMetadata takes 1 constructor parameter.*enable "emitDecoratorMetadata".*or register the handler explicitly/);
+      });
+
+      test('is accepted when the container has its own registration for the class, or its parameters are @inject-ed', async () => {
+        const NoMetadata = withoutMetadata('per-call');
+        const own = container.createChildContainer();
+        own.register(NoMetadata, { useFactory: () => new NoMetadata(new Counter()) });
+        const { client } = await serve((server) => server.add(NoMetadata), own);
+        await expect(client.unary({ seq: 0 })).resolves.toMatchObject({ seq: 1 });
+        class Injected extends Rest {
+          constructor(readonly counter: Counter) {
+            super();
+          }
+          async unary(request: Payload): Promise<Payload> {
+            return request;
+          }
+        }
+        inject(Counter)(Injected, undefined, 0);
+        RpcService(TestServiceDefinition, { lifetime: 'per-call' })(Injected);
+        expect(() => s().add(Injected)).not.toThrow();
+      });
+    });
+
     test('a class missing a method', () => {
       // The decorator refuses this at compile time (see test/types/handler-types.ts); at run time server.add does.
       // @ts-expect-error Incomplete lacks serverStream, clientStream, bidi, sleep and fail

@@ -187,6 +187,42 @@ describe('subscriptions are server-side', () => {
   });
 });
 
+describe('join after subscribe', () => {
+  /** A hub that greets every joiner with a UserJoined push to that connection, recording what it returned. */
+  function greetOnJoin(results: { sent: number; dropped: number }[]): void {
+    fixture.hub.on('join', (id, room) => {
+      results.push(fixture.hub.emitter(ChatEventsDefinition).toConnection(id).userJoined({ room, user: 'welcome' }));
+    });
+  }
+
+  test('a push sent from the join event reaches the joiner who subscribed in the same tick', async () => {
+    fixture = await startPush();
+    const results: { sent: number; dropped: number }[] = [];
+    greetOnJoin(results);
+    const channel = await fixture.channel();
+    const welcomed = new Collector<UserEvent>();
+    const joining = joinRoom(channel, 'lobby'); // before the listener, in the same tick
+    subscribePush(ChatEventsDefinition, channel).userJoined.on(welcomed.push);
+    await joining;
+    expect(results).toEqual([{ sent: 1, dropped: 0 }]);
+    await welcomed.until(1);
+    expect(welcomed.items).toEqual([{ room: 'lobby', user: 'welcome' }]);
+  });
+
+  test('and again after a reconnect, when the rooms are re-joined', async () => {
+    fixture = await startPush();
+    const results: { sent: number; dropped: number }[] = [];
+    const a = await member(fixture, ['lobby']);
+    greetOnJoin(results);
+    const rejoined = events(fixture.hub, 'join');
+    fixture.server.transport.connections.get(a.id)!.close();
+    await rejoined;
+    expect(results).toEqual([{ sent: 1, dropped: 0 }]);
+    await a.joined.until(1);
+    expect(a.joined.items).toEqual([{ room: 'lobby', user: 'welcome' }]);
+  });
+});
+
 describe('encode once, send many', () => {
   test('one protobuf encode and one frame per encoding variant, the same bytes for every recipient', async () => {
     fixture = await startPush({}, { sendCompression: true });

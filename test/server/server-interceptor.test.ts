@@ -118,4 +118,27 @@ describe('server interceptors', () => {
     expect(h.logger.errors.map((e) => (e.error as Error).message)).toEqual(['interceptor bug']);
     expect(handled).toBe(0);
   });
+  test('an interceptor calling next() again runs the inner interceptors and the handler again', async () => {
+    let handled = 0;
+    const inner: number[] = [];
+    const retry: ServerInterceptor = async (_context, next) => {
+      try {
+        return await next();
+      } catch {
+        return next();
+      }
+    };
+    const count: ServerInterceptor = (_context, next) => {
+      inner.push(handled);
+      return next();
+    };
+    h = await startHarness({
+      async unary(request) {
+        if (++handled === 1) throw new RpcError(Status.UNAVAILABLE, 'first attempt');
+        return { ...request, seq: handled };
+      },
+    }, { server: { interceptors: [retry, count] } });
+    await expect(h.client.unary({ body: Buffer.alloc(0), seq: 1 })).resolves.toMatchObject({ seq: 2 });
+    expect(inner).toEqual([0, 1]);
+  });
 });
