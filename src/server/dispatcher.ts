@@ -153,7 +153,7 @@ export class Dispatcher implements FrameSink {
       }
     }
     const deadline = header.timeoutMs > 0 ? Date.now() + header.timeoutMs : undefined;
-    const context = new CallContext(method.path, header.metadata, deadline, this.peer, this.connection.id);
+    const context = new CallContext(method.path, header.metadata, deadline, this.peer, this.connection.id, this.connection.receivedAt);
     const call = new ServerCall(id, method, context, this.connection, this.options, this.removeCall, header.timeoutMs);
     this.calls.set(id, call);
     handlers.active++;

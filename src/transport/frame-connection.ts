@@ -88,6 +88,8 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
    * calls above it never ran.
    */
   lastAcceptedCallId = 0;
+  /** When the last chunk arrived (performance.now() ms): the arrival time of the frames in it, read once per chunk. */
+  receivedAt = 0;
   /**
    * Raw transport use (DATA frames, no flow control): stop reading while our own outbound queue is above
    * `outboundHighWaterBytes`, as a stream pipe would, so an echo to a peer that never reads stays bounded.
@@ -449,6 +451,7 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
 
   private onData(chunk: Buffer): void {
     if (this.stateValue === 'closing' || this.stateValue === 'closed') return;
+    this.receivedAt = performance.now();
     this.liveness.received = true;
     try {
       this.decoder.push(chunk);
