@@ -1,50 +1,37 @@
 // One open framed connection: decodes and encodes frames, answers PINGs, enforces timeouts and bounds.
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
-import { inflateSync, deflateSync } from 'node:zlib';
 import type { CloseInfo } from './close-info';
+import type { FrameConnectionEvents, GoawayInfo } from './frame-connection-events';
 import { ConnectionFlow } from './connection-flow';
 import { ConnectionLiveness, type LivenessHost } from './connection-liveness';
 import { FrameDecoder, type FrameSink } from './frame-decoder';
 import { FrameError } from './frame-error';
-import { writeFrameHeader, type PayloadEncoding } from './frame-encoder';
+import type { PayloadEncoding } from './frame-encoder';
+import { FrameWriter } from './frame-writer';
 import { decodeGoaway, encodeGoaway } from './goaway';
 import type { MemoryBudget } from './memory-budget';
 import { OutboundQueue } from './outbound-queue';
+import { PauseReason, ReadPause } from './read-pause';
+import { openPayload } from './payload-opener';
 import { PingGuard } from './ping-guard';
 import { QueuedCompression, type CompressChoice } from './queued-compression';
 import type { Preface } from './preface';
 import { clampTimerMs } from './timer-limit';
 import type { TransportOptions } from './transport-options';
 import { StreamScheduler } from './stream-scheduler';
-import { xorInPlace } from './xor-obfuscator';
+import { WaiterList } from './waiter-list';
 import { CloseCode, FRAME_HEADER_BYTES, Feature, FrameFlag, FrameKind, PING_PAYLOAD_BYTES, WINDOW_PAYLOAD_BYTES } from './wire';
+
+export type { FrameConnectionEvents, GoawayInfo } from './frame-connection-events';
 
 /** Lifecycle of a connection: open, draining (GOAWAY sent or received, in-flight work finishing), closed. */
 export type FrameConnectionState = 'open' | 'draining' | 'closing' | 'closed';
 
-const PAUSED_BY_BACKPRESSURE = 1;
-const PAUSED_BY_APPLICATION = 2;
 const NO_SINK: FrameSink = { onFrame() {} };
 const RESOLVED = Promise.resolve();
 // Payloads at least this long (message fragments) are queued by reference instead of copied.
 const ZERO_COPY_BYTES = 16 * 1024;
-
-/** A GOAWAY from the peer: why, and (from a server) the last call it accepted; calls above it never ran. */
-export interface GoawayInfo extends CloseInfo {
-  readonly lastCallId: number;
-}
-
-export interface FrameConnectionEvents {
-  /** The connection closed; emitted exactly once. */
-  close: [info: CloseInfo];
-  /** The peer announced it is going away (GOAWAY); in-flight work may still finish. */
-  goaway: [info: GoawayInfo];
-  /** Everything queued was handed to the socket after backpressure. */
-  drain: [];
-  /** The count of in-flight work (beginWork/endWork) returned to zero. */
-  idle: [];
-}
 
 /**
  * A framed connection after its handshake. Application frames (anything but PING, PONG, GOAWAY and
@@ -60,7 +47,7 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
   /** How this side encodes payloads for this peer (as negotiated). */
   readonly encoding: PayloadEncoding;
   private readonly acceptsCompressed: boolean;
-  private readonly peerAcceptsCompressed: boolean;
+  private readonly writer: FrameWriter;
   /** The compression choice of each message waiting in the scheduler. */
   private readonly queuedCompression = new QueuedCompression();
   private readonly decoder: FrameDecoder;
@@ -68,33 +55,26 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
   private sink: FrameSink = NO_SINK;
   private stateValue: FrameConnectionState = 'open';
   private closeInfo: CloseInfo | undefined;
-  private pausedBy = 0;
+  private readonly readPause: ReadPause;
   private work = 0;
   private readonly liveness: ConnectionLiveness;
   private readonly pingGuard: PingGuard;
   private destroyTimer: NodeJS.Timeout | undefined;
   private started = false;
   private sentShutdown = false;
-  private reservedAt = 0;
-  private reservedLength = 0;
-  private writableWaiters: (() => void)[] = [];
+  private readonly writableWaiters = new WaiterList<void>();
   private readonly isQueued = (streamId: number): boolean => this.scheduler.hasQueued(streamId);
   /** Connection-level windows, both directions. */
   readonly flow: ConnectionFlow;
   /** Sends flow-controlled messages in fragments, in turn, under `flow`. */
   readonly scheduler: StreamScheduler;
-  /**
-   * Server side: the highest call id the RPC layer accepted; GOAWAY carries it so the client knows that
-   * calls above it never ran.
-   */
+  /** Server side: the highest call id the RPC layer accepted; GOAWAY carries it (calls above it never ran). */
   lastAcceptedCallId = 0;
   /** When the last chunk arrived (performance.now() ms): the arrival time of the frames in it, read once per chunk. */
   receivedAt = 0;
   /**
-   * Raw transport use (DATA frames, no flow control): stop reading while our own outbound queue is above
-   * `outboundHighWaterBytes`, as a stream pipe would, so an echo to a peer that never reads stays bounded.
-   * The RPC layer turns it off: its messages are flow-controlled, and two peers that both paused for
-   * their own outbound queues would deadlock.
+   * Raw transport (no flow control): stop reading while our outbound queue is over `outboundHighWaterBytes`,
+   * as a pipe would. The RPC layer turns it off: two peers both pausing for their own backlog would deadlock.
    */
   pauseOnOwnBacklog = true;
 
@@ -118,11 +98,13 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
       xorKey: options.xorKey,
     };
     this.acceptsCompressed = options.compression;
-    this.peerAcceptsCompressed = (peer.features & Feature.COMPRESSION) !== 0;
+
     this.decoder = new FrameDecoder(options.maxFrameBytes, this);
     this.liveness = new ConnectionLiveness(this, options);
     this.pingGuard = new PingGuard(options);
     this.queue = new OutboundQueue(socket, options.flushThresholdBytes, options.flushThresholdFrames, () => this.onDrained());
+    this.readPause = new ReadPause(socket);
+    this.writer = new FrameWriter(this.queue, this.encoding, (peer.features & Feature.COMPRESSION) !== 0);
     this.flow = new ConnectionFlow(options.connectionWindowBytes, peer.connectionWindow, budget, (bytes) => this.sendWindow(0, bytes));
     this.scheduler = new StreamScheduler(this, this.flow, options.fragmentHighWaterBytes, options.outboundHighWaterBytes, budget);
     /** The peer's per-call window: each call's initial send credit. */
@@ -156,7 +138,7 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     const leftover = this.leftover;
     this.leftover = Buffer.alloc(0);
     if (leftover.length > 0) this.onData(leftover);
-    if (this.pausedBy === 0) this.socket.resume();
+    this.readPause.start();
   }
 
   /**
@@ -165,25 +147,9 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
    * `compress` overrides the connection's rule for this frame (never towards a peer that did not accept it).
    */
   send(kind: number, flags: number, streamId: number, payload: Uint8Array, compress?: CompressChoice): boolean {
-    if (!this.writable) return false;
-    flags &= FrameFlag.END_STREAM | FrameFlag.MORE; // COMPRESSED and OBFUSCATED are this method's to set
-    if (!this.admit(FRAME_HEADER_BYTES + payload.length)) return false;
-    const key = this.encoding.xorKey;
-    let body = payload;
-    if (this.compresses(payload.length, compress)) {
-      body = deflateSync(payload, { level: this.encoding.compressionLevel });
-      flags |= FrameFlag.COMPRESSED;
-    }
-    if (key) flags |= FrameFlag.OBFUSCATED;
-    const length = FRAME_HEADER_BYTES + body.length;
-    const chunk = this.queue.reserve(length);
-    const at = this.queue.offset;
-    writeFrameHeader(chunk, at, body.length, kind, flags, streamId);
-    chunk.set(body, at + FRAME_HEADER_BYTES);
-    if (key) xorInPlace(chunk, key, at + FRAME_HEADER_BYTES, at + length);
-    this.queue.commit(length);
-    this.liveness.active = true;
-    if (this.pauseOnOwnBacklog) this.afterQueued();
+    if (!this.writable || !this.admit(FRAME_HEADER_BYTES + payload.length)) return false;
+    this.writer.write(kind, flags, streamId, payload, compress);
+    this.queued();
     return true;
   }
 
@@ -196,33 +162,19 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
    */
   reserveFrame(kind: number, flags: number, streamId: number, payloadLength: number): Buffer | undefined {
     if (payloadLength >= this.encoding.compressMinBytes || !this.writable) return undefined;
-    flags &= FrameFlag.END_STREAM | FrameFlag.MORE;
-    const length = FRAME_HEADER_BYTES + payloadLength;
-    if (!this.admit(length)) return undefined;
-    const chunk = this.queue.reserve(length);
-    const at = this.queue.offset;
-    if (this.encoding.xorKey) flags |= FrameFlag.OBFUSCATED;
-    writeFrameHeader(chunk, at, payloadLength, kind, flags, streamId);
-    this.reservedAt = at + FRAME_HEADER_BYTES;
-    this.reservedLength = length;
-    return chunk;
+    if (!this.admit(FRAME_HEADER_BYTES + payloadLength)) return undefined;
+    return this.writer.reserve(kind, flags, streamId, payloadLength);
   }
 
   /** Where the payload of the frame reserved by `reserveFrame` starts. */
   get reservedOffset(): number {
-    return this.reservedAt;
+    return this.writer.reservedOffset;
   }
 
   /** Queues the frame reserved by `reserveFrame`, its payload now written. */
   commitFrame(): void {
-    const key = this.encoding.xorKey;
-    if (key) {
-      const chunk = this.queue.reserve(0);
-      xorInPlace(chunk, key, this.reservedAt, this.reservedAt - FRAME_HEADER_BYTES + this.reservedLength);
-    }
-    this.queue.commit(this.reservedLength);
-    this.liveness.active = true;
-    if (this.pauseOnOwnBacklog) this.afterQueued();
+    this.writer.commit();
+    this.queued();
   }
 
   /**
@@ -234,8 +186,7 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     if (!this.writable) return false;
     if (!this.admit(frame.length)) return false;
     this.queue.append(frame, deferFlush);
-    this.liveness.active = true;
-    if (this.pauseOnOwnBacklog) this.afterQueued();
+    this.queued();
     return true;
   }
 
@@ -249,7 +200,7 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     this.queue.flush();
     if (!this.socket.writableNeedDrain) return RESOLVED;
     // One list, woken by 'drain' or close: listener counts do not grow with the number of waiting producers.
-    return new Promise((resolve) => this.writableWaiters.push(resolve));
+    return this.writableWaiters.wait();
   }
 
   /** Sends a WINDOW frame granting `bytes` more on `streamId` (0: the whole connection). */
@@ -287,16 +238,12 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
    */
   sendOwned(kind: number, flags: number, streamId: number, payload: Uint8Array, compress?: CompressChoice): boolean {
     if (compress === undefined && kind === FrameKind.MESSAGE) compress = this.queuedCompression.take(streamId, (flags & FrameFlag.MORE) === 0);
-    if (payload.length < ZERO_COPY_BYTES || this.compresses(payload.length, compress) || this.encoding.xorKey || !this.writable) {
+    if (payload.length < ZERO_COPY_BYTES || !this.writer.canWriteByReference(payload.length, compress) || !this.writable) {
       return this.send(kind, flags, streamId, payload, compress);
     }
     if (!this.admit(FRAME_HEADER_BYTES + payload.length)) return false;
-    const header = this.queue.reserve(FRAME_HEADER_BYTES);
-    writeFrameHeader(header, this.queue.offset, payload.length, kind, flags & (FrameFlag.END_STREAM | FrameFlag.MORE), streamId);
-    this.queue.commit(FRAME_HEADER_BYTES, true);
-    this.queue.appendRef(payload);
-    this.liveness.active = true;
-    if (this.pauseOnOwnBacklog) this.afterQueued();
+    this.writer.writeByReference(kind, flags, streamId, payload);
+    this.queued();
     return true;
   }
 
@@ -305,11 +252,6 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     if (!this.writable) return false;
     this.queue.flush();
     return this.socket.writableNeedDrain;
-  }
-
-  /** Whether a payload of `length` bytes goes compressed: by the connection's rule, or as `compress` says. */
-  private compresses(length: number, compress: CompressChoice): boolean {
-    return compress === undefined ? length >= this.encoding.compressMinBytes : compress && this.peerAcceptsCompressed;
   }
 
   /** True when `bytes` more could be queued without reaching `maxOutboundBytes`. */
@@ -324,11 +266,11 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
 
   /** Stops reading from the peer (the application cannot keep up); `resumeReading` undoes it. */
   pauseReading(): void {
-    this.setPaused(PAUSED_BY_APPLICATION, true);
+    this.readPause.set(PauseReason.APPLICATION, true);
   }
 
   resumeReading(): void {
-    this.setPaused(PAUSED_BY_APPLICATION, false);
+    this.readPause.set(PauseReason.APPLICATION, false);
   }
 
   /** Marks a unit of in-flight work (an RPC call): graceful shutdown waits for it. */
@@ -391,12 +333,7 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
 
   /** FrameSink: a frame from the decoder, still obfuscated and compressed as sent. */
   onFrame(kind: number, flags: number, streamId: number, payload: Buffer): void {
-    const obfuscated = (flags & FrameFlag.OBFUSCATED) !== 0;
-    if (obfuscated !== (this.encoding.xorKey !== undefined)) {
-      throw new FrameError(CloseCode.PROTOCOL_ERROR, obfuscated ? 'obfuscated frame on a connection without obfuscation' : 'plain frame on an obfuscated connection');
-    }
-    if (obfuscated) xorInPlace(payload, this.encoding.xorKey as Uint8Array);
-    if (flags & FrameFlag.COMPRESSED) payload = this.inflate(payload, streamId);
+    payload = openPayload(flags, streamId, payload, this.encoding.xorKey, this.acceptsCompressed, this.options.maxFrameBytes);
     if ((flags & FrameFlag.MORE) !== 0 && kind !== FrameKind.MESSAGE) {
       throw new FrameError(CloseCode.PROTOCOL_ERROR, `MORE flag on frame kind 0x${kind.toString(16)} (only MESSAGE frames are fragmented)`);
     }
@@ -435,20 +372,6 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     this.emit('goaway', info);
   }
 
-  private inflate(payload: Buffer, streamId: number): Buffer {
-    if (!this.acceptsCompressed) throw new FrameError(CloseCode.PROTOCOL_ERROR, 'compressed frame, but this side did not accept compression');
-    try {
-      // maxOutputLength stops inflating as soon as the output passes the limit: a zip bomb costs at most that.
-      return inflateSync(payload, { maxOutputLength: this.options.maxFrameBytes });
-    } catch (error) {
-      const tooLarge = (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE';
-      const reason = tooLarge
-        ? `compressed frame on stream ${streamId} inflates past maxFrameBytes (${this.options.maxFrameBytes})`
-        : `compressed frame on stream ${streamId} does not inflate: ${(error as Error).message}`;
-      throw new FrameError(CloseCode.COMPRESSION_ERROR, reason);
-    }
-  }
-
   private onData(chunk: Buffer): void {
     if (this.stateValue === 'closing' || this.stateValue === 'closed') return;
     this.receivedAt = performance.now();
@@ -474,15 +397,13 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
 
   /** Writes a control frame; GOAWAY bypasses the outbound bound (its reason must get through), PONG is admitted first. */
   private sendControl(kind: number, payload: Buffer): void {
-    if (this.stateValue === 'closed') return;
-    const key = this.encoding.xorKey;
-    const length = FRAME_HEADER_BYTES + payload.length;
-    const chunk = this.queue.reserve(length);
-    const at = this.queue.offset;
-    writeFrameHeader(chunk, at, payload.length, kind, key ? FrameFlag.OBFUSCATED : 0, 0);
-    chunk.set(payload, at + FRAME_HEADER_BYTES);
-    if (key) xorInPlace(chunk, key, at + FRAME_HEADER_BYTES, at + length);
-    this.queue.commit(length);
+    if (this.stateValue !== 'closed') this.writer.writeControl(kind, payload);
+  }
+
+  /** After an application frame was queued: activity for the idle clock, and the raw transport's read pause. */
+  private queued(): void {
+    this.liveness.active = true;
+    if (this.pauseOnOwnBacklog) this.afterQueued();
   }
 
   private admit(bytes: number): boolean {
@@ -492,45 +413,31 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
   }
 
   private afterQueued(): void {
-    if (this.pausedBy & PAUSED_BY_BACKPRESSURE) return;
+    if (this.readPause.has(PauseReason.BACKLOG)) return;
     if (this.queue.totalBytes <= this.options.outboundHighWaterBytes) return;
     // Only the socket's 'drain' resumes reading, so pause only once the socket owes us one: hand it the
     // queue now; if it took everything without asking to wait, there is nothing to wait for.
     this.queue.flush();
-    if (this.socket.writableNeedDrain) this.setPaused(PAUSED_BY_BACKPRESSURE, true);
+    if (this.socket.writableNeedDrain) this.readPause.set(PauseReason.BACKLOG, true);
   }
 
   private onDrained(): void {
-    if (this.pausedBy & PAUSED_BY_BACKPRESSURE) this.setPaused(PAUSED_BY_BACKPRESSURE, false);
+    this.readPause.set(PauseReason.BACKLOG, false);
     this.scheduler.onDrain();
-    this.wakeWritableWaiters();
+    this.writableWaiters.resolveAll();
     this.emit('drain');
-  }
-
-  private wakeWritableWaiters(): void {
-    if (this.writableWaiters.length === 0) return;
-    const waiters = this.writableWaiters;
-    this.writableWaiters = [];
-    for (const resolve of waiters) resolve();
-  }
-
-  private setPaused(reason: number, paused: boolean): void {
-    const before = this.pausedBy;
-    this.pausedBy = paused ? before | reason : before & ~reason;
-    if (!this.started || this.stateValue === 'closed') return;
-    if (before === 0 && this.pausedBy !== 0) this.socket.pause();
-    else if (before !== 0 && this.pausedBy === 0) this.socket.resume();
   }
 
   private finish(info: CloseInfo): void {
     if (this.stateValue === 'closed') return;
     this.stateValue = 'closed';
+    this.readPause.stop();
     this.liveness.stop();
     clearTimeout(this.destroyTimer);
     this.queue.discard();
     this.scheduler.dispose();
     this.flow.dispose();
-    this.wakeWritableWaiters();
+    this.writableWaiters.resolveAll();
     if (!this.socket.destroyed) this.socket.destroy();
     this.emit('close', this.closeInfo ?? info);
   }

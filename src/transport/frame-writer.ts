@@ -1,0 +1,105 @@
+// Writes frames into the outbound queue as negotiated: header in place, payload compressed and obfuscated.
+import { deflateSync } from 'node:zlib';
+import { writeFrameHeader, type PayloadEncoding } from './frame-encoder';
+import type { OutboundQueue } from './outbound-queue';
+import type { CompressChoice } from './queued-compression';
+import { xorInPlace } from './xor-obfuscator';
+import { FRAME_HEADER_BYTES, FrameFlag } from './wire';
+
+/** Flags a caller may set; COMPRESSED and OBFUSCATED are the writer's. */
+const CALLER_FLAGS = FrameFlag.END_STREAM | FrameFlag.MORE;
+
+/**
+ * The encoding half of one connection. It only writes: admission (outbound bounds), liveness and
+ * backpressure stay with the connection, which calls it after deciding a frame may go.
+ */
+export class FrameWriter {
+  private reservedAt = 0;
+  private reservedLength = 0;
+
+  constructor(
+    private readonly queue: OutboundQueue,
+    /** How this side encodes payloads for this peer (as negotiated). */
+    readonly encoding: PayloadEncoding,
+    /** The peer's preface had COMPRESSION: a per-frame choice to compress may be honoured. */
+    private readonly peerAcceptsCompressed: boolean,
+  ) {}
+
+  /** Whether a payload of `length` bytes goes compressed: by the connection's rule, or as `compress` says. */
+  compresses(length: number, compress: CompressChoice): boolean {
+    return compress === undefined ? length >= this.encoding.compressMinBytes : compress && this.peerAcceptsCompressed;
+  }
+
+  /** Writes one frame, its payload copied (and compressed, obfuscated as negotiated). */
+  write(kind: number, flags: number, streamId: number, payload: Uint8Array, compress: CompressChoice): void {
+    flags &= CALLER_FLAGS;
+    const key = this.encoding.xorKey;
+    let body = payload;
+    if (this.compresses(payload.length, compress)) {
+      body = deflateSync(payload, { level: this.encoding.compressionLevel });
+      flags |= FrameFlag.COMPRESSED;
+    }
+    if (key) flags |= FrameFlag.OBFUSCATED;
+    const length = FRAME_HEADER_BYTES + body.length;
+    const chunk = this.queue.reserve(length);
+    const at = this.queue.offset;
+    writeFrameHeader(chunk, at, body.length, kind, flags, streamId);
+    chunk.set(body, at + FRAME_HEADER_BYTES);
+    if (key) xorInPlace(chunk, key, at + FRAME_HEADER_BYTES, at + length);
+    this.queue.commit(length);
+  }
+
+  /** True when `payload` can be queued by reference: plain, not compressed (the caller never changes it). */
+  canWriteByReference(length: number, compress: CompressChoice): boolean {
+    return !this.encoding.xorKey && !this.compresses(length, compress);
+  }
+
+  /** Writes the header in place and queues `payload` itself behind it (after `canWriteByReference`). */
+  writeByReference(kind: number, flags: number, streamId: number, payload: Uint8Array): void {
+    const header = this.queue.reserve(FRAME_HEADER_BYTES);
+    writeFrameHeader(header, this.queue.offset, payload.length, kind, flags & CALLER_FLAGS, streamId);
+    this.queue.commit(FRAME_HEADER_BYTES, true);
+    this.queue.appendRef(payload);
+  }
+
+  /**
+   * Reserves room for a frame whose payload of exactly `payloadLength` bytes the caller writes in place at
+   * `reservedOffset`, then `commit()`s in the same synchronous block. Undefined when it would be compressed.
+   */
+  reserve(kind: number, flags: number, streamId: number, payloadLength: number): Buffer | undefined {
+    if (payloadLength >= this.encoding.compressMinBytes) return undefined;
+    flags &= CALLER_FLAGS;
+    const length = FRAME_HEADER_BYTES + payloadLength;
+    const chunk = this.queue.reserve(length);
+    const at = this.queue.offset;
+    if (this.encoding.xorKey) flags |= FrameFlag.OBFUSCATED;
+    writeFrameHeader(chunk, at, payloadLength, kind, flags, streamId);
+    this.reservedAt = at + FRAME_HEADER_BYTES;
+    this.reservedLength = length;
+    return chunk;
+  }
+
+  /** Where the payload of the frame reserved by `reserve` starts. */
+  get reservedOffset(): number {
+    return this.reservedAt;
+  }
+
+  /** Queues the frame reserved by `reserve`, its payload now written. */
+  commit(): void {
+    const key = this.encoding.xorKey;
+    if (key) xorInPlace(this.queue.reserve(0), key, this.reservedAt, this.reservedAt - FRAME_HEADER_BYTES + this.reservedLength);
+    this.queue.commit(this.reservedLength);
+  }
+
+  /** Writes a control frame on stream 0 (never compressed). */
+  writeControl(kind: number, payload: Buffer): void {
+    const key = this.encoding.xorKey;
+    const length = FRAME_HEADER_BYTES + payload.length;
+    const chunk = this.queue.reserve(length);
+    const at = this.queue.offset;
+    writeFrameHeader(chunk, at, payload.length, kind, key ? FrameFlag.OBFUSCATED : 0, 0);
+    chunk.set(payload, at + FRAME_HEADER_BYTES);
+    if (key) xorInPlace(chunk, key, at + FRAME_HEADER_BYTES, at + length);
+    this.queue.commit(length);
+  }
+}
