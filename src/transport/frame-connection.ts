@@ -8,7 +8,8 @@ import { ConnectionLiveness, type LivenessHost } from './connection-liveness';
 import { FrameDecoder, type FrameSink } from './frame-decoder';
 import { FrameError } from './frame-error';
 import type { PayloadEncoding } from './frame-encoder';
-import { FrameWriter } from './frame-writer';
+import { checkFrameShape } from './frame-rules';
+import { FrameWriter, negotiatedEncoding } from './frame-writer';
 import { decodeGoaway, encodeGoaway } from './goaway';
 import type { MemoryBudget } from './memory-budget';
 import { OutboundQueue } from './outbound-queue';
@@ -91,14 +92,8 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     super();
     this.remoteAddress = socket.remoteAddress ?? '';
     this.remotePort = socket.remotePort ?? 0;
-    this.encoding = {
-      // Compress only if this side sends compressed frames at all, and only to a peer that accepts them.
-      compressMinBytes: options.sendCompression && peer.features & Feature.COMPRESSION ? options.compressMinBytes : Infinity,
-      compressionLevel: options.compressionLevel,
-      xorKey: options.xorKey,
-    };
+    this.encoding = negotiatedEncoding(options, peer.features);
     this.acceptsCompressed = options.compression;
-
     this.decoder = new FrameDecoder(options.maxFrameBytes, this);
     this.liveness = new ConnectionLiveness(this, options);
     this.pingGuard = new PingGuard(options);
@@ -334,30 +329,21 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
   /** FrameSink: a frame from the decoder, still obfuscated and compressed as sent. */
   onFrame(kind: number, flags: number, streamId: number, payload: Buffer): void {
     payload = openPayload(flags, streamId, payload, this.encoding.xorKey, this.acceptsCompressed, this.options.maxFrameBytes);
-    if ((flags & FrameFlag.MORE) !== 0 && kind !== FrameKind.MESSAGE) {
-      throw new FrameError(CloseCode.PROTOCOL_ERROR, `MORE flag on frame kind 0x${kind.toString(16)} (only MESSAGE frames are fragmented)`);
-    }
-    if (kind === FrameKind.WINDOW) {
-      // Checked for every id, in flight or not: a WINDOW of another size is malformed wherever it points.
-      if (payload.length !== WINDOW_PAYLOAD_BYTES) throw new FrameError(CloseCode.PROTOCOL_ERROR, `WINDOW payload must be ${WINDOW_PAYLOAD_BYTES} bytes, got ${payload.length}`);
-      if (streamId === 0) {
-        this.flow.granted(payload.readUInt32BE(0));
-        this.scheduler.pump();
-        return;
-      }
+    checkFrameShape(kind, flags, streamId, payload);
+    if (kind === FrameKind.WINDOW && streamId === 0) {
+      this.flow.granted(payload.readUInt32BE(0));
+      this.scheduler.pump();
+      return;
     }
     if (kind >= FrameKind.DATA) {
       this.liveness.active = true;
       this.sink.onFrame(kind, flags, streamId, payload);
       return;
     }
-    if (streamId !== 0) throw new FrameError(CloseCode.PROTOCOL_ERROR, `control frame kind 0x${kind.toString(16).padStart(2, '0')} on stream ${streamId} (must be 0)`);
     if (kind === FrameKind.PING) {
-      if (payload.length !== PING_PAYLOAD_BYTES) throw new FrameError(CloseCode.PROTOCOL_ERROR, `PING payload must be ${PING_PAYLOAD_BYTES} bytes, got ${payload.length}`);
       // A PONG counts toward the outbound bound like any frame: a peer that PINGs and never reads is closed.
       if (this.pingGuard.admit() && this.admit(FRAME_HEADER_BYTES + PING_PAYLOAD_BYTES)) this.sendControl(FrameKind.PONG, payload); // a flood throws TOO_MANY_PINGS
     } else if (kind === FrameKind.PONG) {
-      if (payload.length !== PING_PAYLOAD_BYTES) throw new FrameError(CloseCode.PROTOCOL_ERROR, `PONG payload must be ${PING_PAYLOAD_BYTES} bytes, got ${payload.length}`);
       this.liveness.pongReceived();
     } else {
       this.onGoaway(payload);

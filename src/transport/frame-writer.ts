@@ -4,7 +4,17 @@ import { writeFrameHeader, type PayloadEncoding } from './frame-encoder';
 import type { OutboundQueue } from './outbound-queue';
 import type { CompressChoice } from './queued-compression';
 import { xorInPlace } from './xor-obfuscator';
-import { FRAME_HEADER_BYTES, FrameFlag } from './wire';
+import type { TransportOptions } from './transport-options';
+import { FRAME_HEADER_BYTES, Feature, FrameFlag } from './wire';
+
+/** How this side encodes for a peer whose preface had `peerFeatures`: compress only to a peer that accepts it. */
+export function negotiatedEncoding(options: TransportOptions, peerFeatures: number): PayloadEncoding {
+  return {
+    compressMinBytes: options.sendCompression && peerFeatures & Feature.COMPRESSION ? options.compressMinBytes : Infinity,
+    compressionLevel: options.compressionLevel,
+    xorKey: options.xorKey,
+  };
+}
 
 /** Flags a caller may set; COMPRESSED and OBFUSCATED are the writer's. */
 const CALLER_FLAGS = FrameFlag.END_STREAM | FrameFlag.MORE;
