@@ -2,6 +2,7 @@
 // merged node:net echo at the same shapes in the same run, so every framerpc figure has its limit beside it.
 import type { CellPlan } from '../config';
 import { ServerProcess } from '../child/server-process';
+import { collectEverywhere } from '../load/collect-garbage';
 import type { Table } from '../report/table';
 import { compileLoadgen, type CompiledLoadgen } from './compile-loadgen';
 import type { LoadgenMode, LoadgenResult } from './loadgen-result';
@@ -57,7 +58,10 @@ export async function runNativeSection(plan: CellPlan, log: (line: string) => vo
       await runLoadgen(compiled.binary, { ...SERVER_WARMUP, mode: peer.mode, port: server.port, metadata: peer.metadata });
     }
     const cells: NativeCell[] = [];
-    for (const shape of NATIVE_SHAPES) cells.push(...(await measureShape(compiled, servers, shape, plan, log)));
+    for (const shape of NATIVE_SHAPES) {
+      await collectEverywhere(servers.values());
+      cells.push(...(await measureShape(compiled, servers, shape, plan, log)));
+    }
     return { tables: [nativeTable(NATIVE_SHAPES, cells)], cells };
   } finally {
     await Promise.all([...servers.values()].map((server) => server.stop()));

@@ -4,6 +4,7 @@ import type { CellPlan } from '../config';
 import { ServerProcess } from '../child/server-process';
 import { runClosedLoop } from '../load/closed-loop';
 import type { CellResult } from '../load/measurement';
+import { collectEverywhere } from '../load/collect-garbage';
 import { combineRounds, type RoundsResult } from '../load/rounds';
 import { formatCpu, formatLatency, formatRate, formatSpread } from '../report/units';
 import type { Table } from '../report/table';
@@ -61,6 +62,7 @@ export async function runRpcSection(plan: CellPlan, log: (line: string) => void,
     }
     for (const payloadBytes of PAYLOADS) {
       for (const inFlight of IN_FLIGHT) {
+        await collectEverywhere(started.map((peer) => peer.server));
         const rounds = new Map<string, CellResult[]>(started.map((peer) => [peer.factory.name, []]));
         const clientCpu = new Map<string, number>();
         const cpu = new Map<string, number>(started.map((peer) => [peer.factory.name, 0]));

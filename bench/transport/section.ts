@@ -1,5 +1,6 @@
 // The `transport` section: framerpc's framed echo next to raw node:net echo peers, same client for all.
 import { cpuProfileDir, type CellPlan } from '../config';
+import { collectEverywhere } from '../load/collect-garbage';
 import { ServerProcess } from '../child/server-process';
 import { runPipelined } from '../load/pipelined-client';
 import type { CellResult } from '../load/measurement';
@@ -52,6 +53,7 @@ export async function runTransportSection(plan: CellPlan, log: (line: string) =>
     const cells: TransportCell[] = [];
     for (const payloadBytes of PAYLOADS) {
       for (const inFlight of IN_FLIGHT) {
+        await collectEverywhere(servers.values());
         const rounds = new Map<string, CellResult[]>(PEERS.map((peer) => [peer.name, []]));
         const clientCpu = new Map<string, number>();
         const cpu = new Map<string, number>(PEERS.map((peer) => [peer.name, 0]));
