@@ -13,6 +13,8 @@ export type ServerInterceptor = (context: CallContext, next: () => Promise<unkno
  * bound to its place in the chain, so one that calls `next()` again runs the inner ones (and the handler) again.
  */
 export function runIntercepted(interceptors: readonly ServerInterceptor[], context: CallContext, handler: () => Promise<unknown>): Promise<unknown> {
+  // One interceptor (the common case) needs no chain: its `next` is the handler itself.
+  if (interceptors.length === 1) return interceptors[0](context, handler);
   const nextFrom = (index: number): (() => Promise<unknown>) => (index === interceptors.length ? handler : () => interceptors[index](context, nextFrom(index + 1)));
   return nextFrom(0)();
 }
