@@ -12,7 +12,7 @@ import { DynamicProtoError, DynamicProtoErrorCode } from './dynamic-proto-error'
 export type DynamicMessage = any;
 
 /**
- * How decoded messages are converted, chosen to match ts-proto as this repo runs it (buf.gen.yaml:
+ * How decoded messages are converted, chosen to match ts-proto as framerpc gen runs it (TS_PROTO_OPTIONS in src/cli/gen-command.ts:
  * forceLong=number, env=node, default numeric enums):
  * - longs: Number: 64-bit integers are numbers, like forceLong=number (unsafe above 2^53, as there).
  * - enums: left as numbers, like ts-proto's default (non-string) enums; encode likewise takes numbers.
