@@ -84,6 +84,20 @@ describe('a fresh app adopting the packed framerpc', () => {
     const esm = await run(process.execPath, ['esm/main.mjs'], app, 30_000);
     expect(JSON.parse(esm.stdout)).toEqual({ ...expected, esmError: true, fromTestClient: 'From test client' });
 
+    // The other entry points resolve; deep imports are closed by the exports map.
+    const entries = await run(
+      process.execPath,
+      [
+        '-e',
+        `const r = (m) => { try { require(m); return 'ok'; } catch (e) { return e.code; } };
+        console.log(JSON.stringify([r('framerpc/internal'), r('framerpc/package.json'), r('framerpc/push/v1/push'), r('framerpc/grpc/health/v1/health'),
+          require('node:fs').existsSync(require.resolve('framerpc/proto/framerpc/push/v1/push.proto')), r('framerpc/dist/src/rpc/status')]));`,
+      ],
+      app,
+      30_000,
+    );
+    expect(JSON.parse(entries.stdout)).toEqual(['ok', 'ok', 'ok', 'ok', true, 'ERR_PACKAGE_PATH_NOT_EXPORTED']);
+
     // The app's own test, with framerpc/testing's createTestClient.
     await run(process.execPath, ['--test', 'dist/test/'], app, 30_000);
   }, 300_000);
