@@ -59,7 +59,7 @@ describe('a fresh app adopting the packed framerpc', () => {
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  it('installs, generates, compiles strict TypeScript and runs a server and a typed client, from CommonJS and from ESM', async () => {
+  it('installs, generates, compiles strict TypeScript and runs a server and a typed client, from CommonJS, from ESM, and as an ES module app', async () => {
     const install = await run(npm, ['install', '--prefer-offline', '--no-audit', '--no-fund'], app, 120_000);
     expect(`${install.stdout}${install.stderr}`).not.toMatch(/EBADENGINE|ERESOLVE|peer dep/i);
     // One tsyringe (the app's), shared by framerpc: framerpc brings no copy of its own.
@@ -83,6 +83,13 @@ describe('a fresh app adopting the packed framerpc', () => {
 
     const esm = await run(process.execPath, ['esm/main.mjs'], app, 30_000);
     expect(JSON.parse(esm.stdout)).toEqual({ ...expected, esmError: true, fromTestClient: 'From test client' });
+
+    // An app written as ES modules, strict TypeScript with module nodenext, its stubs generated with --esm.
+    const esmApp = path.join(app, 'esm-app');
+    await run(npx, ['--no', '--', 'framerpc', 'gen', '--esm', '--proto', '../proto', '--out', 'generated'], esmApp, 60_000);
+    await run(npx, ['--no', '--', 'tsc', '-p', 'tsconfig.json'], esmApp, 120_000);
+    const esmAppRun = await run(process.execPath, ['dist/src/main.js'], esmApp, 30_000);
+    expect(JSON.parse(esmAppRun.stdout)).toEqual({ found: 'Anvil', addedAt: '1970-01-01T00:00:00.000Z', missing: 'NOT_FOUND', streamed: ['Anvil'], unimplemented: 'UNIMPLEMENTED' });
 
     // The other entry points resolve; deep imports are closed by the exports map.
     const entries = await run(
