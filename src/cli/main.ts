@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// The `framerpc` command: list, describe, call and health-check a framerpc server from a shell.
+// The `framerpc` command: generate an app's stubs; list, describe, call and health-check a framerpc server from a shell.
 import { Command, CommanderError } from 'commander';
 import { RpcError } from '../rpc/rpc-error';
 import { callCommand, describeCommand, ExitStatus, healthCommand, listCommand, type CommandIo } from './commands';
 import { UsageError, type ConnectionFlags } from './connection-options';
+import { generate, type GenFlags } from './gen-command';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
@@ -24,12 +25,27 @@ function withConnectionOptions(command: Command): Command {
 /** Builds the program; `run` receives each command's promise of an exit status. */
 export function buildProgram(io: CommandIo, run: (status: Promise<number>) => void): Command {
   const program = new Command('framerpc')
-    .description('Talk to a framerpc server: list and describe its services (server reflection), call methods with JSON, check health.')
+    .description('Generate typed stubs from .proto files; talk to a framerpc server: list and describe its services (server reflection), call methods with JSON, check health.')
     .showHelpAfterError()
     // Usage mistakes exit 2 (as framerpc's own UsageError does), help 0; commander has printed what went wrong.
     .exitOverride((error) => {
       throw error;
     });
+  program
+    .command('gen')
+    .description("compile the app's .proto files to TypeScript (buf and ts-proto with the options framerpc needs; no buf.yaml or protoc needed)")
+    .option('--proto <dir>', 'directory of the .proto files, their import root', 'proto')
+    .option('--out <dir>', 'directory the TypeScript goes to', 'generated')
+    .option('--clean', 'empty the output directory first')
+    .option('--esm', 'end relative imports in .js (for apps compiled as ES modules, module nodenext)')
+    .action((flags: GenFlags) =>
+      run(
+        generate(flags).then((out) => {
+          io.stdout.write(`generated ${out}\n`);
+          return ExitStatus.OK;
+        }),
+      ),
+    );
   withConnectionOptions(program.command('list').argument('<address>', 'host:port').description('list the services the server serves')).action(
     (address: string, flags: ConnectionFlags) => run(listCommand(io, address, flags)),
   );

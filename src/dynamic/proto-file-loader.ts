@@ -62,10 +62,20 @@ function* walkProtoFiles(files: readonly string[], includeDirs: readonly string[
   return root;
 }
 
-/** Where `name` may be: as given when absolute; else each include dir, then the importing file's dir (or the cwd). */
+/**
+ * protobufjs's package folder: it ships the google/protobuf files it does not bundle as JSON (descriptor.proto, which
+ * google/api/annotations.proto imports; api, type, source_context), found there when no include dir has them.
+ */
+const protobufjsDir = path.dirname(require.resolve('protobufjs/package.json'));
+
+/**
+ * Where `name` may be: as given when absolute; else each include dir, then the importing file's dir (or the cwd),
+ * then, for google/protobuf/ files, protobufjs's own copy.
+ */
 function candidatePaths(name: string, origin: string | undefined, includeDirs: readonly string[]): string[] {
   if (path.isAbsolute(name)) return [path.normalize(name)];
   const bases = [...includeDirs, origin === undefined ? process.cwd() : path.dirname(origin)];
+  if (name.startsWith('google/protobuf/')) bases.push(protobufjsDir);
   return [...new Set(bases.map((base) => path.resolve(base, name)))];
 }
 

@@ -1,11 +1,19 @@
 // The shape of a service as ts-proto generates it (outputServices=generic-definitions), and the types derived from it.
 
-import type { BinaryWriter } from '@bufbuild/protobuf/wire';
+/**
+ * The writer an encoder may be handed for reuse (a BinaryWriter of @bufbuild/protobuf/wire), typed by the member
+ * framerpc relies on rather than by the class: an ES module app's generated code sees the ESM build of
+ * @bufbuild/protobuf and framerpc's declarations the CommonJS one, whose two BinaryWriter classes (distinct private
+ * members) TypeScript would not match.
+ */
+export interface ReusableWriter {
+  finish(): Uint8Array;
+}
 
 /** Encodes and decodes one message type: ts-proto's MessageFns and protobufjs's Type both fit. */
 export interface MessageCodec<T> {
   /** `writer`, when the codec accepts one (ts-proto does), is reused across messages. */
-  encode(message: T, writer?: BinaryWriter): { finish(): Uint8Array };
+  encode(message: T, writer?: ReusableWriter): { finish(): Uint8Array };
   decode(input: Uint8Array): T;
 }
 
