@@ -1,5 +1,6 @@
 // A worker process serving WorkService (and grpc.health.v1) under serveWorker: `node work-server.js <label>`.
 // Reports each run to its parent ({ type: 'executed', method, key, server }) so the parent counts them all.
+import 'reflect-metadata';
 import { WorkServiceDefinition } from '../../generated/test/balancing';
 import { addHealthService } from '../../src/health/health-service';
 import { RpcError } from '../../src/rpc/rpc-error';

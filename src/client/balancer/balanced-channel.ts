@@ -241,6 +241,7 @@ export class BalancedChannel extends EventEmitter<BalancedChannelEvents> impleme
   /** A removed endpoint leaves rotation now and closes once its calls are done (or after removeGraceMs). */
   private retire(sub: EndpointChannel): void {
     const started = Date.now();
+    sub.stopHealthWatch();
     const done = (): boolean => sub.state !== 'ready' && sub.state !== 'not_serving' ? true : sub.load === 0 || Date.now() - started >= this.removeGraceMs;
     if (done()) {
       sub.close();

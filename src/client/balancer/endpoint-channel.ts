@@ -66,10 +66,16 @@ export class EndpointChannel extends EventEmitter<EndpointChannelEvents> impleme
     if (this.channel.state === 'idle') this.channel.connect().catch(() => undefined);
   }
 
+  /** Stops watching health (the endpoint is leaving; its Watch call should not hold it open). */
+  stopHealthWatch(): void {
+    const watch = this.watch;
+    this.watch = undefined;
+    watch?.abort();
+  }
+
   /** Stops watching health and closes the connection (calls in flight on it fail with UNAVAILABLE). */
   close(): void {
-    this.watch?.abort();
-    this.watch = undefined;
+    this.stopHealthWatch();
     this.channel.close();
     this.update();
   }
