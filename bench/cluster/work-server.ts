@@ -1,5 +1,6 @@
 // A worker process serving WorkService (and grpc.health.v1) under serveWorker: `node work-server.js <label>`.
-// Reports each run to its parent ({ type: 'executed', method, key, server }) so the parent counts them all.
+// With WORK_REPORT_RUNS=1 it reports each run to its parent ({ type: 'executed', method, key, server }), so the
+// parent (a test) counts the runs of every process; the bench leaves it off.
 import 'reflect-metadata';
 import { WorkServiceDefinition } from '../../generated/test/balancing';
 import { addHealthService } from '../../src/health/health-service';
@@ -11,7 +12,8 @@ import { workService } from './work-service';
 
 const label = process.argv[2] ?? `worker-${process.pid}`;
 const server = new RpcServer();
-const service = workService(label, (method, key) => process.send?.({ type: 'executed', method, key, server: label }));
+const report = process.env.WORK_REPORT_RUNS === '1';
+const service = workService(label, report ? (method, key) => process.send?.({ type: 'executed', method, key, server: label }) : undefined);
 server.addService(WorkServiceDefinition, {
   ...service,
   relay: () => {
