@@ -22,11 +22,15 @@ export { tsyringeResolver, type HandlerResolver } from './di/handler-resolver';
 
 export { Channel, type ChannelEvents } from './client/channel';
 export { createChannel } from './client/create-channel';
-export * from './client/balancer';
+export {
+  BalancedChannel, staticResolver, dnsResolver, functionResolver, pickFirst, roundRobin, leastLoaded,
+  type BalancedChannelOptions, type BalancedChannelEvents, type BalancedChannelState, type EndpointStatus, type EndpointState,
+  type Endpoint, type Resolver, type DnsResolverOptions, type BalancingPolicy, type PolicyName, type Pickable,
+} from './client/balancer';
 export type { CallChannel } from './client/call-channel';
 export type { ParentCall } from './client/parent-call';
 export type { RetryPolicyOptions, RetryThrottleOptions } from './client/retry/retry-policy';
-export * from './cluster';
+export { WorkerPool, serveWorker, type WorkerPoolOptions, type WorkerPoolEvents, type WorkerInfo, type ServeWorkerOptions } from './cluster';
 export { DiagnosticChannel } from './rpc/diagnostic-channels';
 export type { ChannelOptions } from './client/channel-options';
 export { createClient, type Client, type ClientMethod } from './client/create-client';
