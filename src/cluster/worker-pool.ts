@@ -122,6 +122,12 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
         const worker: Worker = { pid: child.pid!, endpoint: { host: message.host, port: message.port }, draining: false, child };
         this.running.add(worker);
         child.once('exit', (code, signal) => this.onExit(worker, code, signal));
+        if (this.closing) {
+          // close() began while it started (a respawn): it must not outlive the pool.
+          this.drain(worker);
+          resolve(worker);
+          return;
+        }
         this.emit('endpoints', this.endpoints());
         resolve(worker);
       });

@@ -180,11 +180,13 @@ export class BalancedChannel extends EventEmitter<BalancedChannelEvents> impleme
   private resolveNow(): Promise<void> {
     if (this.stateValue === 'closed') return Promise.resolve();
     this.resolving ??= (async () => {
+      let failed = false;
       try {
         const endpoints = await this.resolver.resolve();
         if (endpoints.length === 0) throw new Error('the resolver gave no endpoints');
         this.apply(endpoints);
       } catch (error) {
+        failed = true;
         this.emit('resolveError', error instanceof Error ? error : new Error(String(error)));
       } finally {
         this.lastResolveAt = Date.now();
@@ -193,6 +195,8 @@ export class BalancedChannel extends EventEmitter<BalancedChannelEvents> impleme
         this.updateState();
         this.changed();
       }
+      // With no endpoint at all no failure would ask again: ask again after minResolveIntervalMs.
+      if (failed && this.subchannels.size === 0) this.requestResolve();
     })();
     return this.resolving;
   }
@@ -213,10 +217,12 @@ export class BalancedChannel extends EventEmitter<BalancedChannelEvents> impleme
     for (const endpoint of endpoints) {
       const key = endpointKey(endpoint);
       if (next.has(key)) continue;
-      next.set(key, this.subchannels.get(key) ?? this.createSubchannel(endpoint));
+      // A subchannel that gave up (reconnect maxAttempts) is replaced by a fresh one.
+      const existing = this.subchannels.get(key);
+      next.set(key, existing && existing.state !== 'shutdown' ? existing : this.createSubchannel(endpoint));
     }
     const changed = next.size !== this.subchannels.size || [...next.keys()].some((key, i) => [...this.subchannels.keys()][i] !== key);
-    for (const [key, sub] of this.subchannels) if (!next.has(key)) this.retire(sub);
+    for (const [key, sub] of this.subchannels) if (next.get(key) !== sub) this.retire(sub);
     this.subchannels = next;
     for (const sub of next.values()) sub.connect();
     this.rebuildReady();

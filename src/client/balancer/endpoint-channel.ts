@@ -21,6 +21,9 @@ export interface EndpointChannelEvents {
   failure: [];
 }
 
+// After the server ends a Watch on a connection that still takes calls, watch again this much later.
+const REWATCH_DELAY_MS = 1000;
+
 /** An endpoint's connection, its rotation state, and its load (calls in flight) for the policies. */
 export class EndpointChannel extends EventEmitter<EndpointChannelEvents> implements Pickable {
   readonly key: string;
@@ -39,7 +42,7 @@ export class EndpointChannel extends EventEmitter<EndpointChannelEvents> impleme
     this.key = endpointKey(endpoint);
     channel.on('state', () => this.update());
     channel.on('connect', () => {
-      this.watchHealth();
+      this.watchHealth(true);
       this.update();
     });
     channel.on('goaway', () => {
@@ -105,13 +108,16 @@ export class EndpointChannel extends EventEmitter<EndpointChannelEvents> impleme
     }
   }
 
-  /** Watches grpc.health.v1 on each new connection; a server without it (UNIMPLEMENTED) counts as serving. */
-  private watchHealth(): void {
+  /**
+   * Watches grpc.health.v1 on each new connection (`connected`: a new one, whose first answer is awaited); a
+   * server without it (UNIMPLEMENTED) counts as serving.
+   */
+  private watchHealth(connected: boolean): void {
     if (this.healthService === undefined) return;
     this.watch?.abort();
     const watch = new AbortController();
     this.watch = watch;
-    this.serving = undefined;
+    if (connected) this.serving = undefined;
     const stream = createClient(HealthDefinition, this.channel).watch({ service: this.healthService }, { signal: watch.signal });
     (async () => {
       try {
@@ -120,8 +126,14 @@ export class EndpointChannel extends EventEmitter<EndpointChannelEvents> impleme
           this.serving = reply.status === HealthCheckResponse_ServingStatus.SERVING;
           this.update();
         }
-        // The server ended the Watch (it does when it shuts down): out of rotation until the next connection.
-        if (this.watch === watch) this.serving = false;
+        // The server ended the Watch (it does when it shuts down): out of rotation; watched again after a
+        // pause if the connection still takes calls, else on the next connection.
+        if (this.watch === watch) {
+          this.serving = false;
+          setTimeout(() => {
+            if (this.watch === watch && this.channel.readyMultiplexer()) this.watchHealth(false);
+          }, REWATCH_DELAY_MS).unref();
+        }
       } catch (error) {
         if (this.watch !== watch) return;
         // No health service there: judge the endpoint by its connection alone. Other errors (the connection

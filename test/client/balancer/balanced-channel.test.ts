@@ -139,6 +139,26 @@ describe('BalancedChannel', () => {
     expect(lists).toEqual([[a.address], [b.address]]);
   });
 
+  it('asks a failing resolver again, and keeps the endpoints it has while the resolver fails', async () => {
+    const [a] = await start(1);
+    let calls = 0;
+    const channel = track(createChannel({
+      ...FAST,
+      resolver: async () => {
+        calls++;
+        if (calls === 1 || calls === 3) throw new Error(`discovery down (${calls})`);
+        return [a.address];
+      },
+    }));
+    const errors: string[] = [];
+    channel.on('resolveError', (error) => errors.push(error.message));
+    await channel.connect();
+    expect(errors).toEqual(['discovery down (1)']);
+    await channel.refresh();
+    expect(errors).toEqual(['discovery down (1)', 'discovery down (3)']);
+    expect(await shares(channel, 2)).toEqual(new Map([['s0', 2]]));
+  });
+
   it('resolves a DNS name (localhost) to its addresses', async () => {
     const [a] = await start(1);
     const resolver = dnsResolver('localhost', a.server.port, { family: 4 });
