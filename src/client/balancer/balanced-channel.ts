@@ -65,7 +65,8 @@ export class BalancedChannel extends EventEmitter<BalancedChannelEvents> impleme
   private lastResolveAt = 0;
   private resolveTimer: NodeJS.Timeout | undefined;
   private refreshTimer: NodeJS.Timeout | undefined;
-  private readonly retiring = new Set<NodeJS.Timeout>();
+  /** Removed endpoints still finishing their calls, by the timer that watches them. */
+  private readonly retiring = new Map<NodeJS.Timeout, EndpointChannel>();
   private changeWaiters = new Set<() => void>();
 
   constructor(options: BalancedChannelOptions) {
@@ -122,7 +123,10 @@ export class BalancedChannel extends EventEmitter<BalancedChannelEvents> impleme
     if (this.stateValue === 'closed') return;
     clearTimeout(this.resolveTimer);
     clearInterval(this.refreshTimer);
-    for (const timer of this.retiring) clearInterval(timer);
+    for (const [timer, sub] of this.retiring) {
+      clearInterval(timer);
+      sub.close();
+    }
     this.retiring.clear();
     this.setState('closed');
     for (const sub of this.subchannels.values()) sub.close();
@@ -221,7 +225,8 @@ export class BalancedChannel extends EventEmitter<BalancedChannelEvents> impleme
       const existing = this.subchannels.get(key);
       next.set(key, existing && existing.state !== 'shutdown' ? existing : this.createSubchannel(endpoint));
     }
-    const changed = next.size !== this.subchannels.size || [...next.keys()].some((key, i) => [...this.subchannels.keys()][i] !== key);
+    const before = [...this.subchannels.keys()];
+    const changed = next.size !== before.length || [...next.keys()].some((key, i) => before[i] !== key);
     for (const [key, sub] of this.subchannels) if (next.get(key) !== sub) this.retire(sub);
     this.subchannels = next;
     for (const sub of next.values()) sub.connect();
@@ -259,7 +264,7 @@ export class BalancedChannel extends EventEmitter<BalancedChannelEvents> impleme
       this.retiring.delete(timer);
       sub.close();
     }, 50).unref();
-    this.retiring.add(timer);
+    this.retiring.set(timer, sub);
   }
 
   private rebuildReady(): void {
