@@ -139,6 +139,21 @@ describe('BalancedChannel', () => {
     expect(lists).toEqual([[a.address], [b.address]]);
   });
 
+  it('lets an endpoint the resolver dropped finish its calls in flight before closing it', async () => {
+    const [a, b] = await start(2);
+    let list = [a.address];
+    const channel = track(createChannel({ ...FAST, resolver: async () => list }));
+    await channel.connect();
+    const client = createClient(WorkServiceDefinition, channel);
+    const slow = client.read({ key: 'slow-on-a', ms: 200 });
+    await waitUntil(() => a.executions.has('read slow-on-a'), 'the slow call runs on a');
+    list = [b.address];
+    await channel.refresh();
+    expect(channel.endpointStates().map((e) => e.endpoint)).toEqual([b.address]);
+    expect((await slow).server).toBe('s0');
+    await waitUntil(() => a.server.transport.connections.size === 0, 'the dropped endpoint closed its connection');
+  });
+
   it('asks a failing resolver again, and keeps the endpoints it has while the resolver fails', async () => {
     const [a] = await start(1);
     let calls = 0;
