@@ -1,6 +1,8 @@
 // Balanced channels over real sockets: policies spread calls, failed or draining endpoints leave rotation.
 import { WorkServiceDefinition } from '../../../generated/test/balancing';
-import { BalancedChannel, ServingStatus, createChannel, createClient, dnsResolver, type EndpointState, type RpcError } from '../../../src';
+import { BalancedChannel, RpcServer, ServingStatus, createChannel, createClient, dnsResolver, type EndpointState, type RpcError } from '../../../src';
+import { workService } from '../../../bench/cluster/work-service';
+import { recordingLogger } from '../../rpc/harness';
 import { deadPort, startWorkServer, waitUntil, type WorkServer } from './work-servers';
 
 const FAST = { reconnect: { initialDelayMs: 10, maxDelayMs: 50, multiplier: 2, jitter: 0 }, minResolveIntervalMs: 10 };
@@ -110,6 +112,19 @@ describe('BalancedChannel', () => {
     a.health.setStatus('', ServingStatus.SERVING);
     await waitUntil(() => channel.endpointStates()[0].state === 'ready', 'the endpoint is back');
     expect(await shares(channel, 4)).toEqual(new Map([['s0', 2], ['s1', 2]]));
+  });
+
+  it('with healthCheck, judges a server without the health service by its connection alone', async () => {
+    const plain = new RpcServer({ logger: recordingLogger() }).addService(WorkServiceDefinition, { ...workService('plain'), relay: () => ({ server: 'plain', executions: 0, seq: 0 }) });
+    const { port } = await plain.listen(0);
+    try {
+      const channel = track(createChannel({ endpoints: [`127.0.0.1:${port}`], healthCheck: true }));
+      await channel.connect();
+      expect(channel.endpointStates().map((e) => e.state)).toEqual(['ready']);
+      expect(await shares(channel, 2)).toEqual(new Map([['plain', 2]]));
+    } finally {
+      await plain.close(0);
+    }
   });
 
   it('fails fast with UNAVAILABLE, marked not processed, when no endpoint is ready', async () => {
