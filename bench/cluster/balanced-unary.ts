@@ -19,7 +19,8 @@ const SHARE_TOLERANCE = 0.05;
 // A phase never runs longer than this, whatever the call count.
 const MAX_PHASE_MS = 60_000;
 
-interface PhaseResult {
+/** What one phase measured. */
+export interface PhaseResult {
   calls: number;
   failures: number;
   failureCodes: Record<string, number>;
@@ -53,7 +54,7 @@ export async function runBalancedUnary(progress: (line: string) => void): Promis
     progress(`[balanced] kill: ${killMs / 1000} s of calls, one of 2 processes killed after ${Math.round(killMs / 3)} ms`);
     const victim = pool.workers[0];
     const kill = await runPhase(channel, { calls: Infinity, maxMs: killMs, atMs: killMs / 3, at: () => process.kill(victim.pid, 'SIGKILL') });
-    return report(share, kill);
+    return balancedReport(share, kill);
   } finally {
     channel.close();
     await pool.close();
@@ -109,7 +110,8 @@ async function runPhase(channel: BalancedChannel, plan: { calls: number; maxMs: 
   return result;
 }
 
-function report(share: PhaseResult, kill: PhaseResult): { tables: Table[]; cells: unknown } {
+/** The section's table and its two target lines (exported for its test). */
+export function balancedReport(share: PhaseResult, kill: PhaseResult): { tables: Table[]; cells: unknown } {
   const servers = Object.keys(share.byServer).sort();
   const shares = servers.map((server) => share.byServer[server] / share.calls);
   const shareMet = servers.length === 2 && shares.every((s) => Math.abs(s - SHARE_TARGET) <= SHARE_TOLERANCE) && share.failures === 0;
