@@ -20,7 +20,17 @@ export { RpcService, type RpcServiceOptions } from './di/rpc-service';
 export { CALL_CONTEXT } from './di/tokens';
 export { tsyringeResolver, type HandlerResolver } from './di/handler-resolver';
 
-export { Channel, createChannel, type ChannelEvents } from './client/channel';
+export { Channel, type ChannelEvents } from './client/channel';
+export { createChannel } from './client/create-channel';
+export {
+  BalancedChannel, staticResolver, dnsResolver, functionResolver, pickFirst, roundRobin, leastLoaded,
+  type BalancedChannelOptions, type BalancedChannelEvents, type BalancedChannelState, type EndpointStatus, type EndpointState,
+  type Endpoint, type Resolver, type DnsResolverOptions, type BalancingPolicy, type PolicyName, type Pickable,
+} from './client/balancer';
+export type { CallChannel } from './client/call-channel';
+export type { ParentCall } from './client/parent-call';
+export type { RetryPolicyOptions, RetryThrottleOptions } from './client/retry/retry-policy';
+export { WorkerPool, serveWorker, type WorkerPoolOptions, type WorkerPoolEvents, type WorkerInfo, type ServeWorkerOptions } from './cluster';
 export { DiagnosticChannel } from './rpc/diagnostic-channels';
 export type { ChannelOptions } from './client/channel-options';
 export { createClient, type Client, type ClientMethod } from './client/create-client';

@@ -2,6 +2,7 @@
 import { Metadata, type MetadataValue } from '../rpc/metadata';
 import { RpcError } from '../rpc/rpc-error';
 import { Status } from '../rpc/status';
+import type { ParentCall } from './parent-call';
 
 /** Options of one call. */
 export interface CallOptions {
@@ -28,6 +29,11 @@ export interface CallOptions {
    * (index 0 first). Default: the channel's rule (`sendCompression`, `compressMinBytes`).
    */
   compress?: boolean | ((messageIndex: number) => boolean);
+  /**
+   * The incoming call this one is made for (a handler's `CallContext`): this call inherits its remaining
+   * deadline (the earlier of the two applies) and is cancelled when it is. Default none.
+   */
+  parent?: ParentCall;
 }
 
 /** The compression choice for request message `index` of a call (undefined: the connection's rule). */

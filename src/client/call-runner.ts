@@ -7,7 +7,7 @@ import { RpcError } from '../rpc/rpc-error';
 import { deadlineSignal } from '../rpc/deadline-signal';
 import { Status } from '../rpc/status';
 import { callOptionsError, effectiveTimeoutMs, pinDeadline, requestCompression, toMetadata, type CallOptions } from './call-options';
-import type { Channel } from './channel';
+import type { CallChannel as Channel } from './call-channel';
 import { ClientCall } from './client-call';
 import { runClientIntercepted } from './client-interceptor';
 import type { Multiplexer } from './multiplexer';
@@ -265,5 +265,7 @@ function withMultiplexer(channel: Channel, options: CallOptions | undefined, met
 function callerError(method: PreparedMethod, error: unknown): RpcError {
   const source = error instanceof RpcError ? error : new RpcError(Status.UNKNOWN, (error as Error)?.message ?? String(error));
   if (source.method) return source;
-  return RpcError.forCaller(method.path, source.code, source.message, source.details, source.metadata);
+  const failure = RpcError.forCaller(method.path, source.code, source.message, source.details, source.metadata);
+  failure.notProcessed = source.notProcessed; // e.g. no endpoint was ready: it reached no server
+  return failure;
 }

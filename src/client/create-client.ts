@@ -2,8 +2,9 @@
 import type { MethodDefinition, PartialRequestOf, ResponseOf, ServiceDefinition } from '../service/service-definition';
 import type { CallOptions } from './call-options';
 import { restack } from './caller-stack';
-import { callForResponse, callForStream } from './call-runner';
-import type { Channel } from './channel';
+import { callForResponse as respond, callForStream as stream } from './call-runner';
+import type { CallChannel as Channel } from './call-channel';
+import { inheritParent } from './parent-call';
 import { prepareMethod, type PreparedMethod } from './prepared-method';
 
 /**
@@ -29,11 +30,19 @@ export type Client<D extends ServiceDefinition> = {
  */
 export function createClient<D extends ServiceDefinition>(definition: D, channel: Channel, defaults?: CallOptions): Client<D> {
   const client: Record<string, unknown> = {};
-  const merge = (options: CallOptions | undefined): CallOptions | undefined => (defaults ? { ...defaults, ...options } : options);
+  const merge = (options: CallOptions | undefined): CallOptions | undefined => inheritParent(defaults ? { ...defaults, ...options } : options);
   const keepStack = channel.options.captureCallerStack;
+  const retry = channel.retry;
   for (const [key, method] of Object.entries(definition.methods)) {
     const prepared = prepareMethod(definition, method);
     let call: (input: unknown, options?: CallOptions) => unknown;
+    // Unary and server-streaming calls run under the channel's retry policy, if it has one.
+    const callForResponse = retry && !method.requestStream
+      ? (on: Channel, m: PreparedMethod, input: unknown, options: CallOptions | undefined) => retry.response(m, options, (attempt) => respond(on, m, input, attempt))
+      : respond;
+    const callForStream = retry && !method.requestStream
+      ? (on: Channel, m: PreparedMethod, input: unknown, options: CallOptions | undefined) => retry.stream(m, options, (attempt) => stream(on, m, input, attempt))
+      : stream;
     if (method.responseStream) {
       call = keepStack
         ? (input: unknown, options?: CallOptions): AsyncIterable<unknown> => restackingStream(callForStream(channel, prepared, input, merge(options)))
