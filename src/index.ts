@@ -20,7 +20,9 @@ export { RpcService, type RpcServiceOptions } from './di/rpc-service';
 export { CALL_CONTEXT } from './di/tokens';
 export { tsyringeResolver, type HandlerResolver } from './di/handler-resolver';
 
-export { Channel, createChannel, type ChannelEvents } from './client/channel';
+export { Channel, createChannel, type ChannelEvents, type ChannelTargetOptions } from './client/channel';
+export { serveWebSocket, WebSocketListener, webSocketDialer, WebSocketCloseCode, type WebSocketListenerOptions, type WebSocketDialerOptions, type OriginPolicy } from './transport/websocket';
+export type { StreamDialer } from './transport/frame-client';
 export { DiagnosticChannel } from './rpc/diagnostic-channels';
 export type { ChannelOptions } from './client/channel-options';
 export { createClient, type Client, type ClientMethod } from './client/create-client';
