@@ -54,7 +54,19 @@ async function bundle(entry, outfile) {
   return result;
 }
 
-module.exports = { browserBuildOptions, bundle, root };
+/** Builds `entry` in memory (nothing written): resolves with the bundle as `app.js` text and its source map. */
+async function bundleInMemory(entry) {
+  const esbuild = require('esbuild');
+  const outfile = path.join(root, 'dist', 'browser-pages', 'app.js');
+  const result = await esbuild.build({ ...browserBuildOptions(entry, outfile), write: false, sourcemap: 'linked' });
+  const nodeInputs = Object.keys(result.metafile.inputs).filter((input) => input.startsWith('node:'));
+  if (nodeInputs.length > 0) throw new Error(`the browser bundle imports Node built-ins: ${nodeInputs.join(', ')}`);
+  const js = result.outputFiles.find((file) => file.path.endsWith('.js'));
+  const map = result.outputFiles.find((file) => file.path.endsWith('.js.map'));
+  return { js: js.text, map: map ? map.text : '' };
+}
+
+module.exports = { browserBuildOptions, bundle, bundleInMemory, root };
 
 if (require.main === module) {
   const outfile = path.join(root, 'dist', 'browser', 'framerpc.js');

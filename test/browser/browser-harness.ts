@@ -2,10 +2,8 @@
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { bundle } from '../../scripts/browser-bundle';
+import { bundleInMemory } from '../../scripts/browser-bundle';
 
 /** Debian's chromium (apt-get install chromium); FRAMERPC_CHROMIUM names another build. */
 export const CHROMIUM = process.env.FRAMERPC_CHROMIUM ?? '/usr/bin/chromium';
@@ -18,16 +16,9 @@ export async function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'], headless: true });
 }
 
-/** Bundles `entry` for the browser into a fresh folder; resolves with the bundle's text and its source map. */
-export async function bundlePage(entry: string): Promise<{ js: string; map: string }> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'framerpc-page-'));
-  try {
-    const outfile = path.join(dir, 'app.js');
-    await bundle(entry, outfile);
-    return { js: fs.readFileSync(outfile, 'utf8'), map: fs.readFileSync(`${outfile}.map`, 'utf8') };
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+/** Bundles `entry` for the browser (in memory); resolves with the bundle's text and its source map. */
+export function bundlePage(entry: string): Promise<{ js: string; map: string }> {
+  return bundleInMemory(entry);
 }
 
 /** An http server with a page at / loading /app.js; `upgrade` requests are left to whoever attaches. */
