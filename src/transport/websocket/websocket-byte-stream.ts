@@ -12,8 +12,8 @@ export const WEBSOCKET_MAX_SEND_MESSAGE_BYTES = 64 * 1024;
 const HIGH_WATER_BYTES = 64 * 1024;
 /** 'drain' is emitted when the bytes waiting fall to this. */
 const DRAINED_AT_BYTES = 16 * 1024;
-/** After this side started the closing handshake, `destroy()` waits this long for the peer's close frame. */
-const CLOSE_HANDSHAKE_MS = 1000;
+/** After a protocol error's close frame, `destroy()` (which follows at once) gives it this long to leave. */
+const CLOSE_FRAME_GRACE_MS = 250;
 
 export const TEXT_MESSAGE_REASON = 'framerpc: text WebSocket message; framerpc frames travel in binary messages only';
 
@@ -37,7 +37,7 @@ export class WebSocketByteStream extends EventEmitter implements WebSocketPortEv
   private corked: Uint8Array[] = [];
   private corkedBytes = 0;
   private ended = false;
-  private closeStarted = false;
+  private closeFrameOwed = false;
   private closeEmitted = false;
   /** The peer closed while messages still waited (paused): the close is reported after them. */
   private pendingClose: { code: number; reason: string } | undefined;
@@ -115,7 +115,6 @@ export class WebSocketByteStream extends EventEmitter implements WebSocketPortEv
     if (bytes) this.write(bytes);
     while (this.corks > 0) this.uncork();
     this.ended = true;
-    this.closeStarted = true;
     this.port.close(WebSocketCloseCode.NORMAL, '');
     return this;
   }
@@ -123,8 +122,9 @@ export class WebSocketByteStream extends EventEmitter implements WebSocketPortEv
   destroy(error?: Error): this {
     if (this.destroyed) return this;
     this.destroyed = true;
-    // A close frame already sent (end, or a protocol error) gets a moment to reach the peer.
-    if (this.closeStarted) setTimeout(() => this.port.terminate(), CLOSE_HANDSHAKE_MS).unref();
+    // The close frame naming a protocol error gets a moment to reach the peer. (After end(), destroy()
+    // comes only when the peer did not finish the closing handshake in closeTimeoutMs.)
+    if (this.closeFrameOwed) setTimeout(() => this.port.terminate(), CLOSE_FRAME_GRACE_MS).unref();
     else this.port.terminate();
     queueMicrotask(() => {
       if (error) this.emit('error', error);
@@ -178,7 +178,7 @@ export class WebSocketByteStream extends EventEmitter implements WebSocketPortEv
   }
 
   private fail(code: number, reason: string): void {
-    this.closeStarted = true;
+    this.closeFrameOwed = true;
     this.port.close(code, closeReason(reason));
     this.emit('error', new Error(reason));
   }
