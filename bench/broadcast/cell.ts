@@ -47,8 +47,8 @@ export interface BroadcastCell {
 
 /** Runs one cell; never throws: failures become `error`. */
 export async function runBroadcastCell(server: BroadcastServerName, clients: number, plan: BroadcastPlan, log: (line: string) => void): Promise<BroadcastCell> {
-  const profileDir = server === 'framerpc' ? cpuProfileDir() : undefined;
-  const execArgv = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=broadcast-framerpc-${clients}.cpuprofile`] : [];
+  const profileDir = server === 'framerpc' || server === 'framerpc ws' ? cpuProfileDir() : undefined;
+  const execArgv = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=broadcast-${server.replace(' ', '-')}-${clients}.cpuprofile`] : [];
   let serverProcess: BroadcastServerProcess;
   try {
     serverProcess = await BroadcastServerProcess.start(server, SERVER_MODULES[server], execArgv);
