@@ -128,4 +128,22 @@ describe('hostile WebSocket peers', () => {
     await closeOf(socket);
     await goodStillServed();
   });
+
+  test('past maxConnections: a GOAWAY SERVER_FULL over the WebSocket, as over TCP', async () => {
+    await server.close(0);
+    server = new RpcServer({ maxConnections: 1, logger: { error() {}, warn() {} } });
+    server.addService(TestServiceDefinition, testService());
+    const { port } = await serveWebSocket(server).listen(0);
+    url = `ws://127.0.0.1:${port}/`;
+    good = createChannel(url);
+    await good.connect();
+    const socket = attacker();
+    const messages: Buffer[] = [];
+    socket.on('message', (data: Buffer) => messages.push(data));
+    await closeOf(socket);
+    const bytes = Buffer.concat(messages);
+    const goaway = decodeGoaway(bytes.subarray(FRAME_HEADER_BYTES, FRAME_HEADER_BYTES + bytes.readUInt32BE(0)));
+    expect(goaway).toMatchObject({ code: CloseCode.SERVER_FULL, reason: expect.stringContaining('maxConnections (1)') });
+    await goodStillServed();
+  });
 });
