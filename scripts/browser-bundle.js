@@ -7,8 +7,8 @@ const shims = path.join(root, 'src', 'browser', 'shims');
 
 /**
  * Node modules the shared client code imports, and what the bundle uses instead: the npm `events` package
- * (EventEmitter), small stubs for what a browser channel never calls (TCP, TLS, zlib, SHA-256, ws), and
- * silent diagnostics channels. Buffer, process and Node-style timers come from browser-globals.ts (inject).
+ * (EventEmitter), zlib's two synchronous calls by fflate (pure JS), small stubs for what a browser channel
+ * never calls (TCP, TLS, SHA-256, ws), and silent diagnostics channels. Buffer, process and Node-style timers come from browser-globals.ts (inject).
  */
 const replacements = {
   events: require.resolve('events/'),

@@ -5,12 +5,12 @@ import { isWebSocketUrl, webSocketEndpoint } from '../transport/websocket/websoc
 import { browserWebSocketDialer } from './browser-dialer';
 
 /**
- * Browser channel options: the Node ones less where and how to connect (a URL decides), compression and
- * obfuscation (the browser build offers neither: framerpc inflates frames synchronously and the browser's
- * CompressionStream is asynchronous, so the client does not advertise compression and the server never
- * compresses towards it).
+ * Browser channel options: the Node ones less where and how to connect (a URL decides) and obfuscation
+ * (`xorKey`: not in the browser build; use wss://). Compression is negotiated as in Node: the bundle
+ * inflates and deflates frames with fflate (pure JS), since framerpc handles each frame synchronously
+ * and the browser's CompressionStream is asynchronous.
  */
-export type BrowserChannelOptions = Omit<ChannelOptions, 'host' | 'port' | 'tls' | 'dialer' | 'compression' | 'sendCompression' | 'xorKey'>;
+export type BrowserChannelOptions = Omit<ChannelOptions, 'host' | 'port' | 'tls' | 'dialer' | 'xorKey'>;
 
 /**
  * A channel to a framerpc server's WebSocket endpoint, e.g. `createChannel('wss://example.com/rpc')` or
@@ -19,7 +19,7 @@ export type BrowserChannelOptions = Omit<ChannelOptions, 'host' | 'port' | 'tls'
 export function createChannel(url: string, options: BrowserChannelOptions = {}): Channel {
   const absolute = isWebSocketUrl(url) ? url : pageRelativeUrl(url);
   const { host, port } = webSocketEndpoint(absolute);
-  return new Channel({ ...options, host, port, compression: false, sendCompression: false, dialer: browserWebSocketDialer(absolute) });
+  return new Channel({ ...options, host, port, dialer: browserWebSocketDialer(absolute) });
 }
 
 function pageRelativeUrl(path: string): string {

@@ -20,7 +20,8 @@ const pages: Page[] = [];
 /** A server (TestService + a PushHub) on the page's own http server at /rpc. */
 function startServer(): void {
   aborts = { aborted: [] };
-  server = new RpcServer({ logger: { error() {}, warn() {} } });
+  // sendCompression: replies of 1 KiB or more are deflated towards pages that accept it (the browser build does).
+  server = new RpcServer({ sendCompression: true, logger: { error() {}, warn() {} } });
   server.addService(TestServiceDefinition, testService(aborts));
   hub = new PushHub(server);
   serveWebSocket(server, { server: httpServer, path: '/rpc' });
@@ -74,10 +75,15 @@ describe('framerpc in Chromium over WebSocket', () => {
     await expect(inPage(first, (t, seq) => t.unary(seq, 'from-the-page'), 41)).resolves.toEqual({ seq: 42, header: 'from-the-page', trailer: 'done:from-the-page' });
   });
 
-  test('server streaming, bidi, a message larger than one WebSocket message', async () => {
+  test('server streaming, bidi', async () => {
     await expect(inPage(first, (t, n) => t.serverStream(n), 20)).resolves.toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     await expect(inPage(first, (t, seqs) => t.bidi(seqs), [1, 2, 3])).resolves.toEqual([10, 20, 30]);
+  });
+
+  test('compression is negotiated with the page: a 200 KB message deflated both ways, over several WebSocket messages', async () => {
     await expect(inPage(first, (t, bytes) => t.bigUnary(bytes), 200_000)).resolves.toBe(true);
+    const toPage = [...server.transport.connections.values()].map((connection) => connection.encoding.compressMinBytes);
+    expect(toPage).toEqual([1024]); // the server compresses towards the page: the page advertised compression
   });
 
   test('an error status from the handler reaches the page', async () => {

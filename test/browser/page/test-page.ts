@@ -39,7 +39,7 @@ const framerpcTest = {
   },
   async bigUnary(bytes: number) {
     const body = Buffer.from(new Uint8Array(bytes).map((_, i) => i % 251)); // Buffer: the bundle's small polyfill
-    const reply = await client.unary({ body, seq: 0 });
+    const reply = await client.unary({ body, seq: 0 }, { compress: true }); // deflated here, inflated on the server (and back)
     return reply.body.length === bytes && reply.body.every((value, i) => value === i % 251);
   },
   async deadline(sleepMs: number, timeoutMs: number) {
