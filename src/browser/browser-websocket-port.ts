@@ -21,6 +21,7 @@ const DRAIN_POLL_MS = 5;
 /** Wraps a DOM WebSocket. A browser cannot stop reading a WebSocket: `pause` only holds messages back (in the stream). */
 export class BrowserWebSocketPort implements WebSocketPort {
   private drainTimer: ReturnType<typeof setTimeout> | undefined;
+  private events: WebSocketPortEvents | undefined;
 
   constructor(
     private readonly socket: DomWebSocket,
@@ -43,8 +44,6 @@ export class BrowserWebSocketPort implements WebSocketPort {
     socket.onerror = () => events.error(new Error(`WebSocket ${this.url} failed`));
     this.events = events;
   }
-
-  private events: WebSocketPortEvents | undefined;
 
   send(bytes: Uint8Array): void {
     if (this.socket.readyState === OPEN) this.socket.send(bytes);
