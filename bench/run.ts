@@ -4,6 +4,7 @@
 //   rpc        gRPC and NestJS TCP unary echo (the framerpc RPC row plugs in at rpc/peers.ts)
 //   large      256 KiB unary calls x64 in flight, a 1 MiB-message bidi stream, 64 B calls beside it: framerpc vs grpc-js
 //   broadcast  M clients x 1 msg/s, each message to all M: framerpc PushHub vs socket.io vs naive node:net
+//   websocket  broadcast over WebSocket (framerpc vs socket.io, M=1000 ws clients) and unary calls over WebSocket vs TCP
 //   native     a C load generator (built with the system cc) on framerpc transport echo and unary calls vs raw node:net
 //   balanced   unary calls through a round_robin channel over 2 server processes, one killed mid-run
 // Env: BENCH_SECONDS (measurement per cell, default 2), BENCH_WARMUP_SECONDS (0.5), BENCH_ROUNDS (3),
@@ -11,6 +12,7 @@
 //      broadcast: BROADCAST_CLIENTS ("100,1000,3000"), BROADCAST_SECONDS (20), BROADCAST_WARMUP_SECONDS (3),
 //      BROADCAST_SERVERS (all), BROADCAST_TYPED_CLIENTS (10), BROADCAST_MAX_SERVER_RSS_MB (4096).
 //      balanced: BALANCED_CALLS (20000), BALANCED_KILL_SECONDS (2).
+//      websocket: WEBSOCKET_CLIENTS (1000), WEBSOCKET_SECONDS (10), WEBSOCKET_WARMUP_SECONDS (3).
 import { writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import { broadcastPlan } from './broadcast/config';
@@ -23,6 +25,7 @@ import { runNativeSection } from './native/section';
 import { renderTable, type Table } from './report/table';
 import { runRpcSection } from './rpc/section';
 import { runTransportSection } from './transport/section';
+import { runWebSocketSection, websocketBroadcastPlan } from './websocket/section';
 
 interface SectionOutput {
   readonly tables: Table[];
@@ -35,6 +38,7 @@ const SECTIONS: Record<string, () => Promise<SectionOutput>> = {
   rpc: () => runRpcSection(cellPlan(), progress),
   large: () => runLargeSection(cellPlan(), progress),
   broadcast: () => runBroadcastSection(broadcastPlan(), progress),
+  websocket: () => runWebSocketSection(websocketBroadcastPlan(), cellPlan(), progress),
   native: () => runNativeSection(cellPlan(), progress),
   balanced: () => runBalancedUnary(progress),
 };

@@ -20,7 +20,7 @@ export { RpcService, type RpcServiceOptions } from './di/rpc-service';
 export { CALL_CONTEXT } from './di/tokens';
 export { tsyringeResolver, type HandlerResolver } from './di/handler-resolver';
 
-export { Channel, type ChannelEvents } from './client/channel';
+export { Channel, type ChannelEvents, type ChannelTargetOptions } from './client/channel';
 export { createChannel } from './client/create-channel';
 export {
   BalancedChannel, staticResolver, dnsResolver, functionResolver, pickFirst, roundRobin, leastLoaded,
@@ -31,6 +31,8 @@ export type { CallChannel } from './client/call-channel';
 export type { ParentCall } from './client/parent-call';
 export type { RetryPolicyOptions, RetryThrottleOptions } from './client/retry/retry-policy';
 export { WorkerPool, serveWorker, type WorkerPoolOptions, type WorkerPoolEvents, type WorkerInfo, type ServeWorkerOptions } from './cluster';
+export { serveWebSocket, WebSocketListener, webSocketDialer, WebSocketCloseCode, type WebSocketListenerOptions, type WebSocketDialerOptions, type OriginPolicy } from './transport/websocket';
+export type { StreamDialer } from './transport/frame-client';
 export { DiagnosticChannel } from './rpc/diagnostic-channels';
 export type { ChannelOptions } from './client/channel-options';
 export { createClient, type Client, type ClientMethod } from './client/create-client';

@@ -18,9 +18,10 @@ const SERVER_MODULES: Record<BroadcastServerName, string> = {
   framerpc: 'broadcast/framerpc-server',
   'socket.io': 'broadcast/socketio-server',
   'naive net': 'broadcast/net-server',
+  'framerpc ws': 'websocket/framerpc-ws-broadcast-server',
 };
 // Opening batches: socket.io's handshake (HTTP upgrade, engine.io open, socket.io connect) is heavier.
-const CONNECT_BATCH: Record<BroadcastServerName, number> = { framerpc: 200, 'socket.io': 100, 'naive net': 200 };
+const CONNECT_BATCH: Record<BroadcastServerName, number> = { framerpc: 200, 'socket.io': 100, 'naive net': 200, 'framerpc ws': 100 };
 
 /** What one cell measured. `error` set: the cell did not complete (numbers may be partial or absent). */
 export interface BroadcastCell {
@@ -46,8 +47,8 @@ export interface BroadcastCell {
 
 /** Runs one cell; never throws: failures become `error`. */
 export async function runBroadcastCell(server: BroadcastServerName, clients: number, plan: BroadcastPlan, log: (line: string) => void): Promise<BroadcastCell> {
-  const profileDir = server === 'framerpc' ? cpuProfileDir() : undefined;
-  const execArgv = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=broadcast-framerpc-${clients}.cpuprofile`] : [];
+  const profileDir = server === 'framerpc' || server === 'framerpc ws' ? cpuProfileDir() : undefined;
+  const execArgv = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=broadcast-${server.replace(' ', '-')}-${clients}.cpuprofile`] : [];
   let serverProcess: BroadcastServerProcess;
   try {
     serverProcess = await BroadcastServerProcess.start(server, SERVER_MODULES[server], execArgv);

@@ -7,9 +7,10 @@ import { openTypedFramerpcClient } from './framerpc-typed-client';
 import type { ClientChildMessage, ClientParentMessage } from './messages';
 import { openNetClient } from './net-client';
 import { SendSchedule } from './send-schedule';
+import { openWebSocketFramerpcClient } from '../websocket/framerpc-ws-client';
 import { openSocketIoClient } from './socketio-client';
 
-const OPENERS: Record<string, OpenClient> = { framerpc: openRawFramerpcClient, 'socket.io': openSocketIoClient, 'naive net': openNetClient };
+const OPENERS: Record<string, OpenClient> = { framerpc: openRawFramerpcClient, 'socket.io': openSocketIoClient, 'naive net': openNetClient, 'framerpc ws': openWebSocketFramerpcClient };
 
 const send = (message: ClientChildMessage): void => {
   process.send?.(message);

@@ -3,7 +3,8 @@ import { seconds } from '../config';
 
 /** The servers of the broadcast section, in table order. */
 export const BROADCAST_SERVERS = ['framerpc', 'socket.io', 'naive net'] as const;
-export type BroadcastServerName = (typeof BROADCAST_SERVERS)[number];
+/** 'framerpc ws': the framerpc server over WebSocket, run by the websocket section (bench/websocket/). */
+export type BroadcastServerName = (typeof BROADCAST_SERVERS)[number] | 'framerpc ws';
 
 /** What one run of the broadcast section does. */
 export interface BroadcastPlan {

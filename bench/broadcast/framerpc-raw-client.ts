@@ -106,7 +106,12 @@ class RawFramerpcClient implements BroadcastClient {
 
 /** Opens one raw framerpc client, subscribed to MessagePosted once this resolves. */
 export async function openRawFramerpcClient(port: number, stats: DeliveryStats, onClosed: () => void): Promise<BroadcastClient> {
-  const client = new RawFramerpcClient(await connect(port), stats, onClosed);
+  return openRawFramerpcClientOn(await connect(port), stats, onClosed);
+}
+
+/** The same on a connected byte stream of any kind (a WebSocket behind a socket's face: bench/websocket/). */
+export async function openRawFramerpcClientOn(socket: net.Socket, stats: DeliveryStats, onClosed: () => void): Promise<BroadcastClient> {
+  const client = new RawFramerpcClient(socket, stats, onClosed);
   try {
     await client.start();
     return client;

@@ -2,14 +2,15 @@
 // pushes the posted text to every subscribed connection with the PushHub (one encode per message), default
 // slow-consumer policy ('drop' past maxPushBacklogBytes, 1 MiB).
 import 'reflect-metadata';
-import { PushHub, RpcServer } from '../../src';
+import { PushHub, RpcServer, serveWebSocket } from '../../src';
 import { ChatDefinition, ChatEventsDefinition, type PostReply, type PostRequest } from '../../generated/chat/chat';
 import { serveBroadcast, type BroadcastServer } from './server-child';
 
 /** Well above the largest M of the section; set explicitly so a default change does not refuse clients. */
 const MAX_CONNECTIONS = 16_000;
 
-async function startFramerpcBroadcast(): Promise<BroadcastServer> {
+/** Starts the server; with `websocket` it takes its clients over WebSocket and reports that port instead of TCP's. */
+export async function startFramerpcBroadcast(websocket = false): Promise<BroadcastServer> {
   const server = new RpcServer({ maxConnections: MAX_CONNECTIONS });
   const hub = new PushHub(server);
   const events = hub.emitter(ChatEventsDefinition);
@@ -27,12 +28,13 @@ async function startFramerpcBroadcast(): Promise<BroadcastServer> {
     who: () => ({ users: [] }),
   });
   await server.listen(0);
+  const port = websocket ? (await serveWebSocket(server).listen(0)).port : server.port;
   return {
-    port: server.port,
+    port,
     connections: () => server.transport.connections.size,
     counters: () => ({ received, dropped: hub.stats.dropped }),
     close: () => server.close(500),
   };
 }
 
-serveBroadcast(startFramerpcBroadcast);
+if (require.main === module) serveBroadcast(() => startFramerpcBroadcast());

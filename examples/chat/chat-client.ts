@@ -1,6 +1,8 @@
 // One chat user: a channel that says who it is, a typed client of Chat, and typed pushes of ChatEvents.
 import { createChannel, createClient, joinRoom, leaveRoom, subscribePush, type Channel, type Client, type PushSubscription } from '../../src';
 import { ChatDefinition, ChatEventsDefinition } from '../../generated/chat/chat';
+import { followChatEvents } from './chat-event-lines';
+import { chatIdentity } from './chat-identity';
 
 /** A connected chat user. Every push it receives is logged as "<name> <- ...". */
 export class ChatUser {
@@ -21,18 +23,11 @@ export class ChatUser {
     this.channel = createChannel({
       host: '127.0.0.1',
       port,
-      interceptors: [
-        (call, next) => {
-          call.metadata.set('user', name).set('role', role);
-          return next();
-        },
-      ],
+      interceptors: [chatIdentity(name, role)],
     });
     this.chat = createClient(ChatDefinition, this.channel);
     this.events = subscribePush(ChatEventsDefinition, this.channel);
-    this.events.messagePosted.on((m) => this.got(`[${m.room} #${m.seq}] ${m.from}: ${m.text}`));
-    this.events.userJoined.on((e) => this.got(`${e.user} joined ${e.room}`));
-    this.events.userLeft.on((e) => this.got(`${e.user} left ${e.room}`));
+    followChatEvents(this.events, (line) => this.got(line));
   }
 
   /** Connects and waits until the server has our subscriptions. */

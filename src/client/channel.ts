@@ -9,6 +9,8 @@ import { Status } from '../rpc/status';
 import { resolveChannelOptions, type ChannelOptions, type ResolvedChannelOptions } from './channel-options';
 import type { ClientInterceptor } from './client-interceptor';
 import { Multiplexer } from './multiplexer';
+import { webSocketDialer, type WebSocketDialerOptions } from '../transport/websocket/websocket-dialer';
+import { isWebSocketUrl, webSocketEndpoint } from '../transport/websocket/websocket-url';
 import { checkWindowFitsMessages, defaultConnectionWindow } from '../transport/window-sizing';
 
 export interface ChannelEvents {
@@ -153,11 +155,22 @@ export class Channel extends EventEmitter<ChannelEvents> {
   }
 }
 
-/** Creates a channel to `host:port` (or from full options). It connects on first use or `connect()`. */
-export function createChannel(target: string | ChannelOptions): Channel {
+/** Channel options for a string target: everything but where to connect. */
+export type ChannelTargetOptions = Omit<ChannelOptions, 'host' | 'port' | 'dialer'> & { ws?: WebSocketDialerOptions['ws'] };
+
+/**
+ * Creates a channel to `host:port`, to a WebSocket URL (`ws://host:port/path`, `wss://host/path`: framerpc
+ * over WebSocket, see docs/protocol.md), or from full options. It connects on first use or `connect()`.
+ */
+export function createChannel(target: string | ChannelOptions, options: ChannelTargetOptions = {}): Channel {
   if (typeof target !== 'string') return new Channel(target);
+  if (isWebSocketUrl(target)) {
+    const { ws, ...channelOptions } = options;
+    const { host, port } = webSocketEndpoint(target);
+    return new Channel({ ...channelOptions, host, port, dialer: webSocketDialer(target, { maxFrameBytes: options.maxFrameBytes, ws }) });
+  }
   const colon = target.lastIndexOf(':');
   const port = Number(target.slice(colon + 1));
   if (colon < 0 || !Number.isInteger(port)) throw new TypeError(`channel target ${JSON.stringify(target)} must be "host:port"`);
-  return new Channel({ host: target.slice(0, colon) || '127.0.0.1', port });
+  return new Channel({ ...options, host: target.slice(0, colon) || '127.0.0.1', port });
 }

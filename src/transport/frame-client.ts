@@ -29,6 +29,16 @@ export interface FrameClientOptions extends TransportOptionsInput {
   connectTimeoutMs?: number;
   /** Reconnect after a loss or failure; `false` turns it off. Default on, see BackoffOptions. */
   reconnect?: Partial<BackoffOptions> | false;
+  /** Opens the byte stream instead of TCP or TLS (a WebSocket: see `webSocketDialer`). Default TCP, or TLS with `tls`. */
+  dialer?: StreamDialer;
+}
+
+/** Opens one byte stream per connection attempt, in place of a TCP socket. */
+export interface StreamDialer {
+  /** What it connects to, for error messages (a URL). */
+  readonly target: string;
+  /** A new stream with a socket's face; it emits 'connect' once open, or 'error'. */
+  dial(): net.Socket;
 }
 
 export interface FrameClientEvents {
@@ -50,6 +60,7 @@ export class FrameClient extends EventEmitter<FrameClientEvents> {
   private readonly port: number;
   private readonly tlsOptions: tls.ConnectionOptions | undefined;
   private readonly connectTimeoutMs: number;
+  private readonly dialer: StreamDialer | undefined;
   private readonly backoff: BackoffOptions | undefined;
   private stateValue: ClientState = 'idle';
   private current: FrameConnection | undefined;
@@ -61,7 +72,8 @@ export class FrameClient extends EventEmitter<FrameClientEvents> {
 
   constructor(options: FrameClientOptions) {
     super();
-    const { port, host = '127.0.0.1', tls: tlsOptions, connectTimeoutMs = 5000, reconnect = {}, ...transport } = options;
+    const { port, host = '127.0.0.1', tls: tlsOptions, connectTimeoutMs = 5000, reconnect = {}, dialer, ...transport } = options;
+    this.dialer = dialer;
     this.options = resolveTransportOptions(transport);
     this.host = host;
     this.port = port;
@@ -118,7 +130,10 @@ export class FrameClient extends EventEmitter<FrameClientEvents> {
 
   private tryConnect(): void {
     this.attempt++;
-    const socket = this.tlsOptions
+    const dialer = this.dialer;
+    const socket = dialer
+      ? dialer.dial()
+      : this.tlsOptions
       ? tls.connect({ ...this.tlsOptions, host: this.host, port: this.port })
       : net.connect({ host: this.host, port: this.port });
     this.pendingSocket = socket;
@@ -136,11 +151,11 @@ export class FrameClient extends EventEmitter<FrameClientEvents> {
       socket.destroy();
       const info: CloseInfo = error instanceof FrameError
         ? { code: error.code, reason: error.message, remote: true }
-        : { code: CloseCode.CONNECTION_LOST, reason: `connect to ${this.host}:${this.port} failed: ${error.message}`, remote: false };
+        : { code: CloseCode.CONNECTION_LOST, reason: `connect to ${dialer?.target ?? `${this.host}:${this.port}`} failed: ${error.message}`, remote: false };
       this.onLost(info);
     };
     socket.on('error', failed);
-    socket.once(this.tlsOptions ? 'secureConnect' : 'connect', () => {
+    socket.once(this.tlsOptions && !dialer ? 'secureConnect' : 'connect', () => {
       initiateHandshake(socket, this.options).then((result) => {
         clearTimeout(timer);
         socket.off('error', failed);

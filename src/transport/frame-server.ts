@@ -34,6 +34,11 @@ export interface FrameServerEvents {
   rejected: [rejected: RejectedConnection];
 }
 
+/** @internal Another way in (a WebSocket endpoint): stops taking connections when the server closes. */
+export interface FrameAcceptor {
+  stopAccepting(): Promise<void>;
+}
+
 /** Listens for framed connections. Port 0 picks a free port; `address()` tells which. */
 export class FrameServer extends EventEmitter<FrameServerEvents> {
   readonly options: TransportOptions;
@@ -43,6 +48,7 @@ export class FrameServer extends EventEmitter<FrameServerEvents> {
   private readonly sockets = new Set<net.Socket>();
   /** With TLS: every TCP socket, counted from accept (before and during the TLS handshake). */
   private readonly tcpSockets = new Set<net.Socket>();
+  private readonly acceptors = new Set<FrameAcceptor>();
   private nextId = 1;
   private closing = false;
   private readonly memoryBudget: MemoryBudget | undefined;
@@ -90,10 +96,25 @@ export class FrameServer extends EventEmitter<FrameServerEvents> {
   async close(graceMs = 5000): Promise<void> {
     this.closing = true;
     const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    const acceptorsStopped = Promise.all([...this.acceptors].map((acceptor) => acceptor.stopAccepting()));
     await Promise.all([...this.live.values()].map((connection) => connection.shutdown(graceMs)));
     for (const socket of this.sockets) socket.destroy();
     for (const socket of this.tcpSockets) socket.destroy(); // still in their TLS handshake
     await stopped;
+    await acceptorsStopped;
+  }
+
+  /** @internal Registers another way in (a WebSocket endpoint), closed with the server. */
+  addAcceptor(acceptor: FrameAcceptor): void {
+    this.acceptors.add(acceptor);
+  }
+
+  /**
+   * @internal Admits a byte stream accepted elsewhere (a WebSocket adapted to a socket's face), exactly
+   * as a TCP socket: counted against maxConnections, handshaken, closed with the server.
+   */
+  acceptStream(socket: net.Socket): void {
+    this.accept(socket);
   }
 
   private accept(socket: net.Socket): void {

@@ -32,7 +32,7 @@ describe('package.json', () => {
     }
   });
 
-  test('ships only built code, declarations and framerpc’s own protos (README and LICENSE come with any package)', () => {
+  test('ships only built code, declarations, the browser bundle and framerpc’s own protos (README and LICENSE come with any package)', () => {
     expect(pkg.files).toEqual([
       'dist/src/**/*.js',
       'dist/src/**/*.d.ts',
@@ -42,9 +42,10 @@ describe('package.json', () => {
       'dist/generated/grpc/**/*.d.ts',
       'proto/framerpc/**/*.proto',
       'proto/grpc/**/*.proto',
+      'dist/browser/**/*.js',
     ]);
     expect(existsSync(path.join(REPO, 'LICENSE'))).toBe(true);
-    expect(pkg.scripts.prepack).toBe('npm run build');
+    expect(pkg.scripts.prepack).toBe('npm run build && npm run build:browser'); // the browser field's bundle ships too
     expect(pkg.scripts.prepare).toBe('node scripts/prepare-build.js');
     expect(read('tsconfig.build.json').include).toEqual(['src']);
   });
