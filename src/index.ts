@@ -42,6 +42,9 @@ export type { PushHubOptions, PushPolicy, SlowConsumerPolicy } from './push/push
 export type { EventMessages } from './push/event-topics';
 export { subscribePush, joinRoom, leaveRoom, type PushSubscription, type PushTopic, type PushSubscriptionControl, type SubscribePushOptions } from './push/subscribe-push';
 export { PushError, PushErrorCode } from './push/push-error';
+export type { PushBus, PushBusNode, BusMessage, BusTarget } from './push/push-bus';
+export { InProcessPushBus } from './push/in-process-bus';
+export type { ConnectionDirectory, PushConnection } from './push/connection-directory';
 export { PushControlDefinition } from '../generated/framerpc/push/v1/push';
 
 export { HealthService, ServingStatus, addHealthService, servingStatusName, checkHealth, watchHealth, HealthDefinition, type HealthServiceOptions } from './health';
