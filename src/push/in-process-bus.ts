@@ -11,7 +11,7 @@ import { PushError, PushErrorCode } from './push-error';
 export class InProcessPushBus implements PushBus {
   private readonly nodes = new Map<string, PushBusNode>();
 
-  get connected(): boolean {
+  get shared(): boolean {
     return this.nodes.size > 1;
   }
 

@@ -35,7 +35,7 @@ export interface PushBusNode {
  */
 export interface PushBus {
   /** True when other nodes may be listening: a hub skips `publish` (and its encoding) otherwise. */
-  readonly connected: boolean;
+  readonly shared: boolean;
   attach(node: PushBusNode): void;
   detach(node: PushBusNode): void;
   /** Hands a push to the other nodes (never back to `message.origin`); false when it was dropped. */

@@ -204,7 +204,7 @@ export class PushHub extends EventEmitter<PushHubEvents> {
 
   /** Hands a push to the other nodes (encoding it if the local fan-out did not), when there are any. */
   private publish(source: PushSource, target: BusTarget): boolean {
-    if (!this.bus.connected) return false;
+    if (!this.bus.shared) return false;
     const published = this.bus.publish({ origin: this.nodeId, target, payload: source.payload() });
     if (published) this.counters.busPublished++;
     else this.counters.busRefused++;

@@ -1,0 +1,115 @@
+// A real redis-server for the push tests: started on a free loopback port, waited for, stopped by its PID.
+// A test that needs it and finds it missing fails loudly (never a silent skip): install redis-server.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import * as net from 'node:net';
+import Redis from 'ioredis';
+
+const READY_TIMEOUT_MS = 10_000;
+const READY_LINE = /Ready to accept connections/;
+
+/** Throws, saying how to install it, when redis-server is not on PATH. */
+export function requireRedisServer(): void {
+  const probe = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
+  if (probe.error || probe.status !== 0) {
+    throw new Error('redis-server is not installed, and the Redis push bus tests need a real one: install it (apt-get install -y redis-server; .ci/run does this) and run the tests again');
+  }
+}
+
+/** A free TCP port on 127.0.0.1 (bound, then released: redis-server has no --port 0). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A redis-server this test started: no persistence, loopback only. */
+export class RedisServer {
+  private child: ChildProcess | undefined;
+  private exited: Promise<void> = Promise.resolve();
+
+  private constructor(readonly port: number) {}
+
+  /** Starts redis-server on a free port and resolves once it accepts connections. */
+  static async start(): Promise<RedisServer> {
+    requireRedisServer();
+    const server = new RedisServer(await freePort());
+    await server.restart();
+    return server;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  get running(): boolean {
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Starts it (again) on the same port, empty. */
+  restart(): Promise<void> {
+    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no', '--loglevel', 'notice'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = child;
+    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    return new Promise((resolve, reject) => {
+      let output = '';
+      const timer = setTimeout(() => fail(new Error(`redis-server on port ${this.port} was not ready within ${READY_TIMEOUT_MS} ms: ${output.slice(-500)}`)), READY_TIMEOUT_MS);
+      const fail = (error: Error): void => {
+        clearTimeout(timer);
+        child.kill('SIGKILL');
+        reject(error);
+      };
+      const onData = (chunk: Buffer): void => {
+        output += chunk.toString();
+        if (READY_LINE.test(output)) {
+          clearTimeout(timer);
+          child.stdout?.off('data', onData);
+          child.stdout?.resume(); // keep draining its log
+          resolve();
+        }
+      };
+      child.stdout?.on('data', onData);
+      child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.once('error', fail);
+      child.once('exit', (code, signal) => fail(new Error(`redis-server exited (code ${code}, signal ${signal}) before it was ready: ${output.slice(-500)}`)));
+    });
+  }
+
+  /** Kills it at once (SIGKILL by PID), as a crash would; resolves once it has exited. */
+  async kill(): Promise<void> {
+    if (this.running && this.child?.pid) process.kill(this.child.pid, 'SIGKILL');
+    await this.exited;
+  }
+
+  /** Stops it (SIGTERM by PID, then SIGKILL after 5 s); resolves once it has exited. */
+  async stop(): Promise<void> {
+    const pid = this.child?.pid;
+    if (!this.running || pid === undefined) return;
+    process.kill(pid, 'SIGTERM');
+    const timer = setTimeout(() => this.running && process.kill(pid, 'SIGKILL'), 5000);
+    await this.exited;
+    clearTimeout(timer);
+  }
+
+  /** An ioredis client of this server that retries every 50 ms (tests restart the server). */
+  client(): Redis {
+    const client = new Redis({ host: '127.0.0.1', port: this.port, retryStrategy: () => 50, maxRetriesPerRequest: 2, lazyConnect: false });
+    client.on('error', () => {
+      // Connection errors while the server is down are what the fault tests make.
+    });
+    return client;
+  }
+}
+
+/** Polls `condition` every 10 ms until it holds, for at most `timeoutMs`; throws `what` otherwise. */
+export async function waitUntil(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
