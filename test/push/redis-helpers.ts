@@ -7,11 +7,14 @@ import Redis from 'ioredis';
 const READY_TIMEOUT_MS = 10_000;
 const READY_LINE = /Ready to accept connections/;
 
-/** Throws, saying how to install it, when redis-server is not on PATH. */
-export function requireRedisServer(): void {
-  const probe = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
+/** The redis-server binary: REDIS_SERVER if set, else redis-server on PATH. */
+export const REDIS_SERVER = process.env.REDIS_SERVER || 'redis-server';
+
+/** Throws, saying how to install it, when `command` (redis-server) cannot be run. */
+export function requireRedisServer(command = REDIS_SERVER): void {
+  const probe = spawnSync(command, ['--version'], { encoding: 'utf8' });
   if (probe.error || probe.status !== 0) {
-    throw new Error('redis-server is not installed, and the Redis push bus tests need a real one: install it (apt-get install -y redis-server; .ci/run does this) and run the tests again');
+    throw new Error(`${command} is not installed, and the Redis push bus tests need a real one: install redis-server (apt-get install -y redis-server; .ci/run does this) and run the tests again`);
   }
 }
 
@@ -52,7 +55,7 @@ export class RedisServer {
 
   /** Starts it (again) on the same port, empty. */
   restart(): Promise<void> {
-    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no', '--loglevel', 'notice'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(REDIS_SERVER, ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no', '--loglevel', 'notice'], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
     return new Promise((resolve, reject) => {
