@@ -5,14 +5,18 @@
 //   large      256 KiB unary calls x64 in flight, a 1 MiB-message bidi stream, 64 B calls beside it: framerpc vs grpc-js
 //   broadcast  M clients x 1 msg/s, each message to all M: framerpc PushHub vs socket.io vs naive node:net
 //   native     a C load generator (built with the system cc) on framerpc transport echo and unary calls vs raw node:net
+//   cluster    the broadcast test with M clients over 2 server processes joined by a redis-server: framerpc RedisPushBus vs socket.io redis-adapter
 // Env: BENCH_SECONDS (measurement per cell, default 2), BENCH_WARMUP_SECONDS (0.5), BENCH_ROUNDS (3),
 //      BENCH_IDLE_CONNECTIONS (10000), BENCH_CPU_PROF_DIR (profile the framerpc server), BENCH_JSON (write results).
 //      broadcast: BROADCAST_CLIENTS ("100,1000,3000"), BROADCAST_SECONDS (20), BROADCAST_WARMUP_SECONDS (3),
 //      BROADCAST_SERVERS (all), BROADCAST_TYPED_CLIENTS (10), BROADCAST_MAX_SERVER_RSS_MB (4096).
+//      cluster: CLUSTER_CLIENTS (1000), CLUSTER_NODES (2), CLUSTER_SECONDS (10), CLUSTER_WARMUP_SECONDS (3), REDIS_SERVER.
 import { writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import { broadcastPlan } from './broadcast/config';
 import { runBroadcastSection } from './broadcast/section';
+import { clusterPlan } from './cluster/config';
+import { runClusterSection } from './cluster/section';
 import { cellPlan, cellTiming, idleConnectionCount } from './config';
 import { runIdleSection } from './idle/section';
 import { runLargeSection } from './large/section';
@@ -33,6 +37,7 @@ const SECTIONS: Record<string, () => Promise<SectionOutput>> = {
   large: () => runLargeSection(cellPlan(), progress),
   broadcast: () => runBroadcastSection(broadcastPlan(), progress),
   native: () => runNativeSection(cellPlan(), progress),
+  cluster: () => runClusterSection(clusterPlan(), progress),
 };
 
 function progress(line: string): void {
