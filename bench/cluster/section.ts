@@ -1,5 +1,6 @@
 // The `cluster` section: Miku's broadcast test over N server processes joined by one Redis: framerpc
 // (PushHub + RedisPushBus) and socket.io (@socket.io/redis-adapter), M clients spread over the nodes.
+import * as os from 'node:os';
 import { formatBytes, formatLatency, formatRate } from '../report/units';
 import type { Table } from '../report/table';
 import { runClusterCell, type ClusterCell } from './cluster-cell';
@@ -13,6 +14,7 @@ const TARGETS = { delivered: 0.99, p99Ms: 100, timesSocketIo: 5 };
 export async function runClusterSection(plan: ClusterPlan, log: (line: string) => void): Promise<{ tables: Table[]; cells: ClusterCell[] }> {
   const redis = await BenchRedis.start();
   const cells: ClusterCell[] = [];
+  const loadBefore = loadAverage();
   try {
     log(`  cluster: M = ${plan.clients} over ${plan.nodes} nodes, Redis on 127.0.0.1:${redis.port}; ${plan.warmupMs / 1000} s warm-up + ${plan.measureMs / 1000} s measured per cell`);
     for (const server of ['framerpc', 'socket.io'] as const) {
@@ -21,10 +23,15 @@ export async function runClusterSection(plan: ClusterPlan, log: (line: string) =
       log(`  cluster ${server}: ${cell.result ? `${formatRate(deliveredPerSecond(cell))} delivered/s, p99 ${formatLatency(cell.result.p99Ms)}` : `error: ${cell.error}`}`);
     }
     const memory = await redis.memoryAndClosures();
-    return { tables: [clusterTable(cells, plan, memory)], cells };
+    return { tables: [clusterTable(cells, plan, memory, `${loadBefore} before, ${loadAverage()} after`)], cells };
   } finally {
     await redis.stop();
   }
+}
+
+/** The 1, 5 and 15 minute load averages: on a shared 2-core machine, a high one explains a bad row. */
+function loadAverage(): string {
+  return os.loadavg().map((value) => value.toFixed(2)).join(' ');
 }
 
 function deliveredPerSecond(cell: ClusterCell): number {
@@ -65,7 +72,7 @@ function row(cell: ClusterCell): string[] {
   ];
 }
 
-function clusterTable(cells: readonly ClusterCell[], plan: ClusterPlan, memory: { usedMemoryPeak: number; bufferLimitClosures: number | undefined }): Table {
+function clusterTable(cells: readonly ClusterCell[], plan: ClusterPlan, memory: { usedMemoryPeak: number; bufferLimitClosures: number | undefined }, load: string): Table {
   return {
     title: `Cluster broadcast: M clients over ${plan.nodes} server processes joined by one Redis, each client sends 1 msg/s (${plan.warmupMs / 1000} s warm-up, ${plan.measureMs / 1000} s measured), each message to all M`,
     columns: ['server', 'nodes', 'M', 'connected', 'sent/s', 'delivered/s', 'expected/s', 'delivered', 'p50', 'p99', 'node peak RSS', 'node CPU', 'Redis CPU', 'dropped/s', 'client CPU', 'note'],
@@ -73,6 +80,7 @@ function clusterTable(cells: readonly ClusterCell[], plan: ClusterPlan, memory: 
     notes: [
       'expected/s = connected^2 (every message to every client on every node, the sender included). CPU in % of one core over the measurement; node columns list each process.',
       'framerpc: PushHub + RedisPushBus (pub/sub, defaults), one PUBLISH per message; dropped/s = hub drops (slow consumers) + bus drops (queue full, cut off, too large). socket.io: @socket.io/redis-adapter, io.emit per message (n/a: no drop counter).',
+      `load average ${load} (${os.cpus().length} CPUs; sends skipped = the client process fell over a second behind its schedule).`,
       `Redis: peak memory ${formatBytes(memory.usedMemoryPeak)}${memory.bufferLimitClosures === undefined ? '' : `, ${memory.bufferLimitClosures} subscribers closed for the output-buffer limit`}.`,
       ...targetNotes(cells),
     ],
