@@ -52,16 +52,22 @@ export function texts(members: readonly NodeMember[]): string[][] {
 
 /**
  * The four targets across nodes, pushed from node 0: room, all, all-except (a member of the last node)
- * and connection (a member of the last node). Returns what each member got, after a settling marker.
+ * and connection (a member of the last node). Returns what each member got, after a settling marker
+ * (`crossShard`: the connection push may overtake or trail the others; it is awaited first).
  */
-export async function pushEveryTarget(nodes: readonly PushFixture[], members: readonly NodeMember[]): Promise<string[][]> {
+export async function pushEveryTarget(nodes: readonly PushFixture[], members: readonly NodeMember[], crossShard = false): Promise<string[][]> {
   const emitter = nodes[0].hub.emitter(ChatEventsDefinition);
   const remote = members.filter((m) => m.node === nodes[nodes.length - 1]);
   const message = (text: string): ChatMessage => ({ room: 'r', from: 'test', text, seq: 0 });
+  const before = remote[1].posted.items.length;
   emitter.toRoom('r').messagePosted(message('room'));
   emitter.toAll().messagePosted(message('all'));
   emitter.toAllExcept(remote[0].globalId).messagePosted(message('all-except'));
   emitter.toConnection(remote[1].globalId).messagePosted(message('connection'));
+  // On Redis Cluster the node channel and the broadcast channel may live on different shards, with no
+  // order between them: wait for the connection push itself before the marker settles the rest.
+  // remote[1] is in no room (members are made [in r, none, in r] per node): it gets all, all-except and connection.
+  if (crossShard) await remote[1].posted.until(before + 3);
   await settleAll(nodes[0], members);
   return texts(members);
 }

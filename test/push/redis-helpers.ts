@@ -1,7 +1,10 @@
 // A real redis-server for the push tests: started on a free loopback port, waited for, stopped by its PID.
 // A test that needs it and finds it missing fails loudly (never a silent skip): install redis-server.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import Redis from 'ioredis';
 
 const READY_TIMEOUT_MS = 10_000;
@@ -35,12 +38,15 @@ export class RedisServer {
   private child: ChildProcess | undefined;
   private exited: Promise<void> = Promise.resolve();
 
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    private readonly extraArgs: readonly string[],
+  ) {}
 
-  /** Starts redis-server on a free port and resolves once it accepts connections. */
-  static async start(): Promise<RedisServer> {
+  /** Starts redis-server on a free port (with `extraArgs`) and resolves once it accepts connections. */
+  static async start(extraArgs: readonly string[] = []): Promise<RedisServer> {
     requireRedisServer();
-    const server = new RedisServer(await freePort());
+    const server = new RedisServer(await freePort(), extraArgs);
     await server.restart();
     return server;
   }
@@ -55,7 +61,7 @@ export class RedisServer {
 
   /** Starts it (again) on the same port, empty. */
   restart(): Promise<void> {
-    const child = spawn(REDIS_SERVER, ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no', '--loglevel', 'notice'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(REDIS_SERVER, ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no', '--loglevel', 'notice', ...this.extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
     return new Promise((resolve, reject) => {
@@ -114,5 +120,47 @@ export async function waitUntil(condition: () => boolean, what: string, timeoutM
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** A Redis Cluster of `RedisServer`s (masters only), created with redis-cli --cluster create. */
+export class RedisClusterServers {
+  private constructor(
+    readonly servers: RedisServer[],
+    private readonly dir: string,
+  ) {}
+
+  static async start(masters = 3): Promise<RedisClusterServers> {
+    requireRedisServer();
+    // Each node writes its cluster state file: in a directory of this cluster's own, removed by stop().
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'framerpc-redis-cluster-'));
+    const servers: RedisServer[] = [];
+    try {
+      for (let i = 0; i < masters; i++) servers.push(await RedisServer.start(['--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${i}.conf`, '--dir', dir]));
+      const create = spawnSync('redis-cli', ['--cluster', 'create', ...servers.map((s) => `127.0.0.1:${s.port}`), '--cluster-replicas', '0', '--cluster-yes'], { encoding: 'utf8', timeout: 20_000 });
+      if (create.status !== 0) throw new Error(`redis-cli --cluster create failed: ${create.stdout.slice(-500)}${create.stderr.slice(-500)}`);
+      const cluster = new RedisClusterServers(servers, dir);
+      await waitUntil(() => cluster.state() === 'ok', 'the cluster state to be ok', 15_000);
+      return cluster;
+    } catch (error) {
+      await Promise.all(servers.map((s) => s.stop()));
+      rmSync(dir, { recursive: true, force: true });
+      throw error;
+    }
+  }
+
+  /** cluster_state from CLUSTER INFO of the first node. */
+  state(): string | undefined {
+    const info = spawnSync('redis-cli', ['-p', String(this.servers[0].port), 'cluster', 'info'], { encoding: 'utf8' });
+    return /cluster_state:(\w+)/.exec(info.stdout ?? '')?.[1];
+  }
+
+  get ports(): number[] {
+    return this.servers.map((s) => s.port);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.servers.map((s) => s.stop()));
+    rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -200,7 +200,8 @@ export class RedisPushBus extends EventEmitter<RedisPushBusEvents> implements Pu
     if (!this.node || this.closed) return;
     const generation = ++this.generation;
     const { subscriber, sharded } = this.options;
-    const subscribing = sharded ? subscriber.ssubscribe(...this.channels) : subscriber.subscribe(...this.channels);
+    // SSUBSCRIBE takes channels of one slot only (CROSSSLOT otherwise): one call per channel.
+    const subscribing = sharded ? Promise.all(this.channels.map((channel) => subscriber.ssubscribe(channel))) : subscriber.subscribe(...this.channels);
     subscribing.then(
       () => {
         if (generation !== this.generation || this.closed) return;
@@ -219,7 +220,8 @@ export class RedisPushBus extends EventEmitter<RedisPushBusEvents> implements Pu
     this.live = false;
     const { subscriber, sharded } = this.options;
     if (subscriber.status !== 'ready' || this.channels.length === 0) return;
-    (sharded ? subscriber.sunsubscribe(...this.channels) : subscriber.unsubscribe(...this.channels)).catch(() => undefined);
+    const leaving = sharded ? Promise.all(this.channels.map((channel) => subscriber.sunsubscribe(channel))) : subscriber.unsubscribe(...this.channels);
+    leaving.catch(() => undefined);
   }
 
   private receive(bytes: Buffer): void {
