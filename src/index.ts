@@ -45,6 +45,7 @@ export { PushError, PushErrorCode } from './push/push-error';
 export type { PushBus, PushBusNode, BusMessage, BusTarget } from './push/push-bus';
 export { InProcessPushBus } from './push/in-process-bus';
 export type { ConnectionDirectory, PushConnection } from './push/connection-directory';
+export { serverDirectory } from './push/server-directory';
 export { RedisPushBus, type RedisPushBusEvents, type RedisPushBusStats, type RedisBusConnection } from './push/redis/redis-push-bus';
 export type { RedisPushBusOptions } from './push/redis/redis-bus-options';
 export type { RedisPublisher, RedisSubscriber } from './push/redis/redis-clients';

@@ -1,4 +1,5 @@
 import { InProcessPushBus, PushError, PushHub, RpcServer } from '../../src';
+import type { Multiplexer } from '../../src/client/multiplexer';
 import { ChatEventsDefinition } from '../../generated/chat/chat';
 import { expectedEveryTarget, nodeMember, pushEveryTarget, startNodes, type NodeMember } from './cluster-helpers';
 import type { PushFixture } from './helpers';
@@ -63,5 +64,17 @@ describe('PushBus seam: two hubs on one in-process bus', () => {
     expect(closes).toHaveLength(1);
     expect(hub.join(5, 'room')).toBe(false); // the directory does not know connection 5
     expect(() => new PushHub(new RpcServer(), { maxPushBacklogBytes: 2000, directory: { get: () => undefined, maxOutboundBytes: 1000, onClose: () => () => undefined } })).toThrow(/below the transport's maxOutboundBytes \(1000\)/);
+  });
+
+  test('the client side registers its push receiver with Multiplexer.onPush: one per connection', async () => {
+    nodes = await startNodes(1, () => new InProcessPushBus());
+    const a = await nodeMember(nodes[0]);
+    const channel = nodes[0].channels[0];
+    let mux: Multiplexer | undefined;
+    channel.onMultiplexer((m) => (mux = m));
+    expect(() => mux!.onPush(() => undefined)).toThrow(/already has a push receiver/);
+    nodes[0].hub.emitter(ChatEventsDefinition).toConnection(a.id).messagePosted({ room: '', from: '', text: 'still routed', seq: 1 });
+    await a.posted.until(1);
+    expect(a.posted.items[0].text).toBe('still routed');
   });
 });
