@@ -4,7 +4,7 @@ import { RedisPushBus } from '../../src';
 import { ChatEventsDefinition } from '../../generated/chat/chat';
 import { expectedEveryTarget, nodeMember, pushEveryTarget, startNodes, type NodeMember } from './cluster-helpers';
 import type { PushFixture } from './helpers';
-import { RedisServer } from './redis-helpers';
+import { RedisServer, waitUntil } from './redis-helpers';
 
 let redis: RedisServer;
 const clients: Redis[] = [];
@@ -95,4 +95,33 @@ describe('RedisPushBus: two nodes on one Redis', () => {
     });
     expect(bus.stats.pendingBytes).toBe(0);
   });
+
+  test('garbage on the bus channel is counted and skipped, pushes keep flowing', async () => {
+    const channelPrefix = uniquePrefix();
+    nodes = await startNodes(2, () => redisBus({ channelPrefix }));
+    const buses = await readyBuses();
+    const there = await nodeMember(nodes[1]);
+    const other = redis.client();
+    clients.push(other);
+    await other.publish(`${channelPrefix}:all`, Buffer.from([1, 1, 200, 0]));
+    await other.publish(`${channelPrefix}:node:node-1`, 'not an envelope');
+    nodes[0].hub.emitter(ChatEventsDefinition).toAll().messagePosted({ room: '', from: '', text: 'after', seq: 1 });
+    await there.posted.until(1);
+    // Another connection's publishes have no order with node 0's: wait for both to have been read.
+    await waitUntil(() => buses[1].stats.malformed === 2, 'both garbage messages to be counted');
+    expect(there.posted.items.map((m) => m.text)).toEqual(['after']);
+  });
+
+  test('options are validated, naming the field', () => {
+    const publisher = redis.client();
+    const subscriber = redis.client();
+    clients.push(publisher, subscriber);
+    expect(() => new RedisPushBus({ publisher, subscriber: publisher as never })).toThrow(/subscriber must be a connection of its own/);
+    expect(() => new RedisPushBus({ publisher, subscriber, maxMessageBytes: 0 })).toThrow(/maxMessageBytes must be a positive integer/);
+    expect(() => new RedisPushBus({ publisher, subscriber, channelPrefix: 'has space' })).toThrow(/channelPrefix/);
+    const bus = new RedisPushBus({ publisher, subscriber });
+    expect(bus.options).toMatchObject({ channelPrefix: 'framerpc:push', sharded: false, maxMessageBytes: 256 * 1024, maxPendingPublishes: 4096, maxPendingBytes: 16 * 1024 * 1024 });
+    bus.close();
+  });
 });
+
