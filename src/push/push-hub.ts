@@ -195,6 +195,8 @@ export class PushHub extends EventEmitter<PushHubEvents> {
       delivery.published = this.publish(source, { kind: 'connection', nodeId: connection.nodeId, connectionId: connection.connectionId });
       return delivery;
     }
+    // No connection can be in such a room, and its name could not cross the bus: a misuse, said at once.
+    if (target.kind === 'room' && !isValidRoom(target.room)) throw new PushError(PushErrorCode.BAD_ROOM, `a room name must be 1 to ${MAX_ROOM_BYTES} UTF-8 bytes, got ${JSON.stringify(String(target.room).slice(0, 40))}`);
     const except = target.except === undefined ? undefined : resolveConnection(target.except, this.nodeId);
     const busTarget: BusTarget = target.kind === 'room' ? { kind: 'room', room: target.room, except: except?.global } : { kind: 'all', except: except?.global };
     const delivery = this.fanOutLocal(source, busTarget, except?.local);

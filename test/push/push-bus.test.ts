@@ -42,6 +42,7 @@ describe('PushBus seam: two hubs on one in-process bus', () => {
     expect(here.globalId).toBe(`node-0:${here.id}`);
     expect(emitter.toConnection(here.globalId).messagePosted({ room: '', from: '', text: 'g', seq: 1 })).toEqual({ sent: 1, dropped: 0, published: false });
     expect(emitter.toConnection('node-1:999').messagePosted({ room: '', from: '', text: 'r', seq: 2 })).toEqual({ sent: 0, dropped: 0, published: true });
+    expect(() => emitter.toRoom('x'.repeat(256)).messagePosted({ room: '', from: '', text: 'x', seq: 3 })).toThrow(expect.objectContaining({ code: 'ERR_PUSH_BAD_ROOM' }));
     expect(() => emitter.toConnection('no-colon').messagePosted({ room: '', from: '', text: 'x', seq: 3 })).toThrow(expect.objectContaining({ code: 'ERR_PUSH_BAD_CONNECTION_ID' }));
     await here.posted.until(1);
   });
