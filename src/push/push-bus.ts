@@ -40,6 +40,11 @@ export interface PushBus {
   detach(node: PushBusNode): void;
   /** Hands a push to the other nodes (never back to `message.origin`); false when it was dropped. */
   publish(message: BusMessage): boolean;
+  /**
+   * Optional: the attached hub's first member of `room` joined (`watching` true) or its last one left
+   * (false). A bus with a channel per room listens only to the rooms its node has members in.
+   */
+  watchRoom?(room: string, watching: boolean): void;
 }
 
 // A node id goes into channel names and global connection ids: keep it short and plain.

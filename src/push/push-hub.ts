@@ -274,17 +274,29 @@ export class PushHub extends EventEmitter<PushHubEvents> {
   }
 
   private addToRoom(member: PushMember, room: string, context: CallContext | undefined): void {
-    if (this.registry.join(member, room)) this.emit('join', member.id, room, context);
+    if (!this.registry.join(member, room)) return;
+    // The room's first member here: a bus with per-room channels starts listening to it.
+    if (this.registry.membersOf(room).size === 1) this.bus.watchRoom?.(room, true);
+    this.emit('join', member.id, room, context);
   }
 
   private removeFromRoom(member: PushMember, room: string): boolean {
     if (!this.registry.leave(member, room)) return false;
+    this.roomLeft(room);
     this.emit('leave', member.id, room, 'left');
     return true;
   }
 
   private forget(connectionId: number): void {
-    for (const room of this.registry.remove(connectionId)) this.emit('leave', connectionId, room, 'disconnected');
+    for (const room of this.registry.remove(connectionId)) {
+      this.roomLeft(room);
+      this.emit('leave', connectionId, room, 'disconnected');
+    }
+  }
+
+  /** After a member left `room`: the last one here, and the bus may stop listening to it. */
+  private roomLeft(room: string): void {
+    if (this.registry.membersOf(room).size === 0) this.bus.watchRoom?.(room, false);
   }
 
   private controlHost(): PushControlHost {

@@ -1,6 +1,6 @@
 // RedisPushBus against a real redis-server: cross-node delivery of every target, and its bounds.
 import type Redis from 'ioredis';
-import { RedisPushBus } from '../../src';
+import { leaveRoom, RedisPushBus } from '../../src';
 import { ChatEventsDefinition } from '../../generated/chat/chat';
 import { expectedEveryTarget, nodeMember, pushEveryTarget, startNodes, type NodeMember } from './cluster-helpers';
 import type { PushFixture } from './helpers';
@@ -49,13 +49,16 @@ async function membersOnEveryNode(): Promise<{ members: NodeMember[]; roomMember
 
 describe('RedisPushBus: two nodes on one Redis', () => {
   test.each([
-    ['pub/sub', false],
-    ['sharded pub/sub (SPUBLISH)', true],
-  ])('room, all, all-except and connection pushes reach members on both nodes exactly once (%s)', async (_name, sharded) => {
+    ['pub/sub', { sharded: false }],
+    ['sharded pub/sub (SPUBLISH)', { sharded: true }],
+    ['a channel per room', { roomChannels: true }],
+    ['sharded, a channel per room', { sharded: true, roomChannels: true }],
+  ])('room, all, all-except and connection pushes reach members on both nodes exactly once (%s)', async (_name, options) => {
     const channelPrefix = uniquePrefix();
-    nodes = await startNodes(2, () => redisBus({ sharded, channelPrefix }));
-    const buses = await readyBuses();
+    nodes = await startNodes(2, () => redisBus({ ...options, channelPrefix }));
+    const buses = nodes.map((node) => node.hub.bus as RedisPushBus);
     const { members, roomMembers } = await membersOnEveryNode();
+    await Promise.all(buses.map((bus) => bus.ready())); // room channels subscribed too
     expect(await pushEveryTarget(nodes, members)).toEqual(expectedEveryTarget(nodes, members, roomMembers));
     // Node 0 published each push once (the marker included); node 1 received them, and the connection push only there.
     expect(buses[0].stats).toMatchObject({ published: 5, droppedTooLarge: 0, droppedQueueFull: 0, droppedCutOff: 0, malformed: 0 });
@@ -122,6 +125,29 @@ describe('RedisPushBus: two nodes on one Redis', () => {
     const bus = new RedisPushBus({ publisher, subscriber });
     expect(bus.options).toMatchObject({ channelPrefix: 'framerpc:push', sharded: false, maxMessageBytes: 256 * 1024, maxPendingPublishes: 4096, maxPendingBytes: 16 * 1024 * 1024 });
     bus.close();
+  });
+
+  test('with roomChannels a room push reaches only the nodes with members, and stops when the last one leaves', async () => {
+    const channelPrefix = uniquePrefix();
+    nodes = await startNodes(3, () => redisBus({ roomChannels: true, channelPrefix }));
+    const buses = nodes.map((node) => node.hub.bus as RedisPushBus);
+    const here = await nodeMember(nodes[0], ['r']);
+    const there = await nodeMember(nodes[1], ['r']);
+    const elsewhere = await nodeMember(nodes[2]);
+    await Promise.all(buses.map((bus) => bus.ready()));
+    const emitter = nodes[0].hub.emitter(ChatEventsDefinition);
+    emitter.toRoom('r').messagePosted({ room: 'r', from: '', text: 'to r', seq: 1 });
+    emitter.toAll().messagePosted({ room: '', from: '', text: 'to all', seq: 2 });
+    await Promise.all([here.posted.until(2), there.posted.until(2), elsewhere.posted.until(1)]);
+    expect([buses[1].stats.received, buses[2].stats.received]).toEqual([2, 1]); // node 2 never heard of room r
+    // The last member of r on node 1 leaves: node 1 unsubscribes, and hears no more of r.
+    await leaveRoom(there.node.channels[0], 'r');
+    await buses[1].ready();
+    emitter.toRoom('r').messagePosted({ room: 'r', from: '', text: 'to r again', seq: 3 });
+    emitter.toAll().messagePosted({ room: '', from: '', text: 'marker', seq: 4 });
+    await Promise.all([here.posted.until(4), there.posted.until(3)]);
+    expect(there.posted.items.map((m) => m.text)).toEqual(['to r', 'to all', 'marker']);
+    expect(buses[1].stats.received).toBe(3);
   });
 });
 

@@ -20,6 +20,14 @@ export interface RedisPushBusOptions {
    */
   sharded: boolean;
   /**
+   * Give each room a channel of its own (`<prefix>:room:<room>`), subscribed on a node while it has
+   * members in the room, so a room push reaches only the nodes with members (with sharded pub/sub, only
+   * the shard of that channel's slot). Costs a SUBSCRIBE when a room gains its first member on a node and
+   * an UNSUBSCRIBE when it loses its last; a push published before the SUBSCRIBE took effect is missed
+   * there. Every node of a service must use the same setting. Default false (room pushes on `<prefix>:all`).
+   */
+  roomChannels: boolean;
+  /**
    * A cross-node message (envelope and encoded push) larger than this is not published, and counted in
    * `stats.droppedTooLarge`: Redis copies every message into each subscriber's output buffer, and a few
    * huge ones would get the subscribers disconnected for the pubsub buffer limit. Default 256 KiB.
@@ -36,7 +44,7 @@ export interface RedisPushBusOptions {
 
 /** Fresh defaults of the optional fields. */
 export function defaultRedisPushBusOptions(): Omit<RedisPushBusOptions, 'publisher' | 'subscriber'> {
-  return { channelPrefix: 'framerpc:push', sharded: false, maxMessageBytes: 256 * 1024, maxPendingPublishes: 4096, maxPendingBytes: 16 * 1024 * 1024 };
+  return { channelPrefix: 'framerpc:push', sharded: false, roomChannels: false, maxMessageBytes: 256 * 1024, maxPendingPublishes: 4096, maxPendingBytes: 16 * 1024 * 1024 };
 }
 
 /** Merges `partial` over the defaults and validates every field, naming the bad one. */
@@ -52,7 +60,9 @@ export function resolveRedisPushBusOptions(partial: Partial<RedisPushBusOptions>
   if (!options.subscriber || typeof options.subscriber.subscribe !== 'function') bad('subscriber must be an ioredis client of its own (publisher.duplicate())');
   if ((options.publisher as unknown) === options.subscriber) bad('subscriber must be a connection of its own, not the publisher: a subscribed connection cannot publish (use publisher.duplicate())');
   if (typeof options.channelPrefix !== 'string' || !/^[\x21-\x7e]{1,100}$/.test(options.channelPrefix)) bad(`channelPrefix must be 1 to 100 printable ASCII characters, got ${JSON.stringify(options.channelPrefix)}`);
-  if (typeof options.sharded !== 'boolean') bad(`sharded must be true or false, got ${JSON.stringify(options.sharded)}`);
+  for (const key of ['sharded', 'roomChannels'] as const) {
+    if (typeof options[key] !== 'boolean') bad(`${key} must be true or false, got ${JSON.stringify(options[key])}`);
+  }
   for (const key of ['maxMessageBytes', 'maxPendingPublishes', 'maxPendingBytes'] as const) {
     const value = options[key];
     if (!Number.isInteger(value) || value < 1) bad(`${key} must be a positive integer, got ${String(value)}`);

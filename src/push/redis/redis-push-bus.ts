@@ -49,8 +49,9 @@ export interface RedisPushBusStats {
  * Joins the PushHubs of several processes through Redis pub/sub, as socket.io's Redis adapter does:
  * `new PushHub(server, { bus: new RedisPushBus({ publisher, subscriber }) })` on every node, with the
  * same Redis (two ioredis connections each, the subscriber dedicated). A push to a room, to all or to
- * all but one is published once on `<prefix>:all`; every node fans it out to its own members with the
- * payload the publisher encoded. A push to one connection goes to its node's channel only.
+ * all but one is published once on `<prefix>:all` (rooms on `<prefix>:room:<room>` with roomChannels);
+ * every node fans it out to its own members with the payload the publisher encoded. A push to one
+ * connection goes to its node's channel only.
  *
  * Delivery across nodes is at most once: nothing is queued without bound, and what cannot be carried
  * is dropped and counted (stats); a node cut off from Redis says so ('cutOff', then 'reconnected').
@@ -62,6 +63,10 @@ export class RedisPushBus extends EventEmitter<RedisPushBusEvents> implements Pu
   };
   private node: PushBusNode | undefined;
   private channels: string[] = [];
+  /** Channels of the rooms this node has members in (option roomChannels). */
+  private readonly roomChannelNames = new Set<string>();
+  /** Every room SUBSCRIBE / UNSUBSCRIBE sent so far, settled: ready() waits for it. */
+  private roomSync: Promise<unknown> = Promise.resolve();
   private readonly allChannel: string;
   /** Bumped by every subscribe attempt: only the latest one's answer makes the bus live. */
   private generation = 0;
@@ -113,6 +118,11 @@ export class RedisPushBus extends EventEmitter<RedisPushBusEvents> implements Pu
     return { ...this.counters };
   }
 
+  /** The channel of a room's pushes (option roomChannels). */
+  roomChannel(room: string): string {
+    return `${this.options.channelPrefix}:room:${room}`;
+  }
+
   /** The channel a node's connection-targeted pushes go to. */
   nodeChannel(nodeId: string): string {
     return `${this.options.channelPrefix}:node:${nodeId}`;
@@ -132,10 +142,23 @@ export class RedisPushBus extends EventEmitter<RedisPushBusEvents> implements Pu
     this.unsubscribeChannels();
   }
 
-  /** Resolves once the subscriber is subscribed to the bus's channels (pushes of other nodes arrive). */
-  ready(): Promise<void> {
-    if (this.live) return Promise.resolve();
-    return new Promise((resolve) => this.liveWaiters.push(resolve));
+  /** Resolves once the subscriber is subscribed to the bus's channels, rooms' included (pushes of other nodes arrive). */
+  async ready(): Promise<void> {
+    if (!this.live) await new Promise<void>((resolve) => this.liveWaiters.push(resolve));
+    await this.roomSync;
+  }
+
+  /** With roomChannels: listens to a room's channel while this node has members in it. */
+  watchRoom(room: string, watching: boolean): void {
+    if (!this.options.roomChannels || !this.node || this.closed) return;
+    const channel = this.roomChannel(room);
+    if (watching) this.roomChannelNames.add(channel);
+    else this.roomChannelNames.delete(channel);
+    // While disconnected, the next 'ready' subscribes to the whole set.
+    const { subscriber, sharded } = this.options;
+    if (subscriber.status !== 'ready') return;
+    const change = watching ? (sharded ? subscriber.ssubscribe(channel) : subscriber.subscribe(channel)) : sharded ? subscriber.sunsubscribe(channel) : subscriber.unsubscribe(channel);
+    this.roomSync = Promise.all([this.roomSync, change.catch(() => undefined)]);
   }
 
   /** True while the subscriber is subscribed (not cut off). */
@@ -165,7 +188,7 @@ export class RedisPushBus extends EventEmitter<RedisPushBusEvents> implements Pu
       return false;
     }
     const target = message.target;
-    const channel = target.kind === 'connection' ? this.nodeChannel(target.nodeId) : this.allChannel;
+    const channel = target.kind === 'connection' ? this.nodeChannel(target.nodeId) : target.kind === 'room' && this.options.roomChannels ? this.roomChannel(target.room) : this.allChannel;
     const bytes = envelope.length;
     counters.pendingPublishes++;
     counters.pendingBytes += bytes;
@@ -200,8 +223,9 @@ export class RedisPushBus extends EventEmitter<RedisPushBusEvents> implements Pu
     if (!this.node || this.closed) return;
     const generation = ++this.generation;
     const { subscriber, sharded } = this.options;
+    const channels = [...this.channels, ...this.roomChannelNames];
     // SSUBSCRIBE takes channels of one slot only (CROSSSLOT otherwise): one call per channel.
-    const subscribing = sharded ? Promise.all(this.channels.map((channel) => subscriber.ssubscribe(channel))) : subscriber.subscribe(...this.channels);
+    const subscribing = sharded ? Promise.all(channels.map((channel) => subscriber.ssubscribe(channel))) : subscriber.subscribe(...channels);
     subscribing.then(
       () => {
         if (generation !== this.generation || this.closed) return;
@@ -219,8 +243,10 @@ export class RedisPushBus extends EventEmitter<RedisPushBusEvents> implements Pu
     this.generation++;
     this.live = false;
     const { subscriber, sharded } = this.options;
-    if (subscriber.status !== 'ready' || this.channels.length === 0) return;
-    const leaving = sharded ? Promise.all(this.channels.map((channel) => subscriber.sunsubscribe(channel))) : subscriber.unsubscribe(...this.channels);
+    const channels = [...this.channels, ...this.roomChannelNames];
+    this.roomChannelNames.clear();
+    if (subscriber.status !== 'ready' || channels.length === 0) return;
+    const leaving = sharded ? Promise.all(channels.map((channel) => subscriber.sunsubscribe(channel))) : subscriber.unsubscribe(...channels);
     leaving.catch(() => undefined);
   }
 
