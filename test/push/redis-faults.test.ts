@@ -88,6 +88,24 @@ describe('RedisPushBus faults', () => {
     expect(maxCommandQueue).toBeLessThanOrEqual(maxPendingPublishes + 2);
   });
 
+  test('with roomChannels, a restarted Redis gets the room subscriptions again', async () => {
+    const { buses, log } = await twoNodes({ roomChannels: true });
+    const there = await nodeMember(nodes[1], ['r']);
+    await buses[1].ready();
+    await redis.kill();
+    await waitUntil(() => log[1].includes('cutOff subscriber'), 'node 1 to report the cut-off');
+    await redis.restart();
+    await waitUntil(() => log[1].includes('reconnected subscriber') && log[0].includes('reconnected publisher'), 'both nodes to reconnect');
+    const emitter = nodes[0].hub.emitter(ChatEventsDefinition);
+    const retry = setInterval(() => emitter.toRoom('r').messagePosted({ room: 'r', from: '', text: 'after restart', seq: 1 }), 20);
+    try {
+      await there.posted.until(1);
+    } finally {
+      clearInterval(retry);
+    }
+    expect(there.posted.items[0].text).toBe('after restart');
+  });
+
   test('Redis closing a subscriber for its pubsub output-buffer limit: reported, re-subscribed, pushes flow again', async () => {
     const { buses, log } = await twoNodes({ maxPendingPublishes: 100_000, maxPendingBytes: 256 * 1024 * 1024 });
     const there = await nodeMember(nodes[1]);
