@@ -36,8 +36,8 @@ const SECTIONS: Record<string, () => Promise<SectionOutput>> = {
   rpc: () => runRpcSection(cellPlan(), progress),
   large: () => runLargeSection(cellPlan(), progress),
   broadcast: () => runBroadcastSection(broadcastPlan(), progress),
-  native: () => runNativeSection(cellPlan(), progress),
   cluster: () => runClusterSection(clusterPlan(), progress),
+  native: () => runNativeSection(cellPlan(), progress),
 };
 
 function progress(line: string): void {
