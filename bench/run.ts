@@ -6,18 +6,22 @@
 //   broadcast  M clients x 1 msg/s, each message to all M: framerpc PushHub vs socket.io vs naive node:net
 //   websocket  broadcast over WebSocket (framerpc vs socket.io, M=1000 ws clients) and unary calls over WebSocket vs TCP
 //   native     a C load generator (built with the system cc) on framerpc transport echo and unary calls vs raw node:net
-//   balanced   unary calls through a round_robin channel over 2 server processes, one killed mid-run
+//   cluster    the broadcast test with M clients over 2 server processes joined by a redis-server: framerpc RedisPushBus vs socket.io redis-adapter;
+//              then unary calls through a round_robin channel over 2 server processes, one killed mid-run (`balanced` runs this part alone)
 // Env: BENCH_SECONDS (measurement per cell, default 2), BENCH_WARMUP_SECONDS (0.5), BENCH_ROUNDS (3),
 //      BENCH_IDLE_CONNECTIONS (10000), BENCH_CPU_PROF_DIR (profile the framerpc server), BENCH_JSON (write results).
 //      broadcast: BROADCAST_CLIENTS ("100,1000,3000"), BROADCAST_SECONDS (20), BROADCAST_WARMUP_SECONDS (3),
 //      BROADCAST_SERVERS (all), BROADCAST_TYPED_CLIENTS (10), BROADCAST_MAX_SERVER_RSS_MB (4096).
 //      balanced: BALANCED_CALLS (20000), BALANCED_KILL_SECONDS (2).
 //      websocket: WEBSOCKET_CLIENTS (1000), WEBSOCKET_SECONDS (10), WEBSOCKET_WARMUP_SECONDS (3).
+//      cluster: CLUSTER_CLIENTS (1000), CLUSTER_NODES (2), CLUSTER_SECONDS (10), CLUSTER_WARMUP_SECONDS (3), REDIS_SERVER.
 import { writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import { broadcastPlan } from './broadcast/config';
 import { runBalancedUnary } from './cluster/balanced-unary';
 import { runBroadcastSection } from './broadcast/section';
+import { clusterPlan } from './cluster/config';
+import { runClusterSection } from './cluster/section';
 import { cellPlan, cellTiming, idleConnectionCount } from './config';
 import { runIdleSection } from './idle/section';
 import { runLargeSection } from './large/section';
@@ -39,9 +43,17 @@ const SECTIONS: Record<string, () => Promise<SectionOutput>> = {
   large: () => runLargeSection(cellPlan(), progress),
   broadcast: () => runBroadcastSection(broadcastPlan(), progress),
   websocket: () => runWebSocketSection(websocketBroadcastPlan(), cellPlan(), progress),
+  cluster: () => runClusterAndBalanced(),
   native: () => runNativeSection(cellPlan(), progress),
   balanced: () => runBalancedUnary(progress),
 };
+
+/** The cluster section: cross-node broadcast through Redis, then balanced unary calls over 2 processes. */
+async function runClusterAndBalanced(): Promise<SectionOutput> {
+  const broadcast = await runClusterSection(clusterPlan(), progress);
+  const balanced = await runBalancedUnary(progress);
+  return { tables: [...broadcast.tables, ...balanced.tables], cells: { broadcast: broadcast.cells, balanced: balanced.cells } };
+}
 
 function progress(line: string): void {
   process.stderr.write(`${line}\n`);

@@ -54,6 +54,13 @@ export type { PushHubOptions, PushPolicy, SlowConsumerPolicy } from './push/push
 export type { EventMessages } from './push/event-topics';
 export { subscribePush, joinRoom, leaveRoom, type PushSubscription, type PushTopic, type PushSubscriptionControl, type SubscribePushOptions } from './push/subscribe-push';
 export { PushError, PushErrorCode } from './push/push-error';
+export type { PushBus, PushBusNode, BusMessage, BusTarget } from './push/push-bus';
+export { InProcessPushBus } from './push/in-process-bus';
+export type { ConnectionDirectory, PushConnection } from './push/connection-directory';
+export { serverDirectory } from './push/server-directory';
+export { RedisPushBus, type RedisPushBusEvents, type RedisPushBusStats, type RedisBusConnection } from './push/redis/redis-push-bus';
+export type { RedisPushBusOptions } from './push/redis/redis-bus-options';
+export type { RedisPublisher, RedisSubscriber } from './push/redis/redis-clients';
 export { PushControlDefinition } from '../generated/framerpc/push/v1/push';
 
 export { HealthService, ServingStatus, addHealthService, servingStatusName, checkHealth, watchHealth, HealthDefinition, type HealthServiceOptions } from './health';

@@ -178,7 +178,7 @@ class PeakSampler {
 type ClientMessageOf<T extends ClientChildMessage['type']> = Extract<ClientChildMessage, { type: T }>;
 
 /** The client child's next message of `type`; rejects on its 'failed' message, its exit, or the timeout. */
-function nextMessage<T extends ClientChildMessage['type']>(child: ChildProcess, type: T, timeoutMs: number): Promise<ClientMessageOf<T>> {
+export function nextMessage<T extends ClientChildMessage['type']>(child: ChildProcess, type: T, timeoutMs: number): Promise<ClientMessageOf<T>> {
   return new Promise((resolve, reject) => {
     const done = (): void => {
       clearTimeout(timer);
@@ -207,7 +207,7 @@ function nextMessage<T extends ClientChildMessage['type']>(child: ChildProcess, 
   });
 }
 
-function stopClient(client: ChildProcess): Promise<void> {
+export function stopClient(client: ChildProcess): Promise<void> {
   if (client.exitCode !== null || client.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(() => client.kill('SIGKILL'), CLIENT_EXIT_TIMEOUT_MS);

@@ -23,8 +23,11 @@ interface Opened {
   firstError?: string;
 }
 
-/** Opens `count` clients, `batch` at a time (the server's listen backlog stays small), until `deadlineMs`. */
-async function openAll(kind: string, port: number, count: number, typedCount: number, batch: number, deadlineMs: number, stats: DeliveryStats, typed: DeliveryStats, counters: { closed: number; postErrors: number }): Promise<Opened> {
+/**
+ * Opens `count` clients, `batch` at a time (the server's listen backlog stays small), until `deadlineMs`;
+ * client i connects to `ports[i % ports.length]` (several server processes: the cluster section).
+ */
+async function openAll(kind: string, ports: readonly number[], count: number, typedCount: number, batch: number, deadlineMs: number, stats: DeliveryStats, typed: DeliveryStats, counters: { closed: number; postErrors: number }): Promise<Opened> {
   const openRaw = OPENERS[kind];
   if (!openRaw) throw new Error(`unknown client kind ${kind}`);
   const onClosed = (): void => {
@@ -39,7 +42,7 @@ async function openAll(kind: string, port: number, count: number, typedCount: nu
   const opened: Opened = { clients: [], failed: 0 };
   for (let at = 0; at < count && Date.now() < deadlineMs; at += batch) {
     const indices = Array.from({ length: Math.min(batch, count - at) }, (_, j) => at + j);
-    const outcomes = await Promise.allSettled(indices.map((i) => (isTyped(i) ? openTypedFramerpcClient(port, stats, typed, onPostError) : openRaw(port, stats, onClosed))));
+    const outcomes = await Promise.allSettled(indices.map((i) => (isTyped(i) ? openTypedFramerpcClient(ports[i % ports.length], stats, typed, onPostError) : openRaw(ports[i % ports.length], stats, onClosed))));
     for (const outcome of outcomes) {
       if (outcome.status === 'fulfilled') opened.clients.push(outcome.value);
       else {
@@ -62,7 +65,8 @@ async function main(): Promise<void> {
   const typed = new DeliveryStats();
   const counters = { closed: 0, postErrors: 0 };
   const started = Date.now();
-  const opened = await openAll(kind, numberArg('port', 0), count, typedCount, numberArg('batch', 200), started + numberArg('connectTimeoutMs', 60_000), stats, typed, counters);
+  const ports = (stringArg('ports') ?? String(numberArg('port', 0))).split(',').map(Number);
+  const opened = await openAll(kind, ports, count, typedCount, numberArg('batch', 200), started + numberArg('connectTimeoutMs', 60_000), stats, typed, counters);
   const closeAll = (): void => {
     for (const client of opened.clients) client.close();
     process.exit(0);

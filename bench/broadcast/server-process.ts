@@ -29,9 +29,9 @@ export class BroadcastServerProcess {
     });
   }
 
-  /** Forks `dist/bench/<module>.js` and resolves once it listens on 127.0.0.1. */
-  static start(name: string, module: string, execArgv: string[] = []): Promise<BroadcastServerProcess> {
-    const child = fork(benchModule(module), [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  /** Forks `dist/bench/<module>.js` (with `name=value` `args`) and resolves once it listens on 127.0.0.1. */
+  static start(name: string, module: string, execArgv: string[] = [], args: string[] = []): Promise<BroadcastServerProcess> {
+    const child = fork(benchModule(module), args, { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         child.kill('SIGKILL');
@@ -54,6 +54,11 @@ export class BroadcastServerProcess {
         }
       });
     });
+  }
+
+  /** The child's process id (for /proc and for stopping it). */
+  get pid(): number | undefined {
+    return this.child.pid;
   }
 
   get alive(): boolean {

@@ -22,7 +22,7 @@ const RETIRE_GRACE_MS = 30_000;
 export class Multiplexer implements FrameSink {
   private readonly calls = new Map<number, ClientCall>();
   private nextId = 1;
-  pushSink: PushSink | undefined;
+  private pushSink: PushSink | undefined;
 
   constructor(
     readonly connection: FrameConnection,
@@ -30,6 +30,18 @@ export class Multiplexer implements FrameSink {
   ) {
     connection.once('close', (info) => this.onClose(info));
     connection.once('goaway', (info) => this.onGoaway(info));
+  }
+
+  /**
+   * Registers the receiver of this connection's PUSH frames (one per connection: the channel's push
+   * router); returns the function that removes it. Frames are checked before any receiver sees them.
+   */
+  onPush(sink: PushSink): () => void {
+    if (this.pushSink) throw new Error('this connection already has a push receiver; remove it first (the function onPush returned)');
+    this.pushSink = sink;
+    return () => {
+      if (this.pushSink === sink) this.pushSink = undefined;
+    };
   }
 
   /** True while new calls may start here (not draining, not closed). */

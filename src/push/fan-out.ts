@@ -1,15 +1,16 @@
 // Encode once, send many: one protobuf encode and one frame per encoding variant per push, whatever the recipient count.
 import { encodeFrame } from '../transport/frame-encoder';
 import { CloseCode, FrameKind } from '../transport/wire';
-import type { EventTopic } from './event-topics';
+import type { PushSource } from './push-source';
 import type { PushPolicy } from './push-options';
 import type { PushMember } from './push-registry';
-import { encodePushPayload } from './push-wire';
 
 /** What one push did: connections it was queued for, and connections it skipped because they fell behind. */
 export interface Delivery {
   sent: number;
   dropped: number;
+  /** True when the push was also handed to the bus for other nodes (false: no other nodes, or the bus dropped it). */
+  published: boolean;
 }
 
 /** Counters of a hub since it was created. */
@@ -26,6 +27,12 @@ export interface PushHubStats {
   dropped: number;
   /** Connections closed by policy 'disconnect'. */
   slowDisconnects: number;
+  /** Pushes handed to the bus for other nodes. */
+  busPublished: number;
+  /** Pushes the bus refused (too large, its queue full, cut off from its engine). */
+  busRefused: number;
+  /** Pushes received from other nodes through the bus. */
+  busReceived: number;
 }
 
 /** A recipient that fell behind, as reported to the hub's 'slowConsumer' event. */
@@ -51,33 +58,31 @@ export interface FanOutTarget {
 const PLAIN = 0;
 const COMPRESSED = 1;
 
-/**
- * Pushes `message` on `topic` to the recipients subscribed to it. The payload is encoded on the first
- * eligible recipient, the frame once per variant on the first recipient needing it (lazily), and the
- * same bytes are handed to `sendEncoded` of every recipient; with `deferred` they wait for the hub's
- * delayed flush (flushDelayMs), otherwise for the end of the event-loop pass, so each connection gets
- * one socket write for all the pushes of that time. A recipient whose backlog would pass the policy's
- * `maxPushBacklogBytes` is skipped (counted) or closed, so memory per connection stays bounded.
- */
 /** Pushes held for a delayed flush (PushHubOptions.flushDelayMs): who has frames waiting, once each. */
 export interface DeferredFlush {
   readonly round: number;
   readonly members: PushMember[];
 }
 
-export function fanOut(topic: EventTopic, message: unknown, target: FanOutTarget, stats: PushHubStats, onSlow: (slow: SlowConsumer) => void, deferred?: DeferredFlush): Delivery {
-  const delivery: Delivery = { sent: 0, dropped: 0 };
+/**
+ * Pushes `source` to the recipients subscribed to its topic. The payload is encoded on the first
+ * eligible recipient (or came encoded from another node), the frame once per variant on the first recipient needing it (lazily), and the
+ * same bytes are handed to `sendEncoded` of every recipient; with `deferred` they wait for the hub's
+ * delayed flush (flushDelayMs), otherwise for the end of the event-loop pass, so each connection gets
+ * one socket write for all the pushes of that time. A recipient whose backlog would pass the policy's
+ * `maxPushBacklogBytes` is skipped (counted) or closed, so memory per connection stays bounded.
+ */
+export function fanOut(source: PushSource, target: FanOutTarget, stats: PushHubStats, onSlow: (slow: SlowConsumer) => void, deferred?: DeferredFlush): Delivery {
+  const delivery: Delivery = { sent: 0, dropped: 0, published: false };
   const { maxPushBacklogBytes, slowConsumer } = target.policy;
+  const path = source.path;
   let payload: Buffer | undefined;
   const frames: (Buffer | undefined)[] = [undefined, undefined];
   for (const member of target.recipients) {
-    if (member.id === target.except || !member.topics.has(topic.path)) continue;
+    if (member.id === target.except || !member.topics.has(path)) continue;
     const connection = member.connection;
     if (!connection.writable) continue; // closing: its disconnect cleans it up
-    if (!payload) {
-      payload = encodePushPayload(topic.pathBytes, topic.codec.encode(message).finish());
-      stats.messagesEncoded++;
-    }
+    payload ??= source.payload();
     const encoding = connection.encoding;
     const variant = payload.length >= encoding.compressMinBytes ? COMPRESSED : PLAIN;
     let frame = frames[variant];
@@ -97,10 +102,10 @@ export function fanOut(topic: EventTopic, message: unknown, target: FanOutTarget
         stats.slowDisconnects++;
         connection.close(
           CloseCode.OUTBOUND_OVERFLOW,
-          `fell behind on pushes: ${backlog} bytes unsent, past maxPushBacklogBytes (${maxPushBacklogBytes}) at ${topic.path}; read faster or subscribe to less`,
+          `fell behind on pushes: ${backlog} bytes unsent, past maxPushBacklogBytes (${maxPushBacklogBytes}) at ${path}; read faster or subscribe to less`,
         );
       }
-      onSlow({ connectionId: member.id, topic: topic.path, room: target.room, backlogBytes: backlog, maxPushBacklogBytes, action: disconnect ? 'disconnected' : 'dropped' });
+      onSlow({ connectionId: member.id, topic: path, room: target.room, backlogBytes: backlog, maxPushBacklogBytes, action: disconnect ? 'disconnected' : 'dropped' });
       continue;
     }
     if (connection.sendEncoded(frame, deferred !== undefined)) {

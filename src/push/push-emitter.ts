@@ -10,27 +10,35 @@ export type PushEvents<D extends ServiceDefinition> = {
 
 /** Recipients to leave out of a room or broadcast push (typically the sender). */
 export interface ExceptOptions {
-  /** A connection id (CallContext.connectionId) not to push to. */
-  except?: number;
+  /**
+   * A connection not to push to: its id on this node (CallContext.connectionId) or its global id
+   * ("nodeId:connectionId", PushHub.globalId) on any node.
+   */
+  except?: number | string;
 }
 
 /** Picks the recipients of pushes of event service D. Only connections subscribed to a topic get its pushes. */
 export interface PushEmitter<D extends ServiceDefinition> {
   /** The topics of the event service, by method key. */
   readonly topics: { readonly [K in keyof D['methods']]: string };
-  /** Pushes to one connection (by its id), if it is open and subscribed. */
-  toConnection(connectionId: number): PushEvents<D>;
-  /** Pushes to the members of a room, under the room's policy. */
+  /**
+   * Pushes to one connection, if it is open and subscribed: by its id on this node, or by its global id
+   * ("nodeId:connectionId") on whichever node of the bus holds it.
+   */
+  toConnection(connectionId: number | string): PushEvents<D>;
+  /** Pushes to the members of a room on every node of the bus, each under its node's room policy. */
   toRoom(room: string, options?: ExceptOptions): PushEvents<D>;
-  /** Pushes to every subscribed connection of the server. */
+  /** Pushes to every subscribed connection of every node of the bus. */
   toAll(options?: ExceptOptions): PushEvents<D>;
+  /** Pushes to every subscribed connection of every node but one (typically the sender). */
+  toAllExcept(connectionId: number | string): PushEvents<D>;
 }
 
 /** @internal Where an emitter's push goes; the hub resolves it to recipients and a policy. */
 export type PushTarget =
-  | { readonly kind: 'connection'; readonly connectionId: number }
-  | { readonly kind: 'room'; readonly room: string; readonly except: number | undefined }
-  | { readonly kind: 'all'; readonly except: number | undefined };
+  | { readonly kind: 'connection'; readonly connectionId: number | string }
+  | { readonly kind: 'room'; readonly room: string; readonly except: number | string | undefined }
+  | { readonly kind: 'all'; readonly except: number | string | undefined };
 
 /** @internal What an emitter needs from its hub. */
 export type PushFn = (topic: EventTopic, target: PushTarget, message: unknown) => Delivery;
@@ -59,8 +67,9 @@ export function createPushEmitter<D extends ServiceDefinition>(topics: readonly 
   };
   return Object.freeze({
     topics: Object.freeze(paths) as PushEmitter<D>['topics'],
-    toConnection: (connectionId: number) => events({ kind: 'connection', connectionId }),
+    toConnection: (connectionId: number | string) => events({ kind: 'connection', connectionId }),
     toRoom: (room: string, options?: ExceptOptions) => events({ kind: 'room', room, except: options?.except }),
     toAll: (options?: ExceptOptions) => events({ kind: 'all', except: options?.except }),
+    toAllExcept: (connectionId: number | string) => events({ kind: 'all', except: connectionId }),
   });
 }

@@ -12,6 +12,10 @@ export const PushErrorCode = {
   RESERVED_EVENT_NAME: 'ERR_PUSH_RESERVED_EVENT_NAME',
   /** The subscription was closed; create a new one with subscribePush. */
   CLOSED: 'ERR_PUSH_CLOSED',
+  /** A connection id given as a string is not a global id ("nodeId:connectionId"). */
+  BAD_CONNECTION_ID: 'ERR_PUSH_BAD_CONNECTION_ID',
+  /** Two hubs with the same nodeId on one bus, or one bus given to a second hub. */
+  NODE_ID_TAKEN: 'ERR_PUSH_NODE_ID_TAKEN',
 } as const;
 export type PushErrorCode = (typeof PushErrorCode)[keyof typeof PushErrorCode];
 

@@ -4,15 +4,20 @@ import { PushControlDefinition } from '../../generated/framerpc/push/v1/push';
 import type { CallContext } from '../server/call-context';
 import type { RpcServer } from '../server/rpc-server';
 import type { ServiceDefinition } from '../service/service-definition';
-import type { FrameConnection } from '../transport/frame-connection';
+import { localExcept, payloadTopic, resolveConnection } from './bus-routing';
+import type { ConnectionDirectory } from './connection-directory';
 import { eventTopicsOf, type EventTopic } from './event-topics';
 import { fanOut, type DeferredFlush, type Delivery, type FanOutTarget, type PushHubStats, type SlowConsumer } from './fan-out';
+import { InProcessPushBus } from './in-process-bus';
+import { globalConnectionId, type BusMessage, type BusTarget, type PushBus, type PushBusNode } from './push-bus';
 import { pushControlService, type PushControlHost } from './push-control';
 import { createPushEmitter, type PushEmitter, type PushTarget } from './push-emitter';
 import { PushError, PushErrorCode } from './push-error';
 import { checkPolicy, resolvePushHubOptions, type PushHubOptions, type PushPolicy } from './push-options';
 import { PushRegistry, type PushMember } from './push-registry';
+import { LocalPushSource, RemotePushSource, type PushSource } from './push-source';
 import { isValidRoom, MAX_ROOM_BYTES } from './push-wire';
+import { serverDirectory } from './server-directory';
 
 export interface PushHubEvents {
   /** A connection joined a room; `context` is the PushControl.Join call's, or undefined for hub.join(). */
@@ -34,18 +39,25 @@ export interface ConnectionPushStats {
 /**
  * Server push for one RpcServer: typed emitters over ts-proto event-service definitions, rooms, and
  * bounded fan-out. Registers the PushControl service on the server (so clients' subscribe and join calls
- * pass its interceptors) and forgets a connection's subscriptions and rooms when it closes. Register the
- * instance in your DI container (`container.registerInstance(PushHub, hub)`) to inject it into handlers.
+ * pass its interceptors) and forgets a connection's subscriptions and rooms when it closes (its
+ * `directory` says). With a shared `bus` (RedisPushBus) the hubs of several processes act as one: a push
+ * is fanned out here, then published once for the other nodes, which fan it out to their own members.
+ * Register the instance in your DI container (`container.registerInstance(PushHub, hub)`) to inject it.
  */
 export class PushHub extends EventEmitter<PushHubEvents> {
   readonly options: PushHubOptions;
+  /** This node's name on the bus (PushHubOptions.nodeId). */
+  readonly nodeId: string;
+  readonly bus: PushBus;
+  private readonly directory: ConnectionDirectory;
+  private readonly stopFollowing: () => void;
+  private readonly busNode: PushBusNode;
   private readonly registry = new PushRegistry();
-  private readonly counters: PushHubStats = { pushes: 0, messagesEncoded: 0, framesEncoded: 0, sent: 0, dropped: 0, slowDisconnects: 0 };
+  private readonly counters: PushHubStats = { pushes: 0, messagesEncoded: 0, framesEncoded: 0, sent: 0, dropped: 0, slowDisconnects: 0, busPublished: 0, busRefused: 0, busReceived: 0 };
   private readonly basePolicy: PushPolicy;
   private readonly roomPolicies = new Map<string, Partial<PushPolicy>>();
   private readonly topicPolicies = new Map<string, Partial<PushPolicy>>();
   private readonly emitters = new WeakMap<ServiceDefinition, PushEmitter<ServiceDefinition>>();
-  private readonly onDisconnect = (connection: FrameConnection): void => this.forget(connection.id);
   private flushTimer: NodeJS.Timeout | undefined;
   private flushRoundState: DeferredFlush = { round: 0, members: [] };
   private readonly flushDeferred = (): void => {
@@ -54,7 +66,7 @@ export class PushHub extends EventEmitter<PushHubEvents> {
     this.flushRoundState.members.length = 0;
   };
   private readonly onSlow = (slow: SlowConsumer): void => {
-    const connection = this.server.transport.connections.get(slow.connectionId);
+    const connection = this.directory.get(slow.connectionId);
     // Rate-limited per peer host and action: a stalled peer is refused every push until it catches up.
     this.server.log.warn(`framerpc: push ${slow.action === 'dropped' ? 'dropped for' : 'disconnected'} a slow consumer (backlog ${slow.backlogBytes} bytes, limit ${slow.maxPushBacklogBytes})`, {
       peer: connection ? `${connection.remoteAddress}:${connection.remotePort}` : undefined,
@@ -72,12 +84,23 @@ export class PushHub extends EventEmitter<PushHubEvents> {
     options: Partial<PushHubOptions> = {},
   ) {
     super();
-    this.options = resolvePushHubOptions(options, server.transport.options.maxOutboundBytes);
+    this.directory = options.directory ?? serverDirectory(server);
+    this.options = resolvePushHubOptions(options, this.directory.maxOutboundBytes);
+    this.nodeId = this.options.nodeId;
+    this.bus = this.options.bus ?? new InProcessPushBus();
     this.basePolicy = { maxPushBacklogBytes: this.options.maxPushBacklogBytes, slowConsumer: this.options.slowConsumer };
     for (const [room, policy] of Object.entries(this.options.rooms)) this.roomPolicies.set(room, policy);
     for (const [topic, policy] of Object.entries(this.options.topics)) this.topicPolicies.set(topic, policy);
     server.addService(PushControlDefinition, pushControlService(this.controlHost()));
-    server.on('disconnect', this.onDisconnect);
+    this.stopFollowing = this.directory.onClose((connectionId) => this.forget(connectionId));
+    const nodeId = this.nodeId;
+    this.busNode = { nodeId, receive: (message) => this.receive(message) };
+    this.bus.attach(this.busNode);
+  }
+
+  /** The global id of a connection of this node ("nodeId:connectionId"), for toConnection and except on any node. */
+  globalId(connectionId: number): string {
+    return globalConnectionId(this.nodeId, connectionId);
   }
 
   /** The typed emitter of event service `definition` (one per definition, created on first use). */
@@ -156,23 +179,61 @@ export class PushHub extends EventEmitter<PushHubEvents> {
     return { sent: member.sent, dropped: member.dropped, topics: [...member.topics], rooms: [...member.rooms] };
   }
 
-  /** Stops following the server's connections (the PushControl service stays registered). */
+  /** Stops following the server's connections and leaves the bus (the PushControl service stays registered). */
   detach(): void {
-    this.server.off('disconnect', this.onDisconnect);
+    this.stopFollowing();
+    this.bus.detach(this.busNode);
   }
 
   private deliver(topic: EventTopic, target: PushTarget, message: unknown): Delivery {
     this.counters.pushes++;
+    const source = new LocalPushSource(topic, message, this.counters);
+    if (target.kind === 'connection') {
+      const connection = resolveConnection(target.connectionId, this.nodeId);
+      if (connection.local !== undefined) return this.fanOutLocal(source, { kind: 'connection', nodeId: this.nodeId, connectionId: connection.local });
+      const delivery: Delivery = { sent: 0, dropped: 0, published: false };
+      delivery.published = this.publish(source, { kind: 'connection', nodeId: connection.nodeId, connectionId: connection.connectionId });
+      return delivery;
+    }
+    // No connection can be in such a room, and its name could not cross the bus: a misuse, said at once.
+    if (target.kind === 'room' && !isValidRoom(target.room)) throw new PushError(PushErrorCode.BAD_ROOM, `a room name must be 1 to ${MAX_ROOM_BYTES} UTF-8 bytes, got ${JSON.stringify(String(target.room).slice(0, 40))}`);
+    const except = target.except === undefined ? undefined : resolveConnection(target.except, this.nodeId);
+    const busTarget: BusTarget = target.kind === 'room' ? { kind: 'room', room: target.room, except: except?.global } : { kind: 'all', except: except?.global };
+    const delivery = this.fanOutLocal(source, busTarget, except?.local);
+    delivery.published = this.publish(source, busTarget);
+    return delivery;
+  }
+
+  /** Hands a push to the other nodes (encoding it if the local fan-out did not), when there are any. */
+  private publish(source: PushSource, target: BusTarget): boolean {
+    if (!this.bus.shared) return false;
+    const published = this.bus.publish({ origin: this.nodeId, target, payload: source.payload() });
+    if (published) this.counters.busPublished++;
+    else this.counters.busRefused++;
+    return published;
+  }
+
+  /** A push from another node: fanned out to this node's members with the payload it encoded. */
+  private receive(message: BusMessage): void {
+    const target = message.target;
+    const path = payloadTopic(message.payload);
+    if (path === undefined || message.origin === this.nodeId) return;
+    if (target.kind === 'connection' && target.nodeId !== this.nodeId) return;
+    this.counters.busReceived++;
+    this.fanOutLocal(new RemotePushSource(path, message.payload), target, target.kind === 'connection' ? undefined : localExcept(target.except, this.nodeId));
+  }
+
+  private fanOutLocal(source: PushSource, target: BusTarget, except?: number): Delivery {
     let fan: FanOutTarget;
     if (target.kind === 'connection') {
       const member = this.registry.member(target.connectionId);
-      fan = { recipients: member ? [member] : [], except: undefined, room: undefined, policy: this.policyFor(topic.path, undefined) };
+      fan = { recipients: member ? [member] : [], except: undefined, room: undefined, policy: this.policyFor(source.path, undefined) };
     } else if (target.kind === 'room') {
-      fan = { recipients: this.registry.membersOf(target.room), except: target.except, room: target.room, policy: this.policyFor(topic.path, target.room) };
+      fan = { recipients: this.registry.membersOf(target.room), except, room: target.room, policy: this.policyFor(source.path, target.room) };
     } else {
-      fan = { recipients: this.registry.subscribersOf(topic.path), except: target.except, room: undefined, policy: this.policyFor(topic.path, undefined) };
+      fan = { recipients: this.registry.subscribersOf(source.path), except, room: undefined, policy: this.policyFor(source.path, undefined) };
     }
-    return fanOut(topic, message, fan, this.counters, this.onSlow, this.deferredFlush());
+    return fanOut(source, fan, this.counters, this.onSlow, this.deferredFlush());
   }
 
   /** The current delayed-flush round, arming its timer on first use; undefined when flushDelayMs is 0. */
@@ -201,29 +262,41 @@ export class PushHub extends EventEmitter<PushHubEvents> {
       map.delete(key);
       return;
     }
-    checkPolicy(policy, where, this.server.transport.options.maxOutboundBytes);
+    checkPolicy(policy, where, this.directory.maxOutboundBytes);
     map.set(key, { ...policy });
   }
 
   private memberOf(connectionId: number): PushMember | undefined {
     const known = this.registry.member(connectionId);
     if (known) return known.connection.writable ? known : undefined;
-    const connection = this.server.transport.connections.get(connectionId);
+    const connection = this.directory.get(connectionId);
     return connection && connection.writable ? this.registry.memberFor(connection) : undefined;
   }
 
   private addToRoom(member: PushMember, room: string, context: CallContext | undefined): void {
-    if (this.registry.join(member, room)) this.emit('join', member.id, room, context);
+    if (!this.registry.join(member, room)) return;
+    // The room's first member here: a bus with per-room channels starts listening to it.
+    if (this.registry.membersOf(room).size === 1) this.bus.watchRoom?.(room, true);
+    this.emit('join', member.id, room, context);
   }
 
   private removeFromRoom(member: PushMember, room: string): boolean {
     if (!this.registry.leave(member, room)) return false;
+    this.roomLeft(room);
     this.emit('leave', member.id, room, 'left');
     return true;
   }
 
   private forget(connectionId: number): void {
-    for (const room of this.registry.remove(connectionId)) this.emit('leave', connectionId, room, 'disconnected');
+    for (const room of this.registry.remove(connectionId)) {
+      this.roomLeft(room);
+      this.emit('leave', connectionId, room, 'disconnected');
+    }
+  }
+
+  /** After a member left `room`: the last one here, and the bus may stop listening to it. */
+  private roomLeft(room: string): void {
+    if (this.registry.membersOf(room).size === 0) this.bus.watchRoom?.(room, false);
   }
 
   private controlHost(): PushControlHost {

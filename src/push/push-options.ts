@@ -1,5 +1,8 @@
 // Options of a PushHub and of its per-room / per-topic policies, with their documented defaults.
+import { randomBytes } from 'node:crypto';
 import type { CallContext } from '../server/call-context';
+import type { ConnectionDirectory } from './connection-directory';
+import { isValidNodeId, type PushBus } from './push-bus';
 import { PushError, PushErrorCode } from './push-error';
 
 /** What a hub does with a push for a recipient that has fallen behind: skip it, or close the connection. */
@@ -38,6 +41,18 @@ export interface PushHubOptions extends PushPolicy {
    * Return false (PERMISSION_DENIED) or throw an RpcError. Default: every room may be joined.
    */
   authorizeJoin: ((room: string, context: CallContext) => boolean | Promise<boolean>) | undefined;
+  /**
+   * This node's name on the bus, the prefix of its global connection ids ("nodeId:connectionId"): 1 to 64
+   * of A-Z a-z 0-9 _ . -, unique among the nodes of a bus. Default: 12 random hex digits per hub.
+   */
+  nodeId: string;
+  /**
+   * Carries pushes to and from the hubs of other processes (RedisPushBus), or of this one (a shared
+   * InProcessPushBus). Default: a new InProcessPushBus of this hub alone (no other nodes).
+   */
+  bus: PushBus | undefined;
+  /** The connections the hub pushes to. Default: the server's own (serverDirectory(server)). */
+  directory: ConnectionDirectory | undefined;
 }
 
 /** Fresh defaults (a function, so callers can never mutate shared state). */
@@ -51,6 +66,9 @@ export function defaultPushHubOptions(): PushHubOptions {
     maxTopicsPerConnection: 256,
     maxRoomsPerConnection: 256,
     authorizeJoin: undefined,
+    nodeId: randomBytes(6).toString('hex'),
+    bus: undefined,
+    directory: undefined,
   };
 }
 
@@ -75,6 +93,9 @@ export function resolvePushHubOptions(partial: Partial<PushHubOptions>, maxOutbo
   }
   if (options.authorizeJoin !== undefined && typeof options.authorizeJoin !== 'function') {
     throw new PushError(PushErrorCode.BAD_OPTION, 'push option authorizeJoin must be a function (room, context) => boolean');
+  }
+  if (!isValidNodeId(options.nodeId)) {
+    throw new PushError(PushErrorCode.BAD_OPTION, `push option nodeId must be 1 to 64 of A-Z a-z 0-9 _ . -, got ${JSON.stringify(String(options.nodeId).slice(0, 80))}`);
   }
   return options;
 }

@@ -1,5 +1,5 @@
 // Who gets what: each connection's topics and rooms, indexed both ways. Pure bookkeeping, no sockets.
-import type { FrameConnection } from '../transport/frame-connection';
+import type { PushConnection } from './connection-directory';
 
 /** @internal One connection known to a hub: what it subscribed to and joined, and what it was sent. */
 export class PushMember {
@@ -10,7 +10,7 @@ export class PushMember {
   /** @internal The hub's flush round this member was last queued in (see PushHubOptions.flushDelayMs). */
   flushRound = 0;
 
-  constructor(readonly connection: FrameConnection) {}
+  constructor(readonly connection: PushConnection) {}
 
   get id(): number {
     return this.connection.id;
@@ -45,7 +45,7 @@ export class PushRegistry {
   }
 
   /** The member for an open connection, created on first use. */
-  memberFor(connection: FrameConnection): PushMember {
+  memberFor(connection: PushConnection): PushMember {
     let member = this.members.get(connection.id);
     if (!member) {
       member = new PushMember(connection);

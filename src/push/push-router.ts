@@ -85,7 +85,7 @@ export class PushRouter {
   }
 
   private attach(mux: Multiplexer): void {
-    mux.pushSink = (_flags, streamId, payload) => this.onPush(streamId, payload);
+    mux.onPush((_flags, streamId, payload) => this.onPush(streamId, payload));
     this.generation++;
     this.acked = new Set();
     if (this.topics.size > 0) this.scheduleSync();

@@ -150,6 +150,16 @@ export class RpcServer extends EventEmitter<RpcServerEvents> {
     return this.transport.address().port;
   }
 
+  /** The open connection with this id (CallContext.connectionId), if any: what push needs to reach it. */
+  connection(connectionId: number): FrameConnection | undefined {
+    return this.transport.connections.get(connectionId);
+  }
+
+  /** The transport's bound on one connection's unsent outbound bytes (option maxOutboundBytes). */
+  get maxOutboundBytes(): number {
+    return this.transport.options.maxOutboundBytes;
+  }
+
   /** Stops accepting, lets calls in flight finish for up to `graceMs` (default 5000), then closes. */
   close(graceMs?: number): Promise<void> {
     if (!this.closeStarted) {

@@ -13,8 +13,8 @@ const CACHE = path.join(REPO, 'node_modules', '.cache');
 /** Children running at once (the machine has two cores; a child mostly waits on its server). */
 const MAX_CHILDREN = 4;
 
-/** What can be run: the CLI, and the echo example's standalone server. */
-const ENTRIES = [path.join('src', 'cli', 'main.ts'), path.join('examples', 'echo', 'serve.ts')] as const;
+/** What can be run: the CLI, the echo example's standalone server, and a push node on Redis (test/push). */
+const ENTRIES = [path.join('src', 'cli', 'main.ts'), path.join('examples', 'echo', 'serve.ts'), path.join('test', 'push', 'redis-node-process.ts')] as const;
 
 /** The exit status and output of one CLI run. */
 export interface CliResult {

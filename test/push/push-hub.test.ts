@@ -56,9 +56,9 @@ describe('typed pushes', () => {
     const a = await member(fixture);
     const emitter = fixture.hub.emitter(ChatEventsDefinition);
     expect(emitter.topics.messagePosted).toBe(POSTED);
-    expect(emitter.toConnection(a.id).messagePosted(message(1, 'hello'))).toEqual({ sent: 1, dropped: 0 });
-    expect(emitter.toConnection(a.id).userLeft({ room: 'lobby', user: 'x' })).toEqual({ sent: 0, dropped: 0 });
-    expect(emitter.toConnection(999_999).messagePosted(message(2))).toEqual({ sent: 0, dropped: 0 });
+    expect(emitter.toConnection(a.id).messagePosted(message(1, 'hello'))).toEqual({ sent: 1, dropped: 0, published: false });
+    expect(emitter.toConnection(a.id).userLeft({ room: 'lobby', user: 'x' })).toEqual({ sent: 0, dropped: 0, published: false });
+    expect(emitter.toConnection(999_999).messagePosted(message(2))).toEqual({ sent: 0, dropped: 0, published: false });
     await a.posted.until(1);
     expect(a.posted.items).toEqual([{ room: 'lobby', from: 'server', text: 'hello', seq: 1 }]);
     expect(fixture.hub.connectionStats(a.id)).toMatchObject({ sent: 1, dropped: 0, topics: expect.arrayContaining([POSTED, JOINED]) });
@@ -69,8 +69,8 @@ describe('typed pushes', () => {
     const [a, b, c] = [await member(fixture, ['lobby']), await member(fixture, ['lobby']), await member(fixture, ['other'])];
     expect(fixture.hub.members('lobby').sort()).toEqual([a.id, b.id].sort());
     const room = fixture.hub.emitter(ChatEventsDefinition).toRoom('lobby', { except: a.id });
-    expect(room.messagePosted(message(1))).toEqual({ sent: 1, dropped: 0 });
-    expect(fixture.hub.emitter(ChatEventsDefinition).toRoom('lobby').messagePosted(message(2))).toEqual({ sent: 2, dropped: 0 });
+    expect(room.messagePosted(message(1))).toEqual({ sent: 1, dropped: 0, published: false });
+    expect(fixture.hub.emitter(ChatEventsDefinition).toRoom('lobby').messagePosted(message(2))).toEqual({ sent: 2, dropped: 0, published: false });
     await settle(fixture, [a, b, c]);
     expect(a.posted.items.map((m) => m.seq)).toEqual([2]);
     expect(b.posted.items.map((m) => m.seq)).toEqual([1, 2]);
@@ -83,8 +83,8 @@ describe('typed pushes', () => {
     fixture = await startPush();
     const members = [await member(fixture), await member(fixture), await member(fixture)];
     const all = fixture.hub.emitter(ChatEventsDefinition);
-    expect(all.toAll().messagePosted(message(1))).toEqual({ sent: 3, dropped: 0 });
-    expect(all.toAll({ except: members[1].id }).messagePosted(message(2))).toEqual({ sent: 2, dropped: 0 });
+    expect(all.toAll().messagePosted(message(1))).toEqual({ sent: 3, dropped: 0, published: false });
+    expect(all.toAll({ except: members[1].id }).messagePosted(message(2))).toEqual({ sent: 2, dropped: 0, published: false });
     await settle(fixture, members);
     expect(members.map((m) => m.posted.items.map((x) => x.seq))).toEqual([[1, 2], [1], [1, 2]]);
   });
@@ -145,7 +145,7 @@ describe('subscriptions are server-side', () => {
     expect(fixture.hub.subscribers(POSTED)).toEqual([]);
     const frames = jest.spyOn(connection, 'sendEncoded');
     const sentBefore = fixture.hub.stats.sent;
-    for (let seq = 2; seq <= 50; seq++) expect(emitter.messagePosted(message(seq))).toEqual({ sent: 0, dropped: 0 });
+    for (let seq = 2; seq <= 50; seq++) expect(emitter.messagePosted(message(seq))).toEqual({ sent: 0, dropped: 0, published: false });
     emitter.userJoined({ room: 'r', user: 'marker' });
     await joined.until(1);
     expect(frames).toHaveBeenCalledTimes(1); // the marker only
@@ -181,7 +181,7 @@ describe('subscriptions are server-side', () => {
     const [[newId, room]] = await rejoined;
     expect(room).toBe('lobby');
     expect(newId).not.toBe(a.id);
-    expect(fixture.hub.emitter(ChatEventsDefinition).toRoom('lobby').messagePosted(message(7))).toEqual({ sent: 1, dropped: 0 });
+    expect(fixture.hub.emitter(ChatEventsDefinition).toRoom('lobby').messagePosted(message(7))).toEqual({ sent: 1, dropped: 0, published: false });
     await a.posted.until(1);
     expect(a.posted.items[0].seq).toBe(7);
   });
@@ -204,7 +204,7 @@ describe('join after subscribe', () => {
     const joining = joinRoom(channel, 'lobby'); // before the listener, in the same tick
     subscribePush(ChatEventsDefinition, channel).userJoined.on(welcomed.push);
     await joining;
-    expect(results).toEqual([{ sent: 1, dropped: 0 }]);
+    expect(results).toEqual([{ sent: 1, dropped: 0, published: false }]);
     await welcomed.until(1);
     expect(welcomed.items).toEqual([{ room: 'lobby', user: 'welcome' }]);
   });
@@ -217,7 +217,7 @@ describe('join after subscribe', () => {
     const rejoined = events(fixture.hub, 'join');
     fixture.server.transport.connections.get(a.id)!.close();
     await rejoined;
-    expect(results).toEqual([{ sent: 1, dropped: 0 }]);
+    expect(results).toEqual([{ sent: 1, dropped: 0, published: false }]);
     await a.joined.until(1);
     expect(a.joined.items).toEqual([{ room: 'lobby', user: 'welcome' }]);
   });
@@ -233,7 +233,7 @@ describe('encode once, send many', () => {
     const emitter = fixture.hub.emitter(ChatEventsDefinition).toAll();
 
     let before = fixture.hub.stats;
-    expect(emitter.messagePosted(message(1, 'small'))).toEqual({ sent: 4, dropped: 0 });
+    expect(emitter.messagePosted(message(1, 'small'))).toEqual({ sent: 4, dropped: 0, published: false });
     expect(fixture.hub.stats.messagesEncoded - before.messagesEncoded).toBe(1);
     expect(fixture.hub.stats.framesEncoded - before.framesEncoded).toBe(1); // below compressMinBytes: one variant
     const small = spies[0].mock.calls[0][0];
@@ -241,7 +241,7 @@ describe('encode once, send many', () => {
 
     before = fixture.hub.stats;
     const big = 'compressible text '.repeat(300);
-    expect(emitter.messagePosted(message(2, big))).toEqual({ sent: 4, dropped: 0 });
+    expect(emitter.messagePosted(message(2, big))).toEqual({ sent: 4, dropped: 0, published: false });
     expect(fixture.hub.stats.messagesEncoded - before.messagesEncoded).toBe(1);
     expect(fixture.hub.stats.framesEncoded - before.framesEncoded).toBe(2); // compressed + plain
     const compressed = spies[0].mock.calls[1][0];
