@@ -59,7 +59,16 @@ module.exports = {
       severity: 'error',
       comment: 'Service definitions are shared by both sides; they must not reach into client, server or push.',
       from: { path: under('service') },
-      to: { path: under('client', 'server', 'push', 'dynamic', 'health', 'reflection', 'testing', 'cli') },
+      to: { path: under('client', 'server', 'push', 'dynamic', 'health', 'reflection', 'testing', 'cli'), pathNot: '^src/server/call-context\\.ts$' },
+    },
+    {
+      name: 'service-call-context-below-server',
+      // warn until CallContext (what a handler receives; it needs only rpc/metadata) moves below server/, e.g. to
+      // src/service/call-context.ts with a re-export left in server/; then fold this into the rule above.
+      severity: 'warn',
+      comment: 'service/ takes CallContext from server/ (type-only): the one upward import left in service.',
+      from: { path: under('service') },
+      to: { path: '^src/server/call-context\\.ts$' },
     },
     {
       name: 'client-server-below-push',
