@@ -10,6 +10,7 @@ import { resolveChannelOptions, type ChannelOptions, type ResolvedChannelOptions
 import type { ClientInterceptor } from './client-interceptor';
 import { Multiplexer } from './multiplexer';
 import { checkWindowFitsMessages, defaultConnectionWindow } from '../transport/window-sizing';
+import { ErrorCode, FramerpcArgumentError } from '../errors';
 
 export interface ChannelEvents {
   /** The connection state changed (idle, connecting, open, reconnecting, closed). */
@@ -158,6 +159,6 @@ export function createChannel(target: string | ChannelOptions): Channel {
   if (typeof target !== 'string') return new Channel(target);
   const colon = target.lastIndexOf(':');
   const port = Number(target.slice(colon + 1));
-  if (colon < 0 || !Number.isInteger(port)) throw new TypeError(`channel target ${JSON.stringify(target)} must be "host:port"`);
+  if (colon < 0 || !Number.isInteger(port)) throw new FramerpcArgumentError(ErrorCode.INVALID_TARGET, `channel target ${JSON.stringify(target)} must be "host:port", e.g. "127.0.0.1:50051"`);
   return new Channel({ host: target.slice(0, colon) || '127.0.0.1', port });
 }

@@ -1,4 +1,5 @@
 // Call metadata: ASCII keys to string values, or binary values for keys ending in "-bin" (as gRPC).
+import { ErrorCode, FramerpcArgumentError } from '../errors';
 
 export type MetadataValue = string | Uint8Array;
 
@@ -82,7 +83,7 @@ export class Metadata {
   }
 
   private checkWritable(): void {
-    if (this.readOnly) throw new TypeError('received metadata is read-only; change a copy: metadata.clone()');
+    if (this.readOnly) throw new FramerpcArgumentError(ErrorCode.METADATA_READ_ONLY, 'received metadata is read-only; change a copy: metadata.clone()');
   }
 
   /** @internal The entries by key, for the wire encoder (rpc/metadata-wire.ts); not to be changed. */
@@ -112,9 +113,9 @@ export class Metadata {
 
 function checkEntry(key: string, value: MetadataValue): string {
   const normalized = key.toLowerCase();
-  if (!KEY.test(normalized)) throw new TypeError(`metadata key ${JSON.stringify(key)} must be 1-255 characters of 0-9 a-z _ . -`);
+  if (!KEY.test(normalized)) throw new FramerpcArgumentError(ErrorCode.METADATA_KEY, `metadata key ${JSON.stringify(key)} must be 1-255 characters of 0-9 a-z _ . -`);
   const binary = normalized.endsWith('-bin');
-  if (binary && typeof value === 'string') throw new TypeError(`metadata key ${normalized} ends in -bin, so its value must be a Uint8Array`);
-  if (!binary && typeof value !== 'string') throw new TypeError(`metadata key ${normalized} holds text; use a key ending in -bin for binary values`);
+  if (binary && typeof value === 'string') throw new FramerpcArgumentError(ErrorCode.METADATA_VALUE, `metadata key ${normalized} ends in -bin, so its value must be a Uint8Array`);
+  if (!binary && typeof value !== 'string') throw new FramerpcArgumentError(ErrorCode.METADATA_VALUE, `metadata key ${normalized} holds text; use a key ending in -bin for binary values`);
   return normalized;
 }

@@ -139,7 +139,7 @@ describe('FrameClient: reconnecting', () => {
   it('stops reconnecting on a permanent refusal (HANDSHAKE_FAILED)', async () => {
     echo = await startEchoServer({ xorKey: Buffer.from('right') });
     const { client: c, states, disconnects } = client({ port: echo.port, xorKey: Buffer.from('wrong'), reconnect: { initialDelayMs: 1 } });
-    await expect(c.connect()).rejects.toMatchObject({ code: CloseCode.HANDSHAKE_FAILED });
+    await expect(c.connect()).rejects.toMatchObject({ closeCode: CloseCode.HANDSHAKE_FAILED });
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(states).toEqual(['connecting', 'closed']);
     expect(disconnects).toHaveLength(1);
