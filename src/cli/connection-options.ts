@@ -4,7 +4,7 @@ import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import type { CallOptions } from '../client/call-options';
 import { Channel } from '../client/channel';
-import { ErrorCode } from '../errors/catalogue';
+import { ErrorCode } from '../errors';
 import { Metadata } from '../rpc/metadata';
 
 /** What every command accepts, as commander parses it. */

@@ -1,7 +1,7 @@
 // Options of a Channel (the client's connection to one server), with their documented defaults.
 import type { FrameClientOptions } from '../transport/frame-client';
 import type { ClientInterceptor } from './client-interceptor';
-import { FramerpcOptionError } from '../errors/framerpc-errors';
+import { FramerpcOptionError } from '../errors';
 
 export interface ChannelOptions extends FrameClientOptions {
   /**

@@ -1,5 +1,5 @@
 // The one local error of the dynamic path: a .proto that cannot be loaded, or a message that does not fit its type.
-import { ErrorCode } from '../errors/catalogue';
+import { ErrorCode } from '../errors';
 
 /** What went wrong; stable strings to branch on (src/errors/catalogue.ts, docs/errors.md). */
 export const DynamicProtoErrorCode = {

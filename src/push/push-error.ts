@@ -1,5 +1,5 @@
 // Local errors of the push layer: each has a stable `code` (src/errors/catalogue.ts) and a message that says what to do instead.
-import { ErrorCode } from '../errors/catalogue';
+import { ErrorCode } from '../errors';
 
 /** Every code a PushError can carry (docs/errors.md and docs/push.md list them). */
 export const PushErrorCode = {

@@ -1,5 +1,5 @@
 // A rate limit on repeated log lines: a few per key per window, then a count of what was suppressed.
-import { FramerpcOptionError } from '../errors/framerpc-errors';
+import { FramerpcOptionError } from '../errors';
 
 export interface RateLimitOptions {
   /** Lines let through per key per window. Default 5. */

@@ -5,7 +5,7 @@ import { checkRateOption } from '../transport/rate-limiter';
 import type { RateLimitOptions } from './log-rate-limit';
 import { callLogger, ServerLog, type Logger } from './logger';
 import type { ServerInterceptor } from './server-interceptor';
-import { FramerpcOptionError } from '../errors/framerpc-errors';
+import { FramerpcOptionError } from '../errors';
 
 export type { Logger } from './logger';
 

@@ -1,5 +1,5 @@
 // The error a protocol violation raises inside the transport; it becomes the close reason of the connection.
-import { ErrorCode } from '../errors/catalogue';
+import { ErrorCode } from '../errors';
 import { CloseCode } from './wire';
 
 /** The catalogued code of each close code (src/errors/catalogue.ts). */

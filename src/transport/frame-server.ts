@@ -9,7 +9,7 @@ import { acceptHandshake, refuse } from './handshake';
 import { guardTlsServer } from './tls-admission';
 import { resolveTransportOptions, type TransportOptions, type TransportOptionsInput } from './transport-options';
 import { CloseCode } from './wire';
-import { FramerpcOptionError } from '../errors/framerpc-errors';
+import { FramerpcOptionError } from '../errors';
 
 /** Options of a FrameServer: the transport options plus the server's own. */
 export interface FrameServerOptions extends TransportOptionsInput {

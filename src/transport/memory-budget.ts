@@ -1,5 +1,5 @@
 // Bytes that calls hold across a server's connections, against one limit: past it, no peer is granted more credit.
-import { FramerpcOptionError } from '../errors/framerpc-errors';
+import { FramerpcOptionError } from '../errors';
 
 /** A connection whose credit grants wait for the budget. */
 export interface BudgetWaiter {

@@ -1,5 +1,5 @@
 // A token bucket: admits events at a steady rate with bursts, to bound what a peer can make us do.
-import { FramerpcOptionError } from '../errors/framerpc-errors';
+import { FramerpcOptionError } from '../errors';
 
 /**
  * Holds up to `burst` tokens, refilled at `ratePerSecond`; each admitted event takes one. The clock is

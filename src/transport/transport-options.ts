@@ -3,7 +3,7 @@ import { constants as zlibConstants } from 'node:zlib';
 import { checkRateOption } from './rate-limiter';
 import { MAX_TIMER_MS } from './timer-limit';
 import { xorKeyBytes } from './xor-key';
-import { FramerpcOptionError } from '../errors/framerpc-errors';
+import { FramerpcOptionError } from '../errors';
 
 /** Options of one framed connection (server side and client side alike). */
 export interface TransportOptions {

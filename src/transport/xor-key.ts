@@ -1,5 +1,5 @@
 // The one conversion of the `xorKey` option to the bytes used by both the key check and the XOR.
-import { FramerpcOptionError } from '../errors/framerpc-errors';
+import { FramerpcOptionError } from '../errors';
 
 /**
  * Returns the key's bytes: a Uint8Array is copied (so later changes by the caller cannot desynchronise
