@@ -69,3 +69,5 @@ export {
   clientTracing, serverTracing, instrumentServer, instrumentChannel, prometheusMetrics,
   type TracingOptions, type TracerProviderLike, type MetricsHooks, type Side, type Instrumentation, type InstrumentServerOptions, type PrometheusMetrics, type PrometheusMetricsOptions, type RegistryLike,
 } from './observability';
+
+export { ErrorCode, FramerpcError, FramerpcOptionError, FramerpcArgumentError } from './errors';

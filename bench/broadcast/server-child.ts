@@ -65,7 +65,7 @@ export function serveBroadcast(start: () => Promise<BroadcastServer>): void {
         } else if (message.type === 'stop') {
           // Bounded: a server that cannot close in time (backlogs) still exits, and still writes its --cpu-prof.
           setTimeout(() => process.exit(0), STOP_TIMEOUT_MS).unref();
-          server.close().finally(() => process.exit(0));
+          void server.close().finally(() => process.exit(0)); // exits 0 whether close resolves or rejects
         }
       });
       process.on('disconnect', () => process.exit(0));

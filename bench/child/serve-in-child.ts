@@ -31,7 +31,7 @@ export function serveInChild(start: () => Promise<ChildServer>): void {
         } else if (message.type === 'stop') {
           // Bounded: a server that cannot close in time still exits (and still writes its --cpu-prof).
           setTimeout(() => process.exit(0), 3000).unref();
-          server.close().finally(() => process.exit(0));
+          void server.close().finally(() => process.exit(0)); // exits 0 whether close resolves or rejects
         }
       });
       process.on('disconnect', () => process.exit(0));

@@ -36,7 +36,8 @@ async function openAll(port: number, count: number, framed: boolean, batchSize: 
 }
 
 const port = numberArg('port', 0);
-openAll(port, numberArg('count', 10_000), numberArg('framed', 1) === 1, numberArg('batch', 500)).then(({ sockets, report }) => {
+// Not awaited at top level: a rejection is unhandled and crashes this child, which its parent reports.
+void openAll(port, numberArg('count', 10_000), numberArg('framed', 1) === 1, numberArg('batch', 500)).then(({ sockets, report }) => {
   process.send?.(report);
   const closeAll = (): void => {
     for (const socket of sockets) socket.destroy();

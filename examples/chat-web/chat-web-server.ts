@@ -33,6 +33,7 @@ export interface ChatWebServer {
 export async function startChatWebServer(port = 0, host = '127.0.0.1', log: (line: string) => void = console.log): Promise<ChatWebServer> {
   const root = repositoryRoot();
   // The bundler is a plain script (also run by npm run build:browser), outside the compiled tree.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a plain .js script with a .d.ts beside it, resolved at run time
   const { bundleInMemory } = require(path.join(root, 'scripts', 'browser-bundle.js')) as typeof BrowserBundle;
   const app = await bundleInMemory(path.join(root, 'examples', 'chat-web', 'chat-page.ts'));
   const html = fs.readFileSync(path.join(root, 'examples', 'chat-web', 'index.html'), 'utf8');

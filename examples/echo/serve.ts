@@ -44,9 +44,13 @@ async function main(): Promise<void> {
   console.log(`echo: listening on ${values.host}:${server.port} (health, reflection); Ctrl-C to stop`);
   const stop = (signal: string): void => {
     console.log(`echo: ${signal}, shutting down gracefully`);
-    server.close(5000).then(() => {
-      console.log('echo: closed');
-    });
+    server.close(5000).then(
+      () => console.log('echo: closed'),
+      (error: unknown) => {
+        console.error('echo: close failed', error);
+        process.exitCode = 1;
+      },
+    );
   };
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));

@@ -4,6 +4,7 @@ import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import type { CallOptions } from '../client/call-options';
 import { Channel } from '../client/channel';
+import { ErrorCode } from '../errors';
 import { Metadata } from '../rpc/metadata';
 
 /** What every command accepts, as commander parses it. */
@@ -30,6 +31,7 @@ export interface ConnectionFlags {
 /** A usage mistake: printed without a stack, exit status 2. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
+  readonly code = ErrorCode.CLI_USAGE;
 }
 
 /** Splits "host:port" (host defaults to 127.0.0.1). */

@@ -2,7 +2,6 @@
 import { Metadata, type MetadataValue } from '../rpc/metadata';
 import { RpcError } from '../rpc/rpc-error';
 import { Status } from '../rpc/status';
-import type { ParentCall } from './parent-call';
 
 /** Options of one call. */
 export interface CallOptions {
@@ -90,4 +89,15 @@ export function pinDeadline(options: CallOptions | undefined): CallOptions | und
 export function toMetadata(value: CallOptions['metadata']): Metadata | undefined {
   if (!value) return undefined;
   return value instanceof Metadata ? value : new Metadata(value);
+}
+
+/**
+ * The incoming call an outgoing one is made for: a handler's `CallContext` is one. Pass it as
+ * `{ parent: context }`; the call then ends no later than the parent's deadline and is cancelled with it.
+ */
+export interface ParentCall {
+  /** The parent's deadline, ms since epoch, or undefined without one. */
+  readonly deadline: number | undefined;
+  /** Fires when the parent call is cancelled, times out or loses its connection. */
+  readonly signal: AbortSignal;
 }

@@ -65,7 +65,8 @@ export function callForStream(channel: Channel, method: PreparedMethod, input: u
           call.resendMetadata = metadata;
         }
         if (!send(mux, call, bytes, metadata, options, false)) return;
-        if (method.definition.requestStream) pumpRequests(call, channel, input as AsyncIterable<unknown>);
+        // Not awaited: the pump runs beside the call and ends it itself on failure (it never rejects).
+        if (method.definition.requestStream) void pumpRequests(call, channel, input as AsyncIterable<unknown>);
         resolveStart(call);
       }, reject);
     });
@@ -82,6 +83,7 @@ export function callForStream(channel: Channel, method: PreparedMethod, input: u
 }
 
 /** A response stream that fails on the first read (the call was refused before it started). */
+// eslint-disable-next-line require-yield -- it only throws, on the first next()
 async function* failedStream(error: RpcError): AsyncIterable<unknown> {
   throw error;
 }
@@ -105,7 +107,7 @@ function sendOn(mux: Multiplexer, channel: Channel, method: PreparedMethod, byte
       call.resendMetadata = metadata;
     }
     if (send(mux, call, bytes, metadata, options, borrowed) && method.definition.requestStream) {
-      pumpRequests(call, channel, input as AsyncIterable<unknown>);
+      void pumpRequests(call, channel, input as AsyncIterable<unknown>); // runs beside the call; never rejects
     }
   });
 }

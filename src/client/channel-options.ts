@@ -1,6 +1,7 @@
 // Options of a Channel (the client's connection to one server), with their documented defaults.
 import type { FrameClientOptions } from '../transport/frame-client';
 import type { ClientInterceptor } from './client-interceptor';
+import { FramerpcOptionError } from '../errors';
 
 export interface ChannelOptions extends FrameClientOptions {
   /**
@@ -42,7 +43,7 @@ export function resolveChannelOptions(options: ChannelOptions): ResolvedChannelO
     retryWaitMs: options.retryWaitMs ?? 5000,
   };
   for (const key of ['maxRequestBytes', 'maxResponseBytes', 'retryWaitMs'] as const) {
-    if (!Number.isInteger(resolved[key]) || resolved[key] <= 0) throw new TypeError(`channel option ${key} must be a positive integer, got ${resolved[key]}`);
+    if (!Number.isInteger(resolved[key]) || resolved[key] <= 0) throw new FramerpcOptionError(key, `channel option ${key} must be a positive integer, got ${resolved[key]}`);
   }
   return resolved;
 }

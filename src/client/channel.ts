@@ -12,6 +12,7 @@ import { Multiplexer } from './multiplexer';
 import { webSocketDialer, type WebSocketDialerOptions } from '../transport/websocket/websocket-dialer';
 import { isWebSocketUrl, webSocketEndpoint } from '../transport/websocket/websocket-url';
 import { checkWindowFitsMessages, defaultConnectionWindow } from '../transport/window-sizing';
+import { ErrorCode, FramerpcArgumentError } from '../errors';
 
 export interface ChannelEvents {
   /** The connection state changed (idle, connecting, open, reconnecting, closed). */
@@ -171,6 +172,6 @@ export function createChannel(target: string | ChannelOptions, options: ChannelT
   }
   const colon = target.lastIndexOf(':');
   const port = Number(target.slice(colon + 1));
-  if (colon < 0 || !Number.isInteger(port)) throw new TypeError(`channel target ${JSON.stringify(target)} must be "host:port"`);
+  if (colon < 0 || !Number.isInteger(port)) throw new FramerpcArgumentError(ErrorCode.INVALID_TARGET, `channel target ${JSON.stringify(target)} must be "host:port", e.g. "127.0.0.1:50051"`);
   return new Channel({ ...options, host: target.slice(0, colon) || '127.0.0.1', port });
 }

@@ -5,15 +5,17 @@ import { ReceiveWindow, SendWindow } from '../rpc/flow-control';
 import { deadlines } from '../rpc/deadline-queue';
 import { MessageAssembler, TOO_LARGE, wholeMessage } from '../rpc/message-assembler';
 import { MessageQueue } from '../rpc/message-queue';
-import { readMetadata, type Metadata } from '../rpc/metadata';
+import type { Metadata } from '../rpc/metadata';
+import { readMetadata } from '../rpc/metadata-wire';
 import { RpcError } from '../rpc/rpc-error';
 import { Status } from '../rpc/status';
 import type { CallOptions } from './call-options';
+import type { MultiplexedCall } from './multiplexed-call';
 import type { Multiplexer } from './multiplexer';
 import type { PreparedMethod } from './prepared-method';
 
 /** One call in flight on a multiplexer. */
-export class ClientCall {
+export class ClientCall implements MultiplexedCall {
   id = 0;
   done = false;
   /** Streaming responses, for server-streaming and bidi calls. */

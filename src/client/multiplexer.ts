@@ -7,7 +7,7 @@ import { FrameKind } from '../transport/wire';
 import { decodeCallStatus, OK_WITH_MESSAGE_PREFIX } from '../rpc/call-status';
 import { Status } from '../rpc/status';
 import { failCallAfterCrash } from './call-crash';
-import type { ClientCall } from './client-call';
+import type { MultiplexedCall } from './multiplexed-call';
 import type { ResolvedChannelOptions } from './channel-options';
 import { checkPushFraming } from './push-framing';
 
@@ -20,7 +20,7 @@ const RETIRE_GRACE_MS = 30_000;
 
 /** The calls in flight on one connection, by id. Answers may arrive in any order. */
 export class Multiplexer implements FrameSink {
-  private readonly calls = new Map<number, ClientCall>();
+  private readonly calls = new Map<number, MultiplexedCall>();
   private nextId = 1;
   private pushSink: PushSink | undefined;
 
@@ -58,7 +58,7 @@ export class Multiplexer implements FrameSink {
    * GOAWAY's last accepted id relies on it); after 2^32-1 calls the connection is retired: it takes no
    * more calls and the channel opens another.
    */
-  add(call: ClientCall): number {
+  add(call: MultiplexedCall): number {
     const id = this.nextId++;
     if (id === MAX_CALL_ID) this.connection.shutdown(RETIRE_GRACE_MS, 'call ids exhausted on this connection').catch(() => undefined);
     call.id = id;
@@ -66,7 +66,7 @@ export class Multiplexer implements FrameSink {
     return id;
   }
 
-  remove(call: ClientCall): void {
+  remove(call: MultiplexedCall): void {
     if (this.calls.get(call.id) === call) this.calls.delete(call.id);
   }
 

@@ -1,16 +1,8 @@
 // Deadline and cancellation propagation: a call made while serving another inherits its deadline and abort.
-import type { CallOptions } from './call-options';
+import type { CallOptions, ParentCall } from './call-options';
 
-/**
- * The incoming call an outgoing one is made for: a handler's `CallContext` is one. Pass it as
- * `{ parent: context }`; the call then ends no later than the parent's deadline and is cancelled with it.
- */
-export interface ParentCall {
-  /** The parent's deadline, ms since epoch, or undefined without one. */
-  readonly deadline: number | undefined;
-  /** Fires when the parent call is cancelled, times out or loses its connection. */
-  readonly signal: AbortSignal;
-}
+export type { ParentCall } from './call-options';
+
 
 /** `options` with the parent's deadline (the earlier one wins) and signal folded in; as is without a parent. */
 export function inheritParent(options: CallOptions | undefined): CallOptions | undefined {

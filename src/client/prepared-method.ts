@@ -1,6 +1,7 @@
 // A method as a client calls it: its path pre-encoded once, so no call re-encodes it, and its request normalizer.
 import { requestNormalizer, type RequestNormalizer } from './request-normalizer';
 import { callKindOf, methodPath, type CallKind, type MethodDefinition, type ServiceDefinition } from '../service/service-definition';
+import { ErrorCode, FramerpcArgumentError } from '../errors';
 
 export interface PreparedMethod {
   readonly path: string;
@@ -14,6 +15,6 @@ export interface PreparedMethod {
 export function prepareMethod(service: ServiceDefinition, definition: MethodDefinition): PreparedMethod {
   const path = methodPath(service, definition);
   const pathBytes = Buffer.from(path, 'latin1');
-  if (pathBytes.length > 255) throw new TypeError(`method path ${path} is longer than 255 bytes`);
+  if (pathBytes.length > 255) throw new FramerpcArgumentError(ErrorCode.METHOD_PATH_TOO_LONG, `method path ${path} is longer than 255 bytes; shorten the package, service or method name`);
   return { path, pathBytes, kind: callKindOf(definition), definition, normalizeRequest: requestNormalizer(definition.requestType) };
 }

@@ -30,7 +30,7 @@ export async function serveWorker(server: RpcServer, options: ServeWorkerOptions
   };
   const graceMs = options.graceMs ?? 5000;
   process.on('message', (message) => {
-    if (isWorkerDrain(message)) drain(message.graceMs);
+    if (isWorkerDrain(message)) void drain(message.graceMs);
   });
   process.once('SIGTERM', () => drain(graceMs));
   process.once('disconnect', () => drain(graceMs));

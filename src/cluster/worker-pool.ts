@@ -124,7 +124,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
         child.once('exit', (code, signal) => this.onExit(worker, code, signal));
         if (this.closing) {
           // close() began while it started (a respawn): it must not outlive the pool.
-          this.drain(worker);
+          void this.drain(worker); // settles when the worker exits; never rejects
           resolve(worker);
           return;
         }

@@ -1,6 +1,7 @@
 // Checks, when a handler class is registered, that tsyringe knows what to pass to its constructor.
 import type { DependencyContainer } from 'tsyringe';
 import type { HandlerClass } from '../service/service-metadata';
+import { ErrorCode, FramerpcError } from '../errors';
 
 /** The metadata tsyringe reads: TypeScript's emitted parameter types and its own @inject tokens. */
 interface MetadataReader {
@@ -30,7 +31,8 @@ export function checkConstructible(handlerClass: HandlerClass, container: Depend
     if (types?.[index] === undefined && tokens[index] === undefined) unknownAt.push(index);
   }
   if (unknownAt.length === 0) return;
-  throw new Error(
+  throw new FramerpcError(
+    ErrorCode.HANDLER_NOT_CONSTRUCTIBLE,
     `${handlerClass.name} takes ${arity} constructor parameter(s) but the type of parameter(s) ${unknownAt.join(', ')} is not known, ` +
       'so tsyringe cannot build it: enable "emitDecoratorMetadata" and "experimentalDecorators" in tsconfig.json and compile with tsc ' +
       '(tsx and esbuild do not emit decorator metadata), inject each parameter with @inject(token), or register the handler ' +

@@ -1,15 +1,16 @@
 // The one local error of the dynamic path: a .proto that cannot be loaded, or a message that does not fit its type.
+import { ErrorCode } from '../errors';
 
-/** What went wrong; stable strings to branch on. */
+/** What went wrong; stable strings to branch on (src/errors/catalogue.ts, docs/errors.md). */
 export const DynamicProtoErrorCode = {
   /** A .proto file (or one it imports) is in none of the include directories. */
-  NOT_FOUND: 'PROTO_NOT_FOUND',
+  NOT_FOUND: ErrorCode.PROTO_NOT_FOUND,
   /** A .proto file has a syntax error. */
-  SYNTAX: 'PROTO_SYNTAX',
+  SYNTAX: ErrorCode.PROTO_SYNTAX,
   /** A type a .proto names is defined nowhere in the loaded files. */
-  UNRESOLVED: 'PROTO_UNRESOLVED',
+  UNRESOLVED: ErrorCode.PROTO_UNRESOLVED,
   /** A message object does not match its type (encode side). */
-  INVALID_MESSAGE: 'PROTO_INVALID_MESSAGE',
+  INVALID_MESSAGE: ErrorCode.PROTO_INVALID_MESSAGE,
 } as const;
 export type DynamicProtoErrorCode = (typeof DynamicProtoErrorCode)[keyof typeof DynamicProtoErrorCode];
 

@@ -4,6 +4,7 @@ import type { CallOptions } from '../client/call-options';
 import { createClient } from '../client/create-client';
 import { loadRoot, loadRootSync } from './proto-file-loader';
 import { serviceDefinitionsOf, type DynamicServiceDefinition } from './service-from-reflection';
+import { ErrorCode, FramerpcArgumentError, FramerpcOptionError } from '../errors';
 
 export interface LoadProtoOptions {
   /**
@@ -45,13 +46,13 @@ export function createDynamicClient(definition: DynamicServiceDefinition, channe
 function toList(protoFiles: string | string[]): string[] {
   const files = typeof protoFiles === 'string' ? [protoFiles] : protoFiles;
   if (!Array.isArray(files) || files.length === 0 || files.some((file) => typeof file !== 'string' || file === '')) {
-    throw new TypeError('protoFiles must be a file name or a non-empty array of file names');
+    throw new FramerpcArgumentError(ErrorCode.INVALID_ARGUMENT, 'protoFiles must be a file name or a non-empty array of file names');
   }
   return files;
 }
 
 function includeDirsOf(options: LoadProtoOptions): string[] {
   const dirs = options.includeDirs ?? [];
-  if (!Array.isArray(dirs) || dirs.some((dir) => typeof dir !== 'string')) throw new TypeError('includeDirs must be an array of directory names');
+  if (!Array.isArray(dirs) || dirs.some((dir) => typeof dir !== 'string')) throw new FramerpcOptionError('includeDirs', 'includeDirs must be an array of directory names');
   return dirs;
 }

@@ -1,5 +1,6 @@
 // Loads @opentelemetry/api (an optional peer dependency) only when tracing is asked for.
 import type * as OpenTelemetryApi from '@opentelemetry/api';
+import { ErrorCode, FramerpcError } from '../errors';
 
 export type OpenTelemetry = typeof OpenTelemetryApi;
 
@@ -12,7 +13,7 @@ export function openTelemetry(): OpenTelemetry {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       loaded = require('@opentelemetry/api') as OpenTelemetry;
     } catch (error) {
-      throw new Error('framerpc tracing needs @opentelemetry/api: npm install @opentelemetry/api (and an OpenTelemetry SDK to export spans)', { cause: error });
+      throw new FramerpcError(ErrorCode.MISSING_PEER_DEPENDENCY, 'framerpc tracing needs @opentelemetry/api: npm install @opentelemetry/api (and an OpenTelemetry SDK to export spans)', { cause: error });
     }
   }
   return loaded;

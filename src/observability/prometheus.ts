@@ -4,6 +4,7 @@ import type * as PromClient from 'prom-client';
 import { statusName } from '../rpc/status';
 import type { CallKind } from '../service/service-definition';
 import type { MetricsHooks, Side } from './metrics-hooks';
+import { ErrorCode, FramerpcError, FramerpcOptionError } from '../errors';
 
 /**
  * A prom-client Registry, typed structurally so that framerpc's declarations do not import prom-client, which is
@@ -35,7 +36,7 @@ function loadPromClient(): typeof PromClient {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     return require('prom-client') as typeof PromClient;
   } catch (error) {
-    throw new Error('framerpc prometheusMetrics needs prom-client: npm install prom-client', { cause: error });
+    throw new FramerpcError(ErrorCode.MISSING_PEER_DEPENDENCY, 'framerpc prometheusMetrics needs prom-client: npm install prom-client', { cause: error });
   }
 }
 
@@ -113,7 +114,7 @@ export function prometheusMetrics<R extends RegistryLike = RegistryLike>(options
   const prefix = options.prefix ?? 'framerpc_';
   const bounds = options.durationBuckets ?? DEFAULT_BUCKETS;
   if (bounds.length === 0 || bounds.some((bound, i) => !(bound > 0) || (i > 0 && bound <= bounds[i - 1]))) {
-    throw new TypeError('prometheusMetrics durationBuckets must be ascending positive numbers of seconds');
+    throw new FramerpcOptionError('durationBuckets', 'prometheusMetrics durationBuckets must be ascending positive numbers of seconds, e.g. [0.001, 0.01, 0.1, 1]');
   }
   const sides: Record<Side, SideCounts> = { server: new SideCounts(bounds.length), client: new SideCounts(bounds.length) };
   let pushDelivered = 0;

@@ -13,27 +13,9 @@ export interface Delivery {
   published: boolean;
 }
 
-/** Counters of a hub since it was created. */
-export interface PushHubStats {
-  /** Pushes requested (emitter method calls), whatever their recipient count. */
-  pushes: number;
-  /** Messages protobuf-encoded: at most one per push. */
-  messagesEncoded: number;
-  /** PUSH frames encoded: at most one per encoding variant (plain, compressed) per push. */
-  framesEncoded: number;
-  /** Frames queued for a connection. */
-  sent: number;
-  /** Pushes skipped for a connection that had fallen behind (policy 'drop' or 'disconnect'). */
-  dropped: number;
-  /** Connections closed by policy 'disconnect'. */
-  slowDisconnects: number;
-  /** Pushes handed to the bus for other nodes. */
-  busPublished: number;
-  /** Pushes the bus refused (too large, its queue full, cut off from its engine). */
-  busRefused: number;
-  /** Pushes received from other nodes through the bus. */
-  busReceived: number;
-}
+import type { PushHubStats } from './push-stats';
+
+export type { PushHubStats };
 
 /** A recipient that fell behind, as reported to the hub's 'slowConsumer' event. */
 export interface SlowConsumer {

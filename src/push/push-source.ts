@@ -1,6 +1,6 @@
 // Where a push's bytes come from: encoded here once on first use, or received encoded from another node.
 import type { EventTopic } from './event-topics';
-import type { PushHubStats } from './fan-out';
+import type { PushHubStats } from './push-stats';
 import { encodePushPayload } from './push-wire';
 
 /** A push's topic path and its PUSH payload, encoded on first use (or received already encoded from the bus). */

@@ -1,5 +1,6 @@
 // The CALL frame's payload: which method, how long it may take, the caller's metadata, maybe the request.
-import { Metadata, metadataByteLength, readMetadata, writeMetadata } from './metadata';
+import { Metadata } from './metadata';
+import { metadataByteLength, readMetadata, writeMetadata } from './metadata-wire';
 import { RpcError } from './rpc-error';
 import { Status } from './status';
 

@@ -1,5 +1,6 @@
 // The STATUS frame's payload: how a call ended, with trailers and, on the fast path, the last response.
-import { Metadata, metadataByteLength, readMetadata, writeMetadata } from './metadata';
+import { Metadata } from './metadata';
+import { metadataByteLength, readMetadata, writeMetadata } from './metadata-wire';
 import { RpcError } from './rpc-error';
 import { isStatus, Status } from './status';
 

@@ -1,4 +1,5 @@
 // The receiving end of a stream as an AsyncIterable: bounded by the flow-control window, not by hope.
+import { ErrorCode, FramerpcError } from '../errors';
 
 /**
  * Messages of one stream waiting for the application. The sender's credit bounds how many can wait here;
@@ -67,7 +68,7 @@ export class MessageQueue<T> implements AsyncIterable<T> {
   }
 
   [Symbol.asyncIterator](): AsyncIterator<T> {
-    if (this.iterating) throw new Error('a message stream can be iterated only once');
+    if (this.iterating) throw new FramerpcError(ErrorCode.STREAM_ALREADY_ITERATED, 'a message stream can be iterated only once');
     this.iterating = true;
     return {
       next: () => {

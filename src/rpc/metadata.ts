@@ -1,6 +1,5 @@
 // Call metadata: ASCII keys to string values, or binary values for keys ending in "-bin" (as gRPC).
-import { RpcError } from './rpc-error';
-import { Status } from './status';
+import { ErrorCode, FramerpcArgumentError } from '../errors';
 
 export type MetadataValue = string | Uint8Array;
 
@@ -12,8 +11,11 @@ const KEY = /^[0-9a-z_.-]{1,255}$/;
  */
 export class Metadata {
   private readonly map = new Map<string, MetadataValue[]>();
-  // The wire form, kept until the next change: metadata sent with every call is encoded once.
-  private wire: Buffer | undefined;
+  /**
+   * @internal The wire form (rpc/metadata-wire.ts), kept until the next change: metadata sent with every
+   * call is encoded once. Every change clears it.
+   */
+  wire: Buffer | undefined;
   private readOnly = false;
 
   constructor(init?: Record<string, MetadataValue | MetadataValue[]>) {
@@ -81,13 +83,12 @@ export class Metadata {
   }
 
   private checkWritable(): void {
-    if (this.readOnly) throw new TypeError('received metadata is read-only; change a copy: metadata.clone()');
+    if (this.readOnly) throw new FramerpcArgumentError(ErrorCode.METADATA_READ_ONLY, 'received metadata is read-only; change a copy: metadata.clone()');
   }
 
-  /** @internal The encoded block (count and entries), computed once until the metadata changes. */
-  wireForm(): Buffer {
-    this.wire ??= encodeMetadataBlock(this.map);
-    return this.wire;
+  /** @internal The entries by key, for the wire encoder (rpc/metadata-wire.ts); not to be changed. */
+  get entryMap(): ReadonlyMap<string, MetadataValue[]> {
+    return this.map;
   }
 
   get size(): number {
@@ -112,89 +113,9 @@ export class Metadata {
 
 function checkEntry(key: string, value: MetadataValue): string {
   const normalized = key.toLowerCase();
-  if (!KEY.test(normalized)) throw new TypeError(`metadata key ${JSON.stringify(key)} must be 1-255 characters of 0-9 a-z _ . -`);
+  if (!KEY.test(normalized)) throw new FramerpcArgumentError(ErrorCode.METADATA_KEY, `metadata key ${JSON.stringify(key)} must be 1-255 characters of 0-9 a-z _ . -`);
   const binary = normalized.endsWith('-bin');
-  if (binary && typeof value === 'string') throw new TypeError(`metadata key ${normalized} ends in -bin, so its value must be a Uint8Array`);
-  if (!binary && typeof value !== 'string') throw new TypeError(`metadata key ${normalized} holds text; use a key ending in -bin for binary values`);
+  if (binary && typeof value === 'string') throw new FramerpcArgumentError(ErrorCode.METADATA_VALUE, `metadata key ${normalized} ends in -bin, so its value must be a Uint8Array`);
+  if (!binary && typeof value !== 'string') throw new FramerpcArgumentError(ErrorCode.METADATA_VALUE, `metadata key ${normalized} holds text; use a key ending in -bin for binary values`);
   return normalized;
-}
-
-// Wire form: u16 entry count, then per entry u8 key length, key (ASCII), u16 value length, value.
-
-/** Encoded size of `metadata` (the 2-byte count included). */
-export function metadataByteLength(metadata: Metadata | undefined): number {
-  return !metadata || metadata.size === 0 ? 2 : metadata.wireForm().length;
-}
-
-/** Writes `metadata` at `offset`; returns the offset after it. */
-export function writeMetadata(target: Buffer, offset: number, metadata: Metadata | undefined): number {
-  if (!metadata || metadata.size === 0) {
-    target[offset] = 0;
-    target[offset + 1] = 0;
-    return offset + 2;
-  }
-  const wire = metadata.wireForm();
-  wire.copy(target, offset);
-  return offset + wire.length;
-}
-
-/** Encodes a metadata map; throws INVALID_ARGUMENT for a value over 65535 bytes or over 65535 values. */
-function encodeMetadataBlock(map: ReadonlyMap<string, MetadataValue[]>): Buffer {
-  let length = 2;
-  let count = 0;
-  for (const [key, values] of map) {
-    for (const value of values) {
-      const valueLength = typeof value === 'string' ? Buffer.byteLength(value) : value.length;
-      if (valueLength > 0xffff) throw new RpcError(Status.INVALID_ARGUMENT, `metadata value of ${key} is longer than 65535 bytes`);
-      length += 3 + key.length + valueLength;
-      count++;
-    }
-  }
-  if (count > 0xffff) throw new RpcError(Status.INVALID_ARGUMENT, `metadata has ${count} values, more than 65535`);
-  const block = Buffer.allocUnsafe(length);
-  block.writeUInt16BE(count, 0);
-  let offset = 2;
-  for (const [key, values] of map) {
-    for (const value of values) {
-      block[offset++] = key.length;
-      offset += block.write(key, offset, 'latin1');
-      const valueLength = typeof value === 'string' ? Buffer.byteLength(value) : value.length;
-      block.writeUInt16BE(valueLength, offset);
-      offset += 2;
-      if (typeof value === 'string') block.write(value, offset, 'utf8');
-      else block.set(value, offset);
-      offset += valueLength;
-    }
-  }
-  return block;
-}
-
-/** Reads metadata at `offset` of `source`; returns it and the offset after it. Throws RpcError INVALID_ARGUMENT when malformed. */
-export function readMetadata(source: Buffer, offset: number, end: number): { metadata: Metadata; offset: number } {
-  const metadata = new Metadata();
-  if (offset + 2 > end) throw malformed('metadata count is cut off');
-  const count = source.readUInt16BE(offset);
-  offset += 2;
-  for (let i = 0; i < count; i++) {
-    if (offset + 1 > end) throw malformed('metadata key length is cut off');
-    const keyLength = source[offset++];
-    if (offset + keyLength + 2 > end) throw malformed('metadata key is cut off');
-    const key = source.toString('latin1', offset, offset + keyLength);
-    offset += keyLength;
-    const valueLength = source.readUInt16BE(offset);
-    offset += 2;
-    if (offset + valueLength > end) throw malformed(`metadata value of ${key} is cut off`);
-    const value = key.endsWith('-bin') ? Buffer.from(source.subarray(offset, offset + valueLength)) : source.toString('utf8', offset, offset + valueLength);
-    offset += valueLength;
-    try {
-      metadata.add(key, value);
-    } catch (error) {
-      throw malformed((error as Error).message);
-    }
-  }
-  return { metadata: metadata.freeze(), offset };
-}
-
-function malformed(reason: string): RpcError {
-  return new RpcError(Status.INVALID_ARGUMENT, `malformed metadata: ${reason}`);
 }

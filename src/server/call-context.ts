@@ -1,5 +1,6 @@
 // What a handler knows about its call: metadata, deadline, cancellation, peer; and how it answers headers.
 import { Metadata } from '../rpc/metadata';
+import { ErrorCode, FramerpcError } from '../errors';
 
 /** The call a handler is serving. Created per call; `signal` and `trailers` are created on first use. */
 export class CallContext {
@@ -65,7 +66,7 @@ export class CallContext {
   /** Sends response headers now (before the first response message); at most once. */
   sendHeaders(metadata: Metadata): void {
     const sink = this.headerSink;
-    if (!sink) throw new Error('response headers were already sent for this call');
+    if (!sink) throw new FramerpcError(ErrorCode.HEADERS_ALREADY_SENT, 'response headers were already sent for this call');
     this.headerSink = undefined;
     sink.sendHeaders(metadata);
   }

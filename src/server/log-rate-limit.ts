@@ -1,4 +1,5 @@
 // A rate limit on repeated log lines: a few per key per window, then a count of what was suppressed.
+import { FramerpcOptionError } from '../errors';
 
 export interface RateLimitOptions {
   /** Lines let through per key per window. Default 5. */
@@ -28,7 +29,7 @@ export class LogRateLimiter {
     this.maxKeys = options.maxKeys ?? 1000;
     for (const key of ['linesPerWindow', 'windowMs', 'maxKeys'] as const) {
       const value = this[key];
-      if (!Number.isInteger(value) || value <= 0) throw new TypeError(`log rate limit option ${key} must be a positive integer, got ${value}`);
+      if (!Number.isInteger(value) || value <= 0) throw new FramerpcOptionError(key, `log rate limit option ${key} must be a positive integer, got ${value}`);
     }
   }
 

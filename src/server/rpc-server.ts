@@ -16,6 +16,7 @@ import type { ServerLog } from './logger';
 import type { ServerInterceptor } from './server-interceptor';
 import { checkWindowFitsMessages, defaultConnectionWindow } from '../transport/window-sizing';
 import { resolveServerCallOptions, type ResolvedServerCallOptions, type RpcServerOptions } from './server-options';
+import { ErrorCode, FramerpcError } from '../errors';
 
 export interface RpcServerConstructorOptions extends RpcServerOptions {
   /** Builds decorated handler classes. Default: tsyringe's root container. */
@@ -107,7 +108,7 @@ export class RpcServer extends EventEmitter<RpcServerEvents> {
     for (const handlerClass of handlerClasses) {
       const binding = serviceBindingOf(handlerClass);
       if (!binding) {
-        throw new Error(`${handlerClass.name} is not decorated with @RpcService(Definition); decorate it, or register a plain object with server.addService(definition, implementation)`);
+        throw new FramerpcError(ErrorCode.HANDLER_NOT_DECORATED, `${handlerClass.name} is not decorated with @RpcService(Definition); decorate it, or register a plain object with server.addService(definition, implementation)`);
       }
       const provider = this.resolver.provider(handlerClass, binding.lifetime);
       this.registry.add(binding.definition, handlerClass.name, handlerClass.prototype as object, provider, binding.partial);

@@ -5,6 +5,7 @@ import { checkRateOption } from '../transport/rate-limiter';
 import type { RateLimitOptions } from './log-rate-limit';
 import { callLogger, ServerLog, type Logger } from './logger';
 import type { ServerInterceptor } from './server-interceptor';
+import { FramerpcOptionError } from '../errors';
 
 export type { Logger } from './logger';
 
@@ -81,7 +82,7 @@ export function resolveServerCallOptions(options: RpcServerOptions): ResolvedSer
     memoryWaitMs: options.memoryWaitMs ?? 2000,
   };
   for (const [key, value] of Object.entries(numbers)) {
-    if (!Number.isInteger(value) || value <= 0) throw new TypeError(`server option ${key} must be a positive integer, got ${value}`);
+    if (!Number.isInteger(value) || value <= 0) throw new FramerpcOptionError(key, `server option ${key} must be a positive integer, got ${value}`);
   }
   const resolved = {
     ...numbers,

@@ -1,6 +1,7 @@
 // The trailers sent with a final status: the handler's context.trailers plus those of the error it threw.
 import { Metadata, type MetadataValue } from '../rpc/metadata';
 import type { Logger } from './server-options';
+import { ErrorCode, FramerpcArgumentError } from '../errors';
 
 /**
  * Merges the context's trailers with an RpcError's `metadata`, which may be a plain object as
@@ -25,6 +26,6 @@ export function mergeTrailers(fromContext: Metadata | undefined, fromError: unkn
 function asMetadata(value: unknown): Metadata | undefined {
   if (value === undefined || value === null) return undefined;
   if (value instanceof Metadata) return value;
-  if (typeof value !== 'object') throw new TypeError(`expected a Metadata or a plain object, got ${typeof value}`);
+  if (typeof value !== 'object') throw new FramerpcArgumentError(ErrorCode.INVALID_ARGUMENT, `expected a Metadata or a plain object, got ${typeof value}: pass new Metadata({...}) or { key: value }`);
   return new Metadata(value as Record<string, MetadataValue | MetadataValue[]>);
 }

@@ -3,6 +3,7 @@ import { RpcError } from '../rpc/rpc-error';
 import { Status } from '../rpc/status';
 import type { CallContext } from '../server/call-context';
 import { callKindOf, methodPath, type CallKind, type MethodDefinition, type ServiceDefinition } from './service-definition';
+import { ErrorCode, FramerpcError } from '../errors';
 
 /** Returns the object whose methods serve a call (a singleton, or a fresh per-call instance). */
 export type InstanceProvider = (context: CallContext) => object;
@@ -37,12 +38,12 @@ export class MethodRegistry {
   add(service: ServiceDefinition, owner: string, sample: object | undefined, instanceFor: InstanceProvider, partial = false): void {
     const existing = this.owners.get(service.fullName);
     if (existing) {
-      throw new Error(`service ${service.fullName} is already served by ${existing}; register each service once (remove ${owner} or ${existing})`);
+      throw new FramerpcError(ErrorCode.SERVICE_ALREADY_ADDED, `service ${service.fullName} is already served by ${existing}; register each service once (remove ${owner} or ${existing})`);
     }
     const missing = sample ? Object.keys(service.methods).filter((key) => typeof (sample as Record<string, unknown>)[key] !== 'function') : [];
     if (missing.length > 0 && !partial) {
       const list = missing.map((key) => `${key}(${service.methods[key].requestStream ? 'requests' : 'request'}, context)`).join(', ');
-      throw new Error(`${owner} does not implement ${service.fullName}: add ${list} (or register it as a partial service)`);
+      throw new FramerpcError(ErrorCode.SERVICE_INCOMPLETE, `${owner} does not implement ${service.fullName}: add ${list} (or register it as a partial service)`);
     }
     this.owners.set(service.fullName, owner);
     const unimplemented = missing.length > 0 ? unimplementedHandlers(service, owner, missing) : undefined;

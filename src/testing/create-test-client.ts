@@ -7,6 +7,7 @@ import { RpcServer, type RpcServerConstructorOptions } from '../server/rpc-serve
 import type { ServiceImplementation } from '../service/handler-types';
 import type { ServiceDefinition } from '../service/service-definition';
 import { serviceBindingOf, type HandlerClass } from '../service/service-metadata';
+import { ErrorCode, FramerpcError } from '../errors';
 
 export interface TestClientOptions {
   /** Options of the server (interceptors, limits, `resolver` for your DI container). Default none. */
@@ -42,7 +43,7 @@ export async function createTestClient<D extends ServiceDefinition>(
 ): Promise<TestClient<D>> {
   const bound = typeof implementation === 'function' ? serviceBindingOf(implementation)?.definition : undefined;
   if (bound && bound !== definition) {
-    throw new Error(`${(implementation as HandlerClass).name} is decorated with @RpcService(${bound.fullName}), not ${definition.fullName}; pass the definition it serves`);
+    throw new FramerpcError(ErrorCode.DEFINITION_MISMATCH, `${(implementation as HandlerClass).name} is decorated with @RpcService(${bound.fullName}), not ${definition.fullName}; pass the definition it serves`);
   }
   const server = new RpcServer(options.server);
   if (typeof implementation === 'function') {

@@ -150,7 +150,7 @@ export class FrameClient extends EventEmitter<FrameClientEvents> {
       if (this.pendingSocket === socket) this.pendingSocket = undefined;
       socket.destroy();
       const info: CloseInfo = error instanceof FrameError
-        ? { code: error.code, reason: error.message, remote: true }
+        ? { code: error.closeCode, reason: error.message, remote: true }
         : { code: CloseCode.CONNECTION_LOST, reason: `connect to ${dialer?.target ?? `${this.host}:${this.port}`} failed: ${error.message}`, remote: false };
       this.onLost(info);
     };

@@ -366,7 +366,7 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
       this.decoder.push(chunk);
     } catch (error) {
       if (error instanceof FrameError) {
-        this.close(error.code, error.message);
+        this.close(error.closeCode, error.message);
       } else {
         this.close(CloseCode.INTERNAL_ERROR, 'internal error while handling a frame');
         process.emitWarning(`framerpc: frame handler threw: ${(error as Error)?.stack ?? String(error)}`);

@@ -9,6 +9,7 @@ import { acceptHandshake, refuse } from './handshake';
 import { guardTlsServer } from './tls-admission';
 import { resolveTransportOptions, type TransportOptions, type TransportOptionsInput } from './transport-options';
 import { CloseCode } from './wire';
+import { FramerpcOptionError } from '../errors';
 
 /** Options of a FrameServer: the transport options plus the server's own. */
 export interface FrameServerOptions extends TransportOptionsInput {
@@ -57,7 +58,7 @@ export class FrameServer extends EventEmitter<FrameServerEvents> {
     super();
     const { maxConnections = 10_000, tls: tlsOptions, memoryBudget, ...transport } = options;
     this.memoryBudget = memoryBudget;
-    if (!Number.isInteger(maxConnections) || maxConnections < 1) throw new TypeError(`maxConnections must be a positive integer, got ${maxConnections}`);
+    if (!Number.isInteger(maxConnections) || maxConnections < 1) throw new FramerpcOptionError('maxConnections', `maxConnections must be a positive integer, got ${maxConnections}`);
     this.options = resolveTransportOptions(transport);
     this.maxConnections = maxConnections;
     if (tlsOptions) {
@@ -147,7 +148,7 @@ export class FrameServer extends EventEmitter<FrameServerEvents> {
         connection.start();
       },
       (error: FrameError) => {
-        this.emit('rejected', { remoteAddress: socket.remoteAddress ?? '', code: error.code, reason: error.message });
+        this.emit('rejected', { remoteAddress: socket.remoteAddress ?? '', code: error.closeCode, reason: error.message });
       },
     );
   }

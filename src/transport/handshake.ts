@@ -54,14 +54,14 @@ export function acceptHandshake(socket: Socket, options: TransportOptions): Prom
         checkObfuscation(ours, peer, 'server');
       } catch (error) {
         const failure = error as FrameError;
-        refuse(socket, failure.code, failure.message, options.closeTimeoutMs);
+        refuse(socket, failure.closeCode, failure.message, options.closeTimeoutMs);
         throw failure;
       }
       socket.write(encodePreface(ours));
       return { peer, leftover };
     },
     (error: FrameError) => {
-      refuse(socket, error.code, error.message, options.closeTimeoutMs);
+      refuse(socket, error.closeCode, error.message, options.closeTimeoutMs);
       throw error;
     },
   );

@@ -1,4 +1,5 @@
 // Bytes that calls hold across a server's connections, against one limit: past it, no peer is granted more credit.
+import { FramerpcOptionError } from '../errors';
 
 /** A connection whose credit grants wait for the budget. */
 export interface BudgetWaiter {
@@ -16,7 +17,7 @@ export class MemoryBudget {
   private readonly waiters = new Set<BudgetWaiter>();
 
   constructor(readonly limitBytes: number) {
-    if (!Number.isInteger(limitBytes) || limitBytes <= 0) throw new TypeError(`memory budget must be a positive integer of bytes, got ${limitBytes}`);
+    if (!Number.isInteger(limitBytes) || limitBytes <= 0) throw new FramerpcOptionError('maxHeldBytes', `memory budget (maxHeldBytes) must be a positive integer of bytes, got ${limitBytes}`);
   }
 
   /** Bytes held now. */

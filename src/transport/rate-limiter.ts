@@ -1,4 +1,5 @@
 // A token bucket: admits events at a steady rate with bursts, to bound what a peer can make us do.
+import { FramerpcOptionError } from '../errors';
 
 /**
  * Holds up to `burst` tokens, refilled at `ratePerSecond`; each admitted event takes one. The clock is
@@ -32,9 +33,9 @@ export class TokenBucket {
 /** Checks a rate option pair (events per second, burst), naming the bad field. */
 export function checkRateOption(owner: string, rateKey: string, rate: unknown, burstKey: string, burst: unknown): void {
   if (typeof rate !== 'number' || Number.isNaN(rate) || rate <= 0) {
-    throw new TypeError(`${owner} option ${rateKey} must be a positive number of events per second (Infinity for no limit), got ${String(rate)}`);
+    throw new FramerpcOptionError(rateKey, `${owner} option ${rateKey} must be a positive number of events per second (Infinity for no limit), got ${String(rate)}`);
   }
   if (typeof burst !== 'number' || !Number.isInteger(burst) || burst < 1) {
-    throw new TypeError(`${owner} option ${burstKey} must be a positive integer, got ${String(burst)}`);
+    throw new FramerpcOptionError(burstKey, `${owner} option ${burstKey} must be a positive integer, got ${String(burst)}`);
   }
 }

@@ -3,6 +3,7 @@ import { constants as zlibConstants } from 'node:zlib';
 import { checkRateOption } from './rate-limiter';
 import { MAX_TIMER_MS } from './timer-limit';
 import { xorKeyBytes } from './xor-key';
+import { FramerpcOptionError } from '../errors';
 
 /** Options of one framed connection (server side and client side alike). */
 export interface TransportOptions {
@@ -127,10 +128,10 @@ export function resolveTransportOptions(partial: TransportOptionsInput = {}): Tr
   for (const key of nonNegative) {
     const value = options[key];
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-      throw new TypeError(`transport option ${key} must be a non-negative number, got ${String(value)}`);
+      throw new FramerpcOptionError(key, `transport option ${key} must be a non-negative number, got ${String(value)}`);
     }
     // Node timers cannot be longer; a longer one would fire after 1 ms.
-    if (value > MAX_TIMER_MS) throw new TypeError(`transport option ${key} must be at most ${MAX_TIMER_MS} ms (about 24.8 days; 0 turns heartbeats and the idle timeout off), got ${value}`);
+    if (value > MAX_TIMER_MS) throw new FramerpcOptionError(key, `transport option ${key} must be at most ${MAX_TIMER_MS} ms (about 24.8 days; 0 turns heartbeats and the idle timeout off), got ${value}`);
   }
   const positive: (keyof TransportOptions)[] = [
     'maxFrameBytes', 'maxOutboundBytes', 'outboundHighWaterBytes', 'flushThresholdBytes', 'flushThresholdFrames',
@@ -139,26 +140,26 @@ export function resolveTransportOptions(partial: TransportOptionsInput = {}): Tr
   for (const key of positive) {
     const value = options[key];
     if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
-      throw new TypeError(`transport option ${key} must be a positive integer, got ${String(value)}`);
+      throw new FramerpcOptionError(key, `transport option ${key} must be a positive integer, got ${String(value)}`);
     }
   }
-  if (options.maxFrameBytes > 0xffff_ffff) throw new TypeError('transport option maxFrameBytes must fit in 32 bits');
+  if (options.maxFrameBytes > 0xffff_ffff) throw new FramerpcOptionError('maxFrameBytes', 'transport option maxFrameBytes must fit in 32 bits (at most 4294967295)');
   for (const key of ['connectionWindowBytes', 'streamWindowBytes'] as const) {
-    if (options[key] > 0x7fff_ffff) throw new TypeError(`transport option ${key} must be at most 2^31-1, got ${options[key]}`);
+    if (options[key] > 0x7fff_ffff) throw new FramerpcOptionError(key, `transport option ${key} must be at most 2^31-1, got ${options[key]}`);
   }
 
   if (options.outboundHighWaterBytes > options.maxOutboundBytes) {
-    throw new TypeError('transport option outboundHighWaterBytes must not exceed maxOutboundBytes');
+    throw new FramerpcOptionError('outboundHighWaterBytes', 'transport option outboundHighWaterBytes must not exceed maxOutboundBytes: lower it, or raise maxOutboundBytes');
   }
   const level = options.compressionLevel;
   if (!Number.isInteger(level) || level < zlibConstants.Z_DEFAULT_COMPRESSION || level > 9) {
-    throw new TypeError(`transport option compressionLevel must be -1..9, got ${String(level)}`);
+    throw new FramerpcOptionError('compressionLevel', `transport option compressionLevel must be -1..9, got ${String(level)}`);
   }
   checkRateOption('transport', 'maxPingsPerSecond', options.maxPingsPerSecond, 'pingBurst', options.pingBurst);
   // Converted once here: the handshake's key check and the XOR of every frame use these same bytes.
   options.xorKey = xorKeyBytes(options.xorKey);
   if (options.xorKey !== undefined && options.xorKey.length === 0) {
-    throw new TypeError('transport option xorKey must not be empty (leave it undefined for no obfuscation)');
+    throw new FramerpcOptionError('xorKey', 'transport option xorKey must not be empty (leave it undefined for no obfuscation)');
   }
   return options;
 }

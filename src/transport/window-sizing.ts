@@ -1,5 +1,6 @@
 // How large a connection window must be for the messages it carries, and the default that follows.
 import { MAX_UNGRANTED_BYTES } from './wire';
+import { FramerpcOptionError } from '../errors';
 
 /**
  * The connection window a side grants its peer unless told otherwise: 8 MiB, or twice the largest
@@ -12,6 +13,6 @@ export function defaultConnectionWindow(maxMessageBytes: number): number {
 /** Rejects a window that a message of the limit could never pass (it would wait for credit forever). */
 export function checkWindowFitsMessages(windowBytes: number, maxMessageBytes: number, side: string): void {
   if (windowBytes < maxMessageBytes + MAX_UNGRANTED_BYTES) {
-    throw new TypeError(`${side} option connectionWindowBytes (${windowBytes}) must be at least the largest message (${maxMessageBytes}) plus ${MAX_UNGRANTED_BYTES}: a message must fit the window whole`);
+    throw new FramerpcOptionError('connectionWindowBytes', `${side} option connectionWindowBytes (${windowBytes}) must be at least the largest message (${maxMessageBytes}) plus ${MAX_UNGRANTED_BYTES}: a message must fit the window whole; raise it, or leave it out for the default`);
   }
 }

@@ -1,4 +1,5 @@
 // The one conversion of the `xorKey` option to the bytes used by both the key check and the XOR.
+import { FramerpcOptionError } from '../errors';
 
 /**
  * Returns the key's bytes: a Uint8Array is copied (so later changes by the caller cannot desynchronise
@@ -8,5 +9,5 @@ export function xorKeyBytes(value: unknown): Buffer | undefined {
   if (value === undefined) return undefined;
   if (typeof value === 'string') return Buffer.from(value, 'utf8');
   if (value instanceof Uint8Array) return Buffer.from(value);
-  throw new TypeError(`transport option xorKey must be a Uint8Array or a string (its UTF-8 bytes), got ${value === null ? 'null' : typeof value}`);
+  throw new FramerpcOptionError('xorKey', `transport option xorKey must be a Uint8Array or a string (its UTF-8 bytes), got ${value === null ? 'null' : typeof value}`);
 }

@@ -54,7 +54,7 @@ function decodeFrames(c: FrameCase, chunks: Buffer[]): { frames: FrameSpec[]; cl
       decoder.push(chunk);
     } catch (error) {
       if (!(error instanceof FrameError)) throw error;
-      return { frames, close: { code: error.code, reason: error.message }, incomplete: false };
+      return { frames, close: { code: error.closeCode, reason: error.message }, incomplete: false };
     }
   }
   return { frames, incomplete: decoder.midFrame };

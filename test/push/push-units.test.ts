@@ -31,7 +31,7 @@ describe('PUSH payload codec', () => {
       error = caught;
     }
     expect(error).toBeInstanceOf(FrameError);
-    expect(error).toMatchObject({ code: CloseCode.PROTOCOL_ERROR, message: expect.stringMatching(message) });
+    expect(error).toMatchObject({ closeCode: CloseCode.PROTOCOL_ERROR, message: expect.stringMatching(message) });
   });
 
   test('topics are method paths of printable ASCII, rooms 1-255 UTF-8 bytes', () => {

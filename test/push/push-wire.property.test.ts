@@ -18,7 +18,7 @@ describe('PUSH payload decoder property', () => {
         const result = decodeOrError(() => decodePushPayload(streamId, payload), FrameError);
         const fits = streamId === 0 && payload.length >= 1 && payload[0] > 0 && 1 + payload[0] <= payload.length;
         const wanted = fits ? `ok ${JSON.stringify(payload.toString('latin1', 1, 1 + payload[0]))} ${payload.toString('hex', 1 + payload[0])}` : `error ${CloseCode.PROTOCOL_ERROR}`;
-        same(result.ok ? `ok ${JSON.stringify(result.value.topic)} ${result.value.message.toString('hex')}` : `error ${result.error.code}`, wanted);
+        same(result.ok ? `ok ${JSON.stringify(result.value.topic)} ${result.value.message.toString('hex')}` : `error ${result.error.closeCode}`, wanted);
       }),
       { numRuns: 4000 },
     );

@@ -8,6 +8,7 @@ describe('caller stack', () => {
       echo: () => {
         throw new RpcError(Status.NOT_FOUND, 'nothing here', { details: 'd' });
       },
+      // eslint-disable-next-line require-yield -- a stream that fails before its first message
       async *echoStream() {
         throw new RpcError(Status.FAILED_PRECONDITION, 'no stream');
       },

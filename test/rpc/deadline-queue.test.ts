@@ -15,7 +15,10 @@ class FakeCall implements Expirable {
 }
 
 describe('DeadlineQueue', () => {
-  it('expires calls in deadline order, not in the order they were added, and skips ended ones', async () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('expires calls in deadline order, not in the order they were added, and skips ended ones', () => {
+    jest.useFakeTimers(); // pure timer logic: fake time, so the test neither sleeps nor depends on the machine's load
     const queue = new DeadlineQueue();
     const expired: string[] = [];
     const late = new FakeCall('late', expired);
@@ -25,7 +28,13 @@ describe('DeadlineQueue', () => {
     queue.add(ended, 10);
     queue.add(early, 20);
     ended.done = true;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    jest.advanceTimersByTime(19);
+    expect(expired).toEqual([]);
+    jest.advanceTimersByTime(1);
+    expect(expired).toEqual(['early']);
+    jest.advanceTimersByTime(39);
+    expect(expired).toEqual(['early']);
+    jest.advanceTimersByTime(1);
     expect(expired).toEqual(['early', 'late']);
     expect(queue.size).toBe(0);
   });

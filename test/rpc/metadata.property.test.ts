@@ -1,7 +1,7 @@
 // Property: any bytes read as a metadata block either decode (never reading past `end`) or fail with
 // RpcError INVALID_ARGUMENT and a reason; every valid Metadata encodes and decodes back to its entries.
 import * as fc from 'fast-check';
-import { readMetadata } from '../../src/rpc/metadata';
+import { readMetadata } from '../../src/rpc/metadata-wire';
 import { RpcError } from '../../src/rpc/rpc-error';
 import { Status } from '../../src/rpc/status';
 import { MEMORY_SLACK_BYTES, asBuffer, decodeOrError, measure, same, validOrMutated } from '../property-helpers';

@@ -1,6 +1,7 @@
 // Metadata: the API's key rules, and its wire form (u16 count, then u8 key length, key, u16 value length, value).
 import fc from 'fast-check';
-import { Metadata, metadataByteLength, readMetadata, writeMetadata } from '../../src/rpc/metadata';
+import { Metadata } from '../../src/rpc/metadata';
+import { metadataByteLength, readMetadata, writeMetadata } from '../../src/rpc/metadata-wire';
 import { RpcError } from '../../src/rpc/rpc-error';
 import { Status } from '../../src/rpc/status';
 

@@ -1,6 +1,7 @@
 // Generators shared by the RPC decoders' property tests: valid metadata, and comparable forms of it.
 import * as fc from 'fast-check';
-import { Metadata, metadataByteLength, writeMetadata, type MetadataValue } from '../../src/rpc/metadata';
+import { Metadata, type MetadataValue } from '../../src/rpc/metadata';
+import { metadataByteLength, writeMetadata } from '../../src/rpc/metadata-wire';
 
 const keyChars = '0123456789abcdefghijklmnopqrstuvwxyz_.-'.split('');
 const textKeyArb = fc.string({ unit: fc.constantFrom(...keyChars), minLength: 1, maxLength: 20 }).filter((key) => !key.endsWith('-bin'));

@@ -44,7 +44,7 @@ function feedWindow(connection: FrameConnection, id: number, payload: Buffer): s
   const outcome = decodeOrError(() => connection.onFrame(FrameKind.WINDOW, 0, id, payload), FrameError);
   if (outcome.ok) return 'ok';
   connection.flow.sendCredit = creditBefore;
-  return `error ${outcome.error.code}`;
+  return `error ${outcome.error.closeCode}`;
 }
 
 /** What the rules say about that frame, for a connection whose send credit is `credit`. */

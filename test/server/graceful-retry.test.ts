@@ -96,10 +96,13 @@ test('a server stream the server never ran (above the GOAWAY last id) is sent ag
   const runs = new Map<string, number>();
   let release!: () => void;
   const held = new Promise<void>((resolve) => (release = resolve));
+  let entered!: () => void;
+  const sleepRunning = new Promise<void>((resolve) => (entered = resolve));
   const first = new RpcServer();
   first.addService(TestServiceDefinition, {
     ...defaultHandlers(),
     async sleep(request) {
+      entered();
       await held; // keeps call 1 in flight, so the shutdown drains instead of closing at once
       return request;
     },
@@ -112,8 +115,8 @@ test('a server stream the server never ran (above the GOAWAY last id) is sent ag
   await channel.connect();
   const client = createClient(TestServiceDefinition, channel);
   const sleeping = client.sleep({ ms: 0, text: 'in flight' });
-  // Shut down before the stream's CALL is read: GOAWAY's last id (1) is below it, so it never ran here.
-  await new Promise((resolve) => setTimeout(resolve, 20));
+  // Shut down once call 1 runs, before the stream's CALL is sent: GOAWAY's last id (1) is below it, so it never ran here.
+  await sleepRunning;
   const closing = first.close(5000);
   const stream = client.serverStream({ body: Buffer.from('again'), seq: 3 });
   const second = await countingServer(runs, 'second', port);

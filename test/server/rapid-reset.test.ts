@@ -4,6 +4,7 @@ import { RpcServer, Status } from '../../src';
 import { CloseCode, FrameKind } from '../../src/transport';
 import { RawRpcClient } from '../rpc/raw-rpc';
 import { startHarness, type Harness } from '../rpc/harness';
+import { heldSleep } from '../rpc/held-call';
 
 const SLEEP = '/test.v1.TestService/Sleep';
 const LONG_SLEEP = Buffer.from(Delay.encode({ ms: 10_000, text: '' }).finish());
@@ -32,14 +33,17 @@ function openAndCancel(client: RawRpcClient, count: number, firstId = 1): void {
 
 describe('rapid reset (maxCancelsPerSecond)', () => {
   it('closes a client that opens and cancels calls far above the rate with RAPID_RESET; another connection carries on', async () => {
-    h = await startHarness({}, { server: { maxCancelsPerSecond: 10, cancelBurst: 20 } });
+    const held = heldSleep();
+    h = await startHarness({ sleep: held.sleep }, { server: { maxCancelsPerSecond: 10, cancelBurst: 20 } });
     const attacker = await raw(h.port);
-    const other = h.client.sleep({ ms: 50, text: 'unaffected' });
+    const other = h.client.sleep({ ms: 0, text: 'unaffected' });
+    await held.running; // in flight on the other connection while the attacker is closed
     openAndCancel(attacker, 200);
     const goaway = await attacker.peer.goaway();
     expect(goaway.code).toBe(CloseCode.RAPID_RESET);
     expect(goaway.reason).toMatch(/calls opened and cancelled too fast: more than maxCancelsPerSecond \(10\/s, burst 20\)/);
     await attacker.peer.closed;
+    held.release();
     expect((await other).text).toBe('unaffected');
     expect((await h.client.unary({ body: Buffer.from('later'), seq: 5 })).seq).toBe(5);
   });

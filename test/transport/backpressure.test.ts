@@ -104,7 +104,8 @@ describe('Backpressure: read path pauses above outboundHighWaterBytes', () => {
     await paused;
     const readAtPause = requestsRead;
     expect(readAtPause).toBeLessThan(count);
-    // While the peer does not read, the server reads nothing more and queues nothing more.
+    // While the peer does not read, the server reads nothing more and queues nothing more. A fixed window on
+    // purpose: that nothing happens has no event to wait for.
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(connection.state).toBe('open');
     expect(connection.socket.isPaused()).toBe(true);
@@ -150,6 +151,7 @@ describe('Backpressure: read path pauses above outboundHighWaterBytes', () => {
     connection.pauseReading();
     connection.send(FrameKind.DATA, 0, 1, Buffer.from('x'));
     const serverSide = await echo.nextConnection();
+    // A fixed window on purpose: the echo would arrive in it if reading were not paused (an absence has no event).
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(got).toBe(0);
     expect(serverSide.state).toBe('open');

@@ -20,7 +20,7 @@ describe('ConnectionFlow', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(FrameError);
-    expect((error as FrameError).code).toBe(CloseCode.FLOW_CONTROL_ERROR);
+    expect((error as FrameError).closeCode).toBe(CloseCode.FLOW_CONTROL_ERROR);
   });
 
   test('released bytes are granted back once a quarter of the window (at most 64 KiB) is owed', () => {

@@ -105,7 +105,7 @@ describe('FrameDecoder on arbitrary and damaged input', () => {
           ? `waiting held:${held} mid:${expected.rest > 0} decoded:${expected.frames.length}`
           : `failed message:true sticky:true frames:${expected.frames.length}`;
         // One comparison per run (jest's expect is the slow part of a property run).
-        expect(`${JSON.stringify(frames)} ${thrown?.code} ${after}`).toBe(`${JSON.stringify(expected.frames)} ${expected.errorCode} ${wanted}`);
+        expect(`${JSON.stringify(frames)} ${thrown?.closeCode} ${after}`).toBe(`${JSON.stringify(expected.frames)} ${expected.errorCode} ${wanted}`);
       }),
       { numRuns: 3000 },
     );
@@ -128,7 +128,7 @@ describe('FrameDecoder on arbitrary and damaged input', () => {
           error = thrown;
         }
         if (length > maxFrameBytes) {
-          if (!(error instanceof FrameError) || error.code !== CloseCode.FRAME_TOO_LARGE || !/exceeds maxFrameBytes/.test(error.message)) throw new Error(`expected FRAME_TOO_LARGE, got ${String(error)}`);
+          if (!(error instanceof FrameError) || error.closeCode !== CloseCode.FRAME_TOO_LARGE || !/exceeds maxFrameBytes/.test(error.message)) throw new Error(`expected FRAME_TOO_LARGE, got ${String(error)}`);
         } else {
           if (error !== undefined) throw error;
           if (decoder.bufferedBytes !== 0 || decoder.midFrame !== length > 0) throw new Error(`held ${decoder.bufferedBytes} bytes after a header`);
@@ -151,7 +151,7 @@ describe('FrameDecoder on arbitrary and damaged input', () => {
       }
     });
     expect(error).toBeInstanceOf(FrameError);
-    expect((error as FrameError).code).toBe(CloseCode.FRAME_TOO_LARGE);
+    expect((error as FrameError).closeCode).toBe(CloseCode.FRAME_TOO_LARGE);
     expect(arrayBufferGrowth).toBeLessThan(MEMORY_SLACK_BYTES);
     expect(elapsedMs).toBeLessThan(50);
   });

@@ -132,7 +132,7 @@ describe('FrameDecoder: violations', () => {
     for (let i = 0; i < FRAME_HEADER_BYTES - 1; i++) d.push(header.subarray(i, i + 1));
     expect(d.bufferedBytes).toBe(FRAME_HEADER_BYTES - 1);
     const error = thrown(() => d.push(header.subarray(FRAME_HEADER_BYTES - 1)));
-    expect(error.code).toBe(CloseCode.FRAME_TOO_LARGE);
+    expect(error.closeCode).toBe(CloseCode.FRAME_TOO_LARGE);
     expect(error.message).toBe('frame of 4294967295 bytes exceeds maxFrameBytes (4194304)');
     expect(d.bufferedBytes).toBe(0);
     expect(frames).toHaveLength(0);
@@ -144,16 +144,16 @@ describe('FrameDecoder: violations', () => {
     expect(ok.frames).toHaveLength(1);
     const bad = decoder(100);
     const error = thrown(() => bad.decoder.push(frame(FrameKind.DATA, 0, 1, Buffer.alloc(101))));
-    expect(error.code).toBe(CloseCode.FRAME_TOO_LARGE);
+    expect(error.closeCode).toBe(CloseCode.FRAME_TOO_LARGE);
     expect(bad.frames).toHaveLength(0);
   });
 
   it('rejects an unknown kind and unknown flag bits', () => {
     const kind = thrown(() => decoder().decoder.push(frame(0x7f, 0, 1, Buffer.alloc(1))));
-    expect(kind.code).toBe(CloseCode.PROTOCOL_ERROR);
+    expect(kind.closeCode).toBe(CloseCode.PROTOCOL_ERROR);
     expect(kind.message).toBe('unknown frame kind 0x7f');
     const flags = thrown(() => decoder().decoder.push(frame(FrameKind.DATA, 0b1000_0000, 1, Buffer.alloc(1))));
-    expect(flags.code).toBe(CloseCode.PROTOCOL_ERROR);
+    expect(flags.closeCode).toBe(CloseCode.PROTOCOL_ERROR);
     expect(flags.message).toMatch(/^unknown flag bits 0b10000000/);
   });
 
@@ -168,7 +168,7 @@ describe('FrameDecoder: violations', () => {
   it('emits the frames before a violation in the same chunk, then throws', () => {
     const { decoder: d, frames } = decoder();
     const error = thrown(() => d.push(Buffer.concat([frame(FrameKind.DATA, 0, 1, Buffer.from('good')), frame(0xee, 0, 1, Buffer.alloc(0))])));
-    expect(error.code).toBe(CloseCode.PROTOCOL_ERROR);
+    expect(error.closeCode).toBe(CloseCode.PROTOCOL_ERROR);
     expect(frames.map((f) => f.payload.toString())).toEqual(['good']);
   });
 });

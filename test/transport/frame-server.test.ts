@@ -66,7 +66,7 @@ describe('FrameServer: maxConnections', () => {
     const rejected = echo.nextRejected();
     const error = await third.connect().then(() => undefined, (e: unknown) => e);
     expect(error).toBeInstanceOf(FrameError);
-    expect((error as FrameError).code).toBe(CloseCode.SERVER_FULL);
+    expect((error as FrameError).closeCode).toBe(CloseCode.SERVER_FULL);
     expect((error as FrameError).message).toBe('client closed: server is at maxConnections (2); try again later');
     expect(third.lastCloseInfo).toEqual({ code: CloseCode.SERVER_FULL, reason: 'server is at maxConnections (2); try again later', remote: true });
     expect(await rejected).toMatchObject({ code: CloseCode.SERVER_FULL });
@@ -78,7 +78,7 @@ describe('FrameServer: maxConnections', () => {
     echo = await startEchoServer({ maxConnections: 1 });
     const first = client(echo.port);
     await first.connect();
-    await expect(client(echo.port).connect()).rejects.toMatchObject({ code: CloseCode.SERVER_FULL });
+    await expect(client(echo.port).connect()).rejects.toMatchObject({ closeCode: CloseCode.SERVER_FULL });
     await closeClient(first);
     await echo.nextClose();
     await expectHealthyEcho(echo.port);
@@ -89,7 +89,7 @@ describe('FrameServer: refused sockets', () => {
   it('lets a refused socket close as soon as the peer hangs up, not after closeTimeoutMs', async () => {
     echo = await startEchoServer({ maxConnections: 1, closeTimeoutMs: 10_000 });
     await client(echo.port).connect();
-    await expect(client(echo.port).connect()).rejects.toMatchObject({ code: CloseCode.SERVER_FULL });
+    await expect(client(echo.port).connect()).rejects.toMatchObject({ closeCode: CloseCode.SERVER_FULL });
     await Promise.all(clients.splice(0).map(closeClient));
     const started = Date.now();
     await echo.server.close(0);

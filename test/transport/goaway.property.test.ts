@@ -11,7 +11,7 @@ describe('GOAWAY decoder property', () => {
   it('the fixed part is 6 bytes: u16 code, u32 last accepted call id (docs/protocol.md section 5.3)', () => {
     expect(GOAWAY_FIXED_BYTES).toBe(6);
     expect(decodeGoaway(Buffer.from('0008' + 'fffffffe' + '6279', 'hex'))).toEqual({ code: CloseCode.SHUTTING_DOWN, lastCallId: 0xffff_fffe, reason: 'by' });
-    expect(() => decodeGoaway(Buffer.from('0008' + '000000', 'hex'))).toThrow(expect.objectContaining({ code: CloseCode.PROTOCOL_ERROR }));
+    expect(() => decodeGoaway(Buffer.from('0008' + '000000', 'hex'))).toThrow(expect.objectContaining({ closeCode: CloseCode.PROTOCOL_ERROR }));
   });
 
   it('arbitrary and damaged payloads: code, last call id and reason as sent, or PROTOCOL_ERROR under 6 bytes', () => {
@@ -21,7 +21,7 @@ describe('GOAWAY decoder property', () => {
         const result = decodeOrError(() => decodeGoaway(payload), FrameError);
         const outcome = result.ok
           ? `ok ${result.value.code} ${result.value.lastCallId} ${JSON.stringify(result.value.reason)}`
-          : `error ${result.error.code} ${result.error.message.includes(`${payload.length} bytes`)}`;
+          : `error ${result.error.closeCode} ${result.error.message.includes(`${payload.length} bytes`)}`;
         const wanted = payload.length >= GOAWAY_FIXED_BYTES
           ? `ok ${payload.readUInt16BE(0)} ${payload.readUInt32BE(2)} ${JSON.stringify(payload.toString('utf8', GOAWAY_FIXED_BYTES))}`
           : `error ${CloseCode.PROTOCOL_ERROR} true`;

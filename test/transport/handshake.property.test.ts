@@ -40,7 +40,7 @@ function prefaceVerdict(bytes: Buffer, expected: Role): string {
     checkObfuscation(ours, decodePreface(bytes.subarray(0, PREFACE_BYTES), expected), expected === Role.SERVER ? 'client' : 'server');
     return 'ok';
   } catch (error) {
-    if (!(error instanceof FrameError) || error.code !== CloseCode.HANDSHAKE_FAILED) throw error;
+    if (!(error instanceof FrameError) || error.closeCode !== CloseCode.HANDSHAKE_FAILED) throw error;
     return error.message;
   }
 }
@@ -100,7 +100,7 @@ describe('client handshake: whatever the server answers', () => {
       const outcome = await clientHandshake(Buffer.from(`0000000${length}` + '03' + '00' + '00000000' + payload, 'hex'));
       expect(outcome.ok).toBe(false);
       expect(!outcome.ok && outcome.error).toMatchObject({
-        code: CloseCode.HANDSHAKE_FAILED,
+        closeCode: CloseCode.HANDSHAKE_FAILED,
         message: `not a framerpc server: GOAWAY payload of ${length} bytes is shorter than its 6-byte code and last call id`,
       });
     }
@@ -108,13 +108,13 @@ describe('client handshake: whatever the server answers', () => {
 
   it('a refusal without a reason still fails with a message naming its code', async () => {
     const outcome = await clientHandshake(Buffer.from('00000006' + '03' + '00' + '00000000' + '0007' + '00000000', 'hex'));
-    expect(!outcome.ok && outcome.error).toMatchObject({ code: CloseCode.SERVER_FULL, message: 'the server refused the connection with close code 7 and no reason' });
+    expect(!outcome.ok && outcome.error).toMatchObject({ closeCode: CloseCode.SERVER_FULL, message: 'the server refused the connection with close code 7 and no reason' });
   });
 
   it('an echo server (it reflects the client preface, role client) fails the handshake instead of leaving calls waiting', async () => {
     const ours = encodePreface(localPreface(resolveTransportOptions({}), Role.CLIENT));
     const outcome = await clientHandshake(ours);
-    expect(!outcome.ok && outcome.error).toMatchObject({ code: CloseCode.HANDSHAKE_FAILED, message: expect.stringContaining("expected a server's preface, got a client's") });
+    expect(!outcome.ok && outcome.error).toMatchObject({ closeCode: CloseCode.HANDSHAKE_FAILED, message: expect.stringContaining("expected a server's preface, got a client's") });
   });
 
   it('completes on a valid server preface, else fails with a FrameError that has a reason', async () => {
@@ -123,7 +123,7 @@ describe('client handshake: whatever the server answers', () => {
     await fc.assert(
       fc.asyncProperty(inputArb, fc.array(fc.nat(), { maxLength: 3 }), async (bytes, cuts) => {
         const outcome = await clientHandshake(...splitAt(bytes, cuts).filter((chunk) => chunk.length > 0));
-        seen.add(outcome.ok ? 'completed' : outcome.error instanceof FrameError ? `failed ${outcome.error.code}` : 'threw');
+        seen.add(outcome.ok ? 'completed' : outcome.error instanceof FrameError ? `failed ${outcome.error.closeCode}` : 'threw');
         // A whole preface decides the outcome whatever follows it; anything shorter or else never completes.
         const verdict = bytes[0] === 0x46 && bytes.length >= PREFACE_BYTES ? prefaceVerdict(bytes, Role.SERVER) : undefined;
         if (outcome.ok) {
@@ -133,10 +133,10 @@ describe('client handshake: whatever the server answers', () => {
         }
         const error = outcome.error;
         if (!(error instanceof FrameError)) throw error;
-        if (error.message.length === 0) throw new Error(`a FrameError without a reason (code ${error.code})`);
-        if (verdict !== undefined) same(`failed ${error.code} ${error.message}`, verdict === 'ok' ? 'completed' : `failed ${CloseCode.HANDSHAKE_FAILED} ${verdict}`);
+        if (error.message.length === 0) throw new Error(`a FrameError without a reason (code ${error.closeCode})`);
+        if (verdict !== undefined) same(`failed ${error.closeCode} ${error.message}`, verdict === 'ok' ? 'completed' : `failed ${CloseCode.HANDSHAKE_FAILED} ${verdict}`);
         const refusal = wholeRefusal(bytes);
-        if (refusal) same(`failed ${error.code} ${error.message}`, `failed ${refusal.code} ${refusal.reason || `the server refused the connection with close code ${refusal.code} and no reason`}`);
+        if (refusal) same(`failed ${error.closeCode} ${error.message}`, `failed ${refusal.code} ${refusal.reason || `the server refused the connection with close code ${refusal.code} and no reason`}`);
       }),
       { numRuns: 400 },
     );

@@ -72,7 +72,7 @@ describe('Handshake: peers that are not framerpc', () => {
     clients.push(client);
     const error = await client.connect().then(() => undefined, (e: unknown) => e);
     expect(error).toBeInstanceOf(FrameError);
-    expect((error as FrameError).code).toBe(CloseCode.HANDSHAKE_FAILED);
+    expect((error as FrameError).closeCode).toBe(CloseCode.HANDSHAKE_FAILED);
     expect((error as FrameError).message).toBe('client closed: not a framerpc peer: expected preface magic "FRPC", got "HTTP"');
     // HANDSHAKE_FAILED is permanent: the client stops even though reconnecting was on.
     expect(client.state).toBe('closed');

@@ -33,7 +33,7 @@ describe('preface decoder property', () => {
         const result = decodeOrError(() => decodePreface(bytes), FrameError);
         const outcome = result.ok
           ? `ok ${result.value.version} ${result.value.features} ${result.value.keyCheck}`
-          : `refused ${result.error.code}`;
+          : `refused ${result.error.closeCode}`;
         const wanted = acceptable(bytes) ? `ok ${bytes[4]} ${bytes[5]} ${bytes.readUInt32BE(8)}` : `refused ${CloseCode.HANDSHAKE_FAILED}`;
         same(outcome, wanted);
       }),
@@ -60,7 +60,7 @@ describe('preface decoder property', () => {
         const we = (ours.features & Feature.OBFUSCATION) !== 0;
         const they = (peer.features & Feature.OBFUSCATION) !== 0;
         const refused = we !== they || (we && ours.keyCheck !== peer.keyCheck);
-        same(result.ok ? 'ok' : `refused ${result.error.code}`, refused ? `refused ${CloseCode.HANDSHAKE_FAILED}` : 'ok');
+        same(result.ok ? 'ok' : `refused ${result.error.closeCode}`, refused ? `refused ${CloseCode.HANDSHAKE_FAILED}` : 'ok');
       }),
       { numRuns: 2000 },
     );

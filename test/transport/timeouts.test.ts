@@ -102,7 +102,7 @@ describe('Heartbeats', () => {
     const serverConnection = await echo.nextConnection();
     const closes: CloseInfo[] = [];
     connection.on('close', (info) => closes.push(info));
-    // Ten intervals with no application traffic at all: only PING/PONG cross the wire.
+    // Ten intervals with no application traffic at all: only PING/PONG cross the wire (elapsed time is the subject).
     await new Promise((resolve) => setTimeout(resolve, 400));
     expect(closes).toEqual([]);
     expect(connection.state).toBe('open');
@@ -136,6 +136,7 @@ describe('Idle timeout', () => {
     const connection = await c.connect();
     let echoed = 0;
     connection.start({ onFrame: () => echoed++ });
+    // Elapsed time is the subject: a tick every 50 ms for 400 ms, four times idleTimeoutMs.
     for (let i = 0; i < 8; i++) {
       connection.send(FrameKind.DATA, 0, 1, Buffer.from('tick'));
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -150,6 +151,7 @@ describe('Idle timeout', () => {
     const connection = await c.connect();
     const serverConnection = await echo.nextConnection();
     serverConnection.beginWork();
+    // Elapsed time is the subject: work in flight for four times idleTimeoutMs.
     await new Promise((resolve) => setTimeout(resolve, 250));
     expect(connection.state).toBe('open');
     serverConnection.endWork();

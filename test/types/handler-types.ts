@@ -206,7 +206,7 @@ export async function typedClient(channel: Channel): Promise<void> {
   // @ts-expect-error clientStream takes a stream of Payloads, not one
   await client.clientStream({ body: Buffer.alloc(0), seq: 1 });
   // @ts-expect-error a server stream is iterated, not awaited for a message
-  (await client.serverStream({ body: Buffer.alloc(0), seq: 1 })).seq;
+  (await client.serverStream({ body: Buffer.alloc(0), seq: 1 })).seq; // eslint-disable-line @typescript-eslint/await-thenable -- the mistake under test
 
   const answer = await client.unary({ body: Buffer.alloc(0), seq: 1 });
   // @ts-expect-error a Payload has no field text (that is Delay's)

@@ -176,9 +176,9 @@ export class BalancedChannel extends EventEmitter<BalancedChannelEvents> impleme
   private start(): void {
     if (this.stateValue !== 'idle') return;
     this.setState('connecting');
-    this.resolveNow();
+    void this.resolveNow(); // never rejects: failures become 'resolveError' events
     const every = this.resolver.refreshIntervalMs;
-    if (every !== undefined && every > 0) this.refreshTimer = setInterval(() => this.resolveNow(), every).unref();
+    if (every !== undefined && every > 0) this.refreshTimer = setInterval(() => void this.resolveNow(), every).unref();
   }
 
   private resolveNow(): Promise<void> {
@@ -211,7 +211,7 @@ export class BalancedChannel extends EventEmitter<BalancedChannelEvents> impleme
     const wait = Math.max(0, this.lastResolveAt + this.minResolveIntervalMs - Date.now());
     this.resolveTimer = setTimeout(() => {
       this.resolveTimer = undefined;
-      this.resolveNow();
+      void this.resolveNow();
     }, wait).unref();
   }
 

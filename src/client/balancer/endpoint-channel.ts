@@ -119,7 +119,7 @@ export class EndpointChannel extends EventEmitter<EndpointChannelEvents> impleme
     this.watch = watch;
     if (connected) this.serving = undefined;
     const stream = createClient(HealthDefinition, this.channel).watch({ service: this.healthService }, { signal: watch.signal });
-    (async () => {
+    void (async () => {
       try {
         for await (const reply of stream) {
           if (this.watch !== watch) return;
