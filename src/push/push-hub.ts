@@ -6,6 +6,7 @@ import type { RpcServer } from '../server/rpc-server';
 import type { ServiceDefinition } from '../service/service-definition';
 import type { FrameConnection } from '../transport/frame-connection';
 import { eventTopicsOf, type EventTopic } from './event-topics';
+import { FlushLinger } from './flush-linger';
 import { fanOut, type DeferredFlush, type Delivery, type FanOutTarget, type PushHubStats, type SlowConsumer } from './fan-out';
 import { pushControlService, type PushControlHost } from './push-control';
 import { createPushEmitter, type PushEmitter, type PushTarget } from './push-emitter';
@@ -48,8 +49,10 @@ export class PushHub extends EventEmitter<PushHubEvents> {
   private readonly onDisconnect = (connection: FrameConnection): void => this.forget(connection.id);
   private flushTimer: NodeJS.Timeout | undefined;
   private flushRoundState: DeferredFlush = { round: 0, members: [] };
+  private readonly linger: FlushLinger;
   private readonly flushDeferred = (): void => {
     this.flushTimer = undefined;
+    this.linger.flushed(this.flushRoundState.members.length, performance.now());
     for (const member of this.flushRoundState.members) member.connection.flush();
     this.flushRoundState.members.length = 0;
   };
@@ -73,6 +76,8 @@ export class PushHub extends EventEmitter<PushHubEvents> {
   ) {
     super();
     this.options = resolvePushHubOptions(options, server.transport.options.maxOutboundBytes);
+    const { flushDelayMs, maxFlushDelayMs, flushWritesPerMs } = this.options;
+    this.linger = new FlushLinger({ baseMs: flushDelayMs, maxMs: Math.max(flushDelayMs, maxFlushDelayMs), writesPerMs: flushWritesPerMs });
     this.basePolicy = { maxPushBacklogBytes: this.options.maxPushBacklogBytes, slowConsumer: this.options.slowConsumer };
     for (const [room, policy] of Object.entries(this.options.rooms)) this.roomPolicies.set(room, policy);
     for (const [topic, policy] of Object.entries(this.options.topics)) this.topicPolicies.set(topic, policy);
@@ -180,7 +185,7 @@ export class PushHub extends EventEmitter<PushHubEvents> {
     const delay = this.options.flushDelayMs;
     if (delay === 0) return undefined;
     if (!this.flushTimer) {
-      this.flushTimer = setTimeout(this.flushDeferred, delay).unref();
+      this.flushTimer = setTimeout(this.flushDeferred, this.linger.delayMs(performance.now())).unref();
       this.flushRoundState = { round: this.flushRoundState.round + 1, members: [] };
     }
     return this.flushRoundState;
