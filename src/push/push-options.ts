@@ -34,10 +34,10 @@ export interface PushHubOptions extends PushPolicy {
    * next flush waits (connections the last flush wrote to) / `flushWritesPerMs` ms, so several broadcasts
    * leave in one write per connection and writes per second stop growing with the fan-out. A quiet hub
    * (no flush within this long) holds a push only `flushDelayMs`. Never below `flushDelayMs`; equal to it,
-   * the linger is fixed. Default 8.
+   * the linger is fixed. Default 10.
    */
   maxFlushDelayMs: number;
-  /** The socket writes per millisecond, over all connections, above which the hub lingers longer (see maxFlushDelayMs). Default 200. */
+  /** The socket writes per millisecond, over all connections, above which the hub lingers longer (see maxFlushDelayMs). Default 100. */
   flushWritesPerMs: number;
   /** Topics one connection may subscribe to through PushControl. Default 256. */
   maxTopicsPerConnection: number;
@@ -58,8 +58,8 @@ export function defaultPushHubOptions(): PushHubOptions {
     rooms: {},
     topics: {},
     flushDelayMs: 2,
-    maxFlushDelayMs: 8,
-    flushWritesPerMs: 200,
+    maxFlushDelayMs: 10,
+    flushWritesPerMs: 100,
     maxTopicsPerConnection: 256,
     maxRoomsPerConnection: 256,
     authorizeJoin: undefined,

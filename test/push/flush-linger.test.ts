@@ -47,9 +47,9 @@ describe('FlushLinger', () => {
 });
 
 describe('PushHubOptions of the adaptive linger', () => {
-  test('defaults: 2 ms when quiet, up to 8 ms, above 200 writes per ms', () => {
+  test('defaults: 2 ms when quiet, up to 10 ms, above 100 writes per ms', () => {
     const defaults = defaultPushHubOptions();
-    expect([defaults.flushDelayMs, defaults.maxFlushDelayMs, defaults.flushWritesPerMs]).toEqual([2, 8, 200]);
+    expect([defaults.flushDelayMs, defaults.maxFlushDelayMs, defaults.flushWritesPerMs]).toEqual([2, 10, 100]);
   });
 
   test('are validated, naming the field', () => {
