@@ -3,6 +3,7 @@
 import { subscribePush, type Channel } from '../../src';
 import { ChatEventsDefinition, type ChatMessage } from '../../generated/chat/chat';
 import type { PushHubOptions } from '../../src/push/push-options';
+import { countSocketWrites } from '../transport/socket-writes';
 import { Collector, nextControlCall, startPush, type PushFixture } from './helpers';
 
 const CLIENTS = 8;
@@ -13,8 +14,8 @@ const SPACING_MS = 2;
 interface Subscriber {
   readonly channel: Channel;
   readonly posted: Collector<ChatMessage>;
-  /** socket.write calls on the server's side of this client's connection, since the last reset. */
-  writes: number;
+  /** Write requests of the server's side of this client's connection so far. */
+  readonly writes: () => number;
 }
 
 let fixture: PushFixture | undefined;
@@ -33,15 +34,7 @@ async function subscribers(f: PushFixture): Promise<Subscriber[]> {
     subscription.messagePosted.on(posted.push);
     const id = nextControlCall(f);
     await subscription.ready();
-    const subscriber: Subscriber = { channel, posted, writes: 0 };
-    // Counting, not replacing: the real write still goes to the real socket.
-    const socket = f.server.transport.connections.get(await id)!.socket;
-    const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
-    socket.write = ((...args: unknown[]) => {
-      subscriber.writes++;
-      return write(...args);
-    }) as typeof socket.write;
-    all.push(subscriber);
+    all.push({ channel, posted, writes: countSocketWrites(f.server.transport.connections.get(await id)!.socket) });
   }
   return all;
 }
@@ -58,14 +51,14 @@ async function burst(options: Partial<PushHubOptions>): Promise<number[]> {
   const toAll = fixture.hub.emitter(ChatEventsDefinition).toAll();
   toAll.messagePosted(message(0));
   await Promise.all(clients.map((c) => c.posted.until(1)));
-  for (const client of clients) client.writes = 0;
+  const before = clients.map((c) => c.writes());
   for (let seq = 1; seq <= BROADCASTS; seq++) {
     expect(toAll.messagePosted(message(seq))).toEqual({ sent: CLIENTS, dropped: 0 });
     await new Promise((resolve) => setTimeout(resolve, SPACING_MS));
   }
   await Promise.all(clients.map((c) => c.posted.until(BROADCASTS + 1)));
   for (const client of clients) expect(client.posted.items.map((m) => m.seq)).toEqual(Array.from({ length: BROADCASTS + 1 }, (_, i) => i));
-  return clients.map((c) => c.writes);
+  return clients.map((c, i) => c.writes() - before[i]);
 }
 
 describe('adaptive flush linger (maxFlushDelayMs, flushWritesPerMs) on real sockets', () => {
