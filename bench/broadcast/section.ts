@@ -1,6 +1,7 @@
 // The `broadcast` section: M clients each send 1 message/s, the server sends every message to all M.
 // framerpc (RpcServer + PushHub), socket.io and a naive node:net server, each in a child of its own,
-// driven by a client child holding the M connections.
+// driven by a client child holding the M connections (for framerpc the C client of bench/native/broadcast-client.c,
+// compiled when the section starts; the Node client when there is no cc).
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { compileNative } from '../native/compile-loadgen';
