@@ -26,6 +26,8 @@ const CONNECT_BATCH: Record<BroadcastServerName, number> = { framerpc: 200, 'soc
 /** What one cell measured. `error` set: the cell did not complete (numbers may be partial or absent). */
 export interface BroadcastCell {
   readonly server: BroadcastServerName;
+  /** Who played the M clients: the C program (framerpc) or Node sockets in a client child. */
+  readonly clientKind: 'native' | 'node';
   readonly clients: number;
   readonly connected: number;
   readonly connectSeconds: number;
@@ -45,23 +47,28 @@ export interface BroadcastCell {
   readonly error?: string;
 }
 
-/** Runs one cell; never throws: failures become `error`. */
-export async function runBroadcastCell(server: BroadcastServerName, clients: number, plan: BroadcastPlan, log: (line: string) => void): Promise<BroadcastCell> {
+/**
+ * Runs one cell; never throws: failures become `error`. With `nativeClient` (the compiled
+ * bench/native/broadcast-client.c) a framerpc cell's M clients are that C program instead of Node sockets.
+ */
+export async function runBroadcastCell(server: BroadcastServerName, clients: number, plan: BroadcastPlan, log: (line: string) => void, nativeClient?: string): Promise<BroadcastCell> {
   const profileDir = server === 'framerpc' || server === 'framerpc ws' ? cpuProfileDir() : undefined;
+  const clientKind = server === 'framerpc' && nativeClient ? 'native' : 'node';
   const execArgv = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=broadcast-${server.replace(' ', '-')}-${clients}.cpuprofile`] : [];
   let serverProcess: BroadcastServerProcess;
   try {
     serverProcess = await BroadcastServerProcess.start(server, SERVER_MODULES[server], execArgv);
   } catch (error) {
-    return { server, clients, connected: 0, connectSeconds: 0, peakRss: NaN, error: (error as Error).message };
+    return { server, clientKind, clients, connected: 0, connectSeconds: 0, peakRss: NaN, error: (error as Error).message };
   }
+  const native = server === 'framerpc' ? nativeClient : undefined;
   const client = fork(
-    benchModule('broadcast/client-child'),
-    [`kind=${server}`, `port=${serverProcess.port}`, `clients=${clients}`, `typed=${server === 'framerpc' ? plan.typedClients : 0}`, `warmupMs=${plan.warmupMs}`, `measureMs=${plan.measureMs}`, `batch=${CONNECT_BATCH[server]}`, `connectTimeoutMs=${plan.connectTimeoutMs}`],
+    benchModule(native ? 'broadcast/native-client-child' : 'broadcast/client-child'),
+    [`kind=${server}`, `port=${serverProcess.port}`, `clients=${clients}`, `typed=${server === 'framerpc' && !native ? plan.typedClients : 0}`, `warmupMs=${plan.warmupMs}`, `measureMs=${plan.measureMs}`, `batch=${CONNECT_BATCH[server]}`, `connectTimeoutMs=${plan.connectTimeoutMs}`, ...(native ? [`binary=${native}`] : [])],
     { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
   );
   const sampler = new PeakSampler(serverProcess, plan.maxServerRssBytes);
-  let cell: BroadcastCell = { server, clients, connected: 0, connectSeconds: 0, peakRss: NaN };
+  let cell: BroadcastCell = { server, clientKind, clients, connected: 0, connectSeconds: 0, peakRss: NaN };
   try {
     const connected = await nextMessage(client, 'connected', plan.connectTimeoutMs + 15_000);
     cell = { ...cell, connected: connected.connected, connectSeconds: connected.seconds, connectError: connected.firstError };

@@ -38,6 +38,9 @@ export interface ClientResult {
   readonly closed: number;
   /** Frames or messages the client could not read a timestamp from. */
   readonly malformed: number;
+  /** Native client only: replies that were wrong (a failed Post, an unexpected frame), and the first one. */
+  readonly errors?: number;
+  readonly firstError?: string;
   /** framerpc only: the clients on the typed API (subscribePush), measured apart. */
   readonly typed?: { readonly clients: number; readonly delivered: number; readonly p50Ms: number; readonly p99Ms: number; readonly postErrors: number };
 }

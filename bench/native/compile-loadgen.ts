@@ -29,17 +29,25 @@ export function findCompiler(env: NodeJS.ProcessEnv = process.env): string | und
 }
 
 /** Builds the load generator with `cc -O2` (found on `env`'s PATH); never throws, a failure comes back as a reason. */
-export async function compileLoadgen(env: NodeJS.ProcessEnv = process.env): Promise<CompiledLoadgen | LoadgenUnavailable> {
+export function compileLoadgen(env: NodeJS.ProcessEnv = process.env): Promise<CompiledLoadgen | LoadgenUnavailable> {
+  return compileNative(LOADGEN_SOURCE, 'native section skipped', env);
+}
+
+/**
+ * Builds one C file of bench/native with `cc -O2` into a temporary directory; never throws: a missing
+ * compiler or a failed build comes back as a reason starting with `skipped`.
+ */
+export async function compileNative(source: string, skipped: string, env: NodeJS.ProcessEnv = process.env): Promise<CompiledLoadgen | LoadgenUnavailable> {
   const compiler = findCompiler(env);
-  if (!compiler) return { reason: 'native section skipped: no C compiler (cc) found; install gcc' };
+  if (!compiler) return { reason: `${skipped}: no C compiler (cc) found; install gcc` };
   const dir = mkdtempSync(path.join(os.tmpdir(), 'framerpc-loadgen-'));
   const dispose = (): void => rmSync(dir, { recursive: true, force: true });
-  const binary = path.join(dir, 'loadgen');
+  const binary = path.join(dir, path.basename(source, '.c'));
   return new Promise((resolve) => {
-    execFile(compiler, ['-O2', '-o', binary, LOADGEN_SOURCE], { timeout: COMPILE_TIMEOUT_MS }, (error, _stdout, stderr) => {
+    execFile(compiler, ['-O2', '-o', binary, source], { timeout: COMPILE_TIMEOUT_MS }, (error, _stdout, stderr) => {
       if (!error) return resolve({ binary, dispose });
       dispose();
-      resolve({ reason: `native section skipped: ${compiler} -O2 failed on ${LOADGEN_SOURCE}: ${(stderr || error.message).trim().slice(0, 500)}` });
+      resolve({ reason: `${skipped}: ${compiler} -O2 failed on ${source}: ${(stderr || error.message).trim().slice(0, 500)}` });
     });
   });
 }

@@ -7,6 +7,7 @@ import type { ServiceDefinition } from '../service/service-definition';
 import { localExcept, payloadTopic, resolveConnection } from './bus-routing';
 import type { ConnectionDirectory } from './connection-directory';
 import { eventTopicsOf, type EventTopic } from './event-topics';
+import { FlushLinger } from './flush-linger';
 import { fanOut, type DeferredFlush, type Delivery, type FanOutTarget, type PushHubStats, type SlowConsumer } from './fan-out';
 import { InProcessPushBus } from './in-process-bus';
 import { globalConnectionId, type BusMessage, type BusTarget, type PushBus, type PushBusNode } from './push-bus';
@@ -60,8 +61,10 @@ export class PushHub extends EventEmitter<PushHubEvents> {
   private readonly emitters = new WeakMap<ServiceDefinition, PushEmitter<ServiceDefinition>>();
   private flushTimer: NodeJS.Timeout | undefined;
   private flushRoundState: DeferredFlush = { round: 0, members: [] };
+  private readonly linger: FlushLinger;
   private readonly flushDeferred = (): void => {
     this.flushTimer = undefined;
+    this.linger.flushed(this.flushRoundState.members.length, performance.now());
     for (const member of this.flushRoundState.members) member.connection.flush();
     this.flushRoundState.members.length = 0;
   };
@@ -88,6 +91,8 @@ export class PushHub extends EventEmitter<PushHubEvents> {
     this.options = resolvePushHubOptions(options, this.directory.maxOutboundBytes);
     this.nodeId = this.options.nodeId;
     this.bus = this.options.bus ?? new InProcessPushBus();
+    const { flushDelayMs, maxFlushDelayMs, flushWritesPerMs } = this.options;
+    this.linger = new FlushLinger({ baseMs: flushDelayMs, maxMs: Math.max(flushDelayMs, maxFlushDelayMs), writesPerMs: flushWritesPerMs });
     this.basePolicy = { maxPushBacklogBytes: this.options.maxPushBacklogBytes, slowConsumer: this.options.slowConsumer };
     for (const [room, policy] of Object.entries(this.options.rooms)) this.roomPolicies.set(room, policy);
     for (const [topic, policy] of Object.entries(this.options.topics)) this.topicPolicies.set(topic, policy);
@@ -241,7 +246,7 @@ export class PushHub extends EventEmitter<PushHubEvents> {
     const delay = this.options.flushDelayMs;
     if (delay === 0) return undefined;
     if (!this.flushTimer) {
-      this.flushTimer = setTimeout(this.flushDeferred, delay).unref();
+      this.flushTimer = setTimeout(this.flushDeferred, this.linger.delayMs(performance.now())).unref();
       this.flushRoundState = { round: this.flushRoundState.round + 1, members: [] };
     }
     return this.flushRoundState;

@@ -32,6 +32,16 @@ export interface PushHubOptions extends PushPolicy {
    * linger.ms: a little latency for far fewer system calls). 0 flushes at the end of each pass. Default 2.
    */
   flushDelayMs: number;
+  /**
+   * Under load the hub holds pushes longer than `flushDelayMs`, up to this: while pushes keep coming, the
+   * next flush waits (connections the last flush wrote to) / `flushWritesPerMs` ms, so several broadcasts
+   * leave in one write per connection and writes per second stop growing with the fan-out. A quiet hub
+   * (no flush within this long) holds a push only `flushDelayMs`. Never below `flushDelayMs`; equal to it,
+   * the linger is fixed. Default 10.
+   */
+  maxFlushDelayMs: number;
+  /** The socket writes per millisecond, over all connections, above which the hub lingers longer (see maxFlushDelayMs). Default 100. */
+  flushWritesPerMs: number;
   /** Topics one connection may subscribe to through PushControl. Default 256. */
   maxTopicsPerConnection: number;
   /** Rooms one connection may join through PushControl (hub.join by the server is not limited). Default 256. */
@@ -63,6 +73,8 @@ export function defaultPushHubOptions(): PushHubOptions {
     rooms: {},
     topics: {},
     flushDelayMs: 2,
+    maxFlushDelayMs: 10,
+    flushWritesPerMs: 100,
     maxTopicsPerConnection: 256,
     maxRoomsPerConnection: 256,
     authorizeJoin: undefined,
@@ -86,6 +98,12 @@ export function resolvePushHubOptions(partial: Partial<PushHubOptions>, maxOutbo
   for (const [topic, policy] of Object.entries(options.topics)) checkPolicy(policy, `push option topics[${JSON.stringify(topic)}]`, maxOutboundBytes);
   if (!Number.isFinite(options.flushDelayMs) || options.flushDelayMs < 0 || options.flushDelayMs > 1000) {
     throw new PushError(PushErrorCode.BAD_OPTION, `push option flushDelayMs must be a number of ms from 0 to 1000, got ${String(options.flushDelayMs)}`);
+  }
+  if (!Number.isFinite(options.maxFlushDelayMs) || options.maxFlushDelayMs < 0 || options.maxFlushDelayMs > 1000) {
+    throw new PushError(PushErrorCode.BAD_OPTION, `push option maxFlushDelayMs must be a number of ms from 0 to 1000, got ${String(options.maxFlushDelayMs)}`);
+  }
+  if (!Number.isFinite(options.flushWritesPerMs) || options.flushWritesPerMs <= 0) {
+    throw new PushError(PushErrorCode.BAD_OPTION, `push option flushWritesPerMs must be a positive number, got ${String(options.flushWritesPerMs)}`);
   }
   for (const key of ['maxTopicsPerConnection', 'maxRoomsPerConnection'] as const) {
     const value = options[key];

@@ -72,11 +72,12 @@ export class OutboundQueue implements ScheduledFlush {
 
   /**
    * Marks `length` reserved bytes as written and schedules their flush (unless `deferFlush`: then the
-   * caller flushes later itself; the early-flush thresholds still apply).
+   * caller flushes later itself; the byte threshold still applies, the frame count does not: a caller that
+   * defers wants many small frames in one write).
    */
   commit(length: number, deferFlush = false): void {
     this.used += length;
-    if (++this.framesSinceFlush >= this.flushThresholdFrames || this.queuedBytes >= this.flushThresholdBytes) {
+    if ((!deferFlush && ++this.framesSinceFlush >= this.flushThresholdFrames) || this.queuedBytes >= this.flushThresholdBytes) {
       this.flush();
     } else if (!this.scheduled && !deferFlush) {
       this.scheduled = true;
