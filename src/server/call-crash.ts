@@ -1,6 +1,6 @@
 // The safety net for a bug while routing one call's frame: that call fails with INTERNAL, the rest carry on.
 import type { FrameConnection } from '../transport/frame-connection';
-import { FrameFlag, FrameKind } from '../transport/wire';
+import { FrameFlag, FrameKind } from '../codec/wire';
 import { encodeCallStatus } from '../rpc/call-status';
 import { RpcError } from '../rpc/rpc-error';
 import { Status } from '../rpc/status';

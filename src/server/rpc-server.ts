@@ -10,7 +10,7 @@ import { diagnostics } from '../rpc/diagnostic-channels';
 import type { CloseInfo } from '../transport/close-info';
 import type { FrameConnection } from '../transport/frame-connection';
 import { FrameServer } from '../transport/frame-server';
-import { CloseCode } from '../transport/wire';
+import { CloseCode } from '../codec/wire';
 import { Dispatcher } from './dispatcher';
 import type { ServerLog } from './logger';
 import type { ServerInterceptor } from './server-interceptor';

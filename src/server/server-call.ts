@@ -1,6 +1,6 @@
 // One call being served: runs the handler, streams its messages under flow control, sends the final status.
 import type { FrameConnection } from '../transport/frame-connection';
-import { FrameFlag, FrameKind, MAX_UNGRANTED_BYTES } from '../transport/wire';
+import { FrameFlag, FrameKind, MAX_UNGRANTED_BYTES } from '../codec/wire';
 import { encodeCallStatus, OK_WITH_MESSAGE_PREFIX } from '../rpc/call-status';
 import { deadlines } from '../rpc/deadline-queue';
 import { encodeMessageView } from '../rpc/message-encoder';

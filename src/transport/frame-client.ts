@@ -5,12 +5,12 @@ import * as tls from 'node:tls';
 import { backoffDelay, defaultBackoffOptions, type BackoffOptions } from './backoff';
 import type { CloseInfo } from './close-info';
 import { FrameConnection } from './frame-connection';
-import { FrameError } from './frame-error';
+import { FrameError } from '../codec/frame-error';
 import { initiateHandshake } from './handshake';
 import { clampTimerMs } from './timer-limit';
 import { resolveTransportOptions, type TransportOptions, type TransportOptionsInput } from './transport-options';
 import { WaiterList } from './waiter-list';
-import { CloseCode } from './wire';
+import { CloseCode } from '../codec/wire';
 
 /**
  * idle: not started; connecting: first attempt under way; open: a connection is usable;

@@ -5,24 +5,26 @@ import type { CloseInfo } from './close-info';
 import type { FrameConnectionEvents, GoawayInfo } from './frame-connection-events';
 import { ConnectionFlow } from './connection-flow';
 import { ConnectionLiveness, type LivenessHost } from './connection-liveness';
-import { FrameDecoder, type FrameSink } from './frame-decoder';
-import { FrameError } from './frame-error';
-import type { PayloadEncoding } from './frame-encoder';
-import { checkFrameShape } from './frame-rules';
+import type { FrameSink } from './frame-sink';
+import { NodeFrameDecoder } from './node/node-frame-decoder';
+import { zlibCompressor } from './node/zlib-compressor';
+import { FrameError } from '../codec/frame-error';
+import type { PayloadEncoding, PayloadOpening } from '../codec/payload-codec';
+import { checkFrameShape } from '../codec/frame-rules';
 import { FrameWriter, negotiatedEncoding } from './frame-writer';
-import { decodeGoaway, encodeGoaway } from './goaway';
+import { decodeGoaway, encodeGoaway } from '../codec/goaway';
 import type { MemoryBudget } from './memory-budget';
 import { OutboundQueue } from './outbound-queue';
 import { PauseReason, ReadPause } from './read-pause';
-import { openPayload } from './payload-opener';
+import { openPayload } from '../codec/payload-codec';
 import { PingGuard } from './ping-guard';
 import { QueuedCompression, type CompressChoice } from './queued-compression';
-import type { Preface } from './preface';
+import type { Preface } from '../codec/preface';
 import { clampTimerMs } from './timer-limit';
 import type { TransportOptions } from './transport-options';
 import { StreamScheduler } from './stream-scheduler';
 import { WaiterList } from './waiter-list';
-import { CloseCode, FRAME_HEADER_BYTES, Feature, FrameFlag, FrameKind, PING_PAYLOAD_BYTES, WINDOW_PAYLOAD_BYTES } from './wire';
+import { CloseCode, FRAME_HEADER_BYTES, Feature, FrameFlag, FrameKind, PING_PAYLOAD_BYTES, WINDOW_PAYLOAD_BYTES } from '../codec/wire';
 
 export type { FrameConnectionEvents, GoawayInfo } from './frame-connection-events';
 
@@ -47,11 +49,11 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
   readonly peerStreamWindow: number;
   /** How this side encodes payloads for this peer (as negotiated). */
   readonly encoding: PayloadEncoding;
-  private readonly acceptsCompressed: boolean;
+  private readonly opening: PayloadOpening;
   private readonly writer: FrameWriter;
   /** The compression choice of each message waiting in the scheduler. */
   private readonly queuedCompression = new QueuedCompression();
-  private readonly decoder: FrameDecoder;
+  private readonly decoder: NodeFrameDecoder;
   private readonly queue: OutboundQueue;
   private sink: FrameSink = NO_SINK;
   private stateValue: FrameConnectionState = 'open';
@@ -92,9 +94,9 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     super();
     this.remoteAddress = socket.remoteAddress ?? '';
     this.remotePort = socket.remotePort ?? 0;
-    this.encoding = negotiatedEncoding(options, peer.features);
-    this.acceptsCompressed = options.compression;
-    this.decoder = new FrameDecoder(options.maxFrameBytes, this);
+    this.encoding = negotiatedEncoding(options, peer.features, zlibCompressor);
+    this.opening = { xorKey: options.xorKey, acceptsCompressed: options.compression, maxBytes: options.maxFrameBytes, compressor: zlibCompressor };
+    this.decoder = new NodeFrameDecoder(options.maxFrameBytes, this);
     this.liveness = new ConnectionLiveness(this, options);
     this.pingGuard = new PingGuard(options);
     this.queue = new OutboundQueue(socket, options.flushThresholdBytes, options.flushThresholdFrames, () => this.onDrained());
@@ -173,7 +175,7 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
   }
 
   /**
-   * Queues a frame encoded once for many recipients (frame-encoder `encodeFrame`, same options on every
+   * Queues a frame encoded once for many recipients (shared-frame `encodeFrame`, same options on every
    * connection of the server). Same bounds and result as `send`. With `deferFlush` the frame waits for
    * the caller's `flush()` (or an early-flush threshold) instead of the end of the event-loop pass.
    */
@@ -328,7 +330,7 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
 
   /** FrameSink: a frame from the decoder, still obfuscated and compressed as sent. */
   onFrame(kind: number, flags: number, streamId: number, payload: Buffer): void {
-    payload = openPayload(flags, streamId, payload, this.encoding.xorKey, this.acceptsCompressed, this.options.maxFrameBytes);
+    payload = openPayload(flags, streamId, payload, this.opening) as Buffer; // zlibCompressor inflates to Buffers
     checkFrameShape(kind, flags, streamId, payload);
     if (kind === FrameKind.WINDOW && streamId === 0) {
       this.flow.granted(payload.readUInt32BE(0));
@@ -382,7 +384,7 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
   }
 
   /** Writes a control frame; GOAWAY bypasses the outbound bound (its reason must get through), PONG is admitted first. */
-  private sendControl(kind: number, payload: Buffer): void {
+  private sendControl(kind: number, payload: Uint8Array): void {
     if (this.stateValue !== 'closed') this.writer.writeControl(kind, payload);
   }
 

@@ -2,13 +2,13 @@
 import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
-import type { FrameError } from './frame-error';
+import type { FrameError } from '../codec/frame-error';
 import { FrameConnection } from './frame-connection';
 import type { MemoryBudget } from './memory-budget';
 import { acceptHandshake, refuse } from './handshake';
 import { guardTlsServer } from './tls-admission';
 import { resolveTransportOptions, type TransportOptions, type TransportOptionsInput } from './transport-options';
-import { CloseCode } from './wire';
+import { CloseCode } from '../codec/wire';
 
 /** Options of a FrameServer: the transport options plus the server's own. */
 export interface FrameServerOptions extends TransportOptionsInput {

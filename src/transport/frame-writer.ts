@@ -1,23 +1,20 @@
-// Writes frames into the outbound queue as negotiated: header in place, payload compressed and obfuscated.
-import { deflateSync } from 'node:zlib';
-import { writeFrameHeader, type PayloadEncoding } from './frame-encoder';
+// Writes frames into the outbound queue as negotiated, through the codec: header in place, payload compressed and obfuscated.
+import type { FrameCompressor } from '../codec/frame-compressor';
+import { writeFrameHeader } from '../codec/frame-header';
+import { CALLER_FLAGS, deflatePayload, sealPayloadInPlace, wireFlags, writeFrame, type CompressChoice, type PayloadEncoding } from '../codec/payload-codec';
 import type { OutboundQueue } from './outbound-queue';
-import type { CompressChoice } from './queued-compression';
-import { xorInPlace } from './xor-obfuscator';
 import type { TransportOptions } from './transport-options';
-import { FRAME_HEADER_BYTES, Feature, FrameFlag } from './wire';
+import { FRAME_HEADER_BYTES, Feature, FrameFlag } from '../codec/wire';
 
 /** How this side encodes for a peer whose preface had `peerFeatures`: compress only to a peer that accepts it. */
-export function negotiatedEncoding(options: TransportOptions, peerFeatures: number): PayloadEncoding {
+export function negotiatedEncoding(options: TransportOptions, peerFeatures: number, compressor: FrameCompressor): PayloadEncoding {
   return {
     compressMinBytes: options.sendCompression && peerFeatures & Feature.COMPRESSION ? options.compressMinBytes : Infinity,
     compressionLevel: options.compressionLevel,
     xorKey: options.xorKey,
+    compressor,
   };
 }
-
-/** Flags a caller may set; COMPRESSED and OBFUSCATED are the writer's. */
-const CALLER_FLAGS = FrameFlag.END_STREAM | FrameFlag.MORE;
 
 /**
  * The encoding half of one connection. It only writes: admission (outbound bounds), liveness and
@@ -42,20 +39,11 @@ export class FrameWriter {
 
   /** Writes one frame, its payload copied (and compressed, obfuscated as negotiated). */
   write(kind: number, flags: number, streamId: number, payload: Uint8Array, compress: CompressChoice): void {
-    flags &= CALLER_FLAGS;
-    const key = this.encoding.xorKey;
-    let body = payload;
-    if (this.compresses(payload.length, compress)) {
-      body = deflateSync(payload, { level: this.encoding.compressionLevel });
-      flags |= FrameFlag.COMPRESSED;
-    }
-    if (key) flags |= FrameFlag.OBFUSCATED;
+    const compressed = this.compresses(payload.length, compress);
+    const body = deflatePayload(payload, compressed, this.encoding);
     const length = FRAME_HEADER_BYTES + body.length;
     const chunk = this.queue.reserve(length);
-    const at = this.queue.offset;
-    writeFrameHeader(chunk, at, body.length, kind, flags, streamId);
-    chunk.set(body, at + FRAME_HEADER_BYTES);
-    if (key) xorInPlace(chunk, key, at + FRAME_HEADER_BYTES, at + length);
+    writeFrame(chunk, this.queue.offset, kind, wireFlags(flags, compressed, this.encoding), streamId, body, this.encoding);
     this.queue.commit(length);
   }
 
@@ -78,12 +66,10 @@ export class FrameWriter {
    */
   reserve(kind: number, flags: number, streamId: number, payloadLength: number): Buffer | undefined {
     if (payloadLength >= this.encoding.compressMinBytes) return undefined;
-    flags &= CALLER_FLAGS;
     const length = FRAME_HEADER_BYTES + payloadLength;
     const chunk = this.queue.reserve(length);
     const at = this.queue.offset;
-    if (this.encoding.xorKey) flags |= FrameFlag.OBFUSCATED;
-    writeFrameHeader(chunk, at, payloadLength, kind, flags, streamId);
+    writeFrameHeader(chunk, at, payloadLength, kind, wireFlags(flags, false, this.encoding), streamId);
     this.reservedAt = at + FRAME_HEADER_BYTES;
     this.reservedLength = length;
     return chunk;
@@ -96,20 +82,15 @@ export class FrameWriter {
 
   /** Queues the frame reserved by `reserve`, its payload now written. */
   commit(): void {
-    const key = this.encoding.xorKey;
-    if (key) xorInPlace(this.queue.reserve(0), key, this.reservedAt, this.reservedAt - FRAME_HEADER_BYTES + this.reservedLength);
+    sealPayloadInPlace(this.queue.reserve(0), this.reservedAt, this.reservedAt - FRAME_HEADER_BYTES + this.reservedLength, this.encoding);
     this.queue.commit(this.reservedLength);
   }
 
   /** Writes a control frame on stream 0 (never compressed). */
-  writeControl(kind: number, payload: Buffer): void {
-    const key = this.encoding.xorKey;
+  writeControl(kind: number, payload: Uint8Array): void {
     const length = FRAME_HEADER_BYTES + payload.length;
     const chunk = this.queue.reserve(length);
-    const at = this.queue.offset;
-    writeFrameHeader(chunk, at, payload.length, kind, key ? FrameFlag.OBFUSCATED : 0, 0);
-    chunk.set(payload, at + FRAME_HEADER_BYTES);
-    if (key) xorInPlace(chunk, key, at + FRAME_HEADER_BYTES, at + length);
+    writeFrame(chunk, this.queue.offset, kind, wireFlags(0, false, this.encoding), 0, payload, this.encoding);
     this.queue.commit(length);
   }
 }

@@ -2,7 +2,7 @@
 import type * as net from 'node:net';
 import type * as tls from 'node:tls';
 import type { TransportOptions } from './transport-options';
-import { CloseCode } from './wire';
+import { CloseCode } from '../codec/wire';
 
 /**
  * Node runs the TLS handshake before the server sees a connection (default timeout 120 s), so a peer

@@ -1,5 +1,5 @@
 import { CloseCode } from '../../src';
-import { FrameError } from '../../src/transport/frame-error';
+import { FrameError } from '../../src/codec/frame-error';
 import { decodePushPayload, encodePushPayload, isValidRoom, isValidTopic } from '../../src/push/push-wire';
 import { PushQueue } from '../../src/push/push-queue';
 import { PushRegistry } from '../../src/push/push-registry';

@@ -1,6 +1,6 @@
 // Per-call and per-message compression: CallOptions.compress for requests, context.compressResponse for
 // replies (the gRPC interop compression cases), only ever towards a peer that accepted compression.
-import { FrameKind, FrameFlag } from '../../src/transport/wire';
+import { FrameKind, FrameFlag } from '../../src/codec/wire';
 import type { FrameConnection } from '../../src';
 import { once } from 'node:events';
 import { startHarness, type Harness, type HarnessOptions, type TestClient } from './harness';

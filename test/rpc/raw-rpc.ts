@@ -3,7 +3,7 @@
 import { encodeCallHeader } from '../../src/rpc/call-header';
 import { decodeCallStatus, type CallStatus } from '../../src/rpc/call-status';
 import type { Metadata } from '../../src/rpc/metadata';
-import { FrameFlag, FrameKind } from '../../src/transport/wire';
+import { FrameFlag, FrameKind } from '../../src/codec/wire';
 import type { TransportOptions } from '../../src/transport/transport-options';
 import { RawPeer, rawFrame, validPreface, type RawFrame } from '../transport/raw-peer';
 

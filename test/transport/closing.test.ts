@@ -1,10 +1,10 @@
 // How a connection says goodbye: the reason always reaches a peer that reads, even behind a backlog.
 import * as net from 'node:net';
 import { FrameClient, FrameKind, FrameServer, CloseCode, type FrameConnection, type CloseInfo } from '../../src/transport';
-import { FrameDecoder } from '../../src/transport/frame-decoder';
-import { encodePreface } from '../../src/transport/preface';
-import { decodeGoaway } from '../../src/transport/goaway';
-import { PREFACE_BYTES, PROTOCOL_VERSION, Role } from '../../src/transport/wire';
+import { NodeFrameDecoder } from '../../src/transport/node/node-frame-decoder';
+import { encodePreface } from '../../src/codec/preface';
+import { decodeGoaway } from '../../src/codec/goaway';
+import { PREFACE_BYTES, PROTOCOL_VERSION, Role } from '../../src/codec/wire';
 
 /** A raw peer that completes the handshake, then reads nothing until told to. */
 async function stalledPeer(port: number): Promise<{ socket: net.Socket; readAll: () => Promise<{ kinds: number[]; goaway?: { code: number; reason: string } }> }> {
@@ -20,7 +20,7 @@ async function stalledPeer(port: number): Promise<{ socket: net.Socket; readAll:
       new Promise((resolve) => {
         const kinds: number[] = [];
         let goaway: { code: number; reason: string } | undefined;
-        const decoder = new FrameDecoder(1 << 20, {
+        const decoder = new NodeFrameDecoder(1 << 20, {
           onFrame: (kind, _flags, _id, payload) => {
             kinds.push(kind);
             if (kind === FrameKind.GOAWAY) goaway = decodeGoaway(payload);

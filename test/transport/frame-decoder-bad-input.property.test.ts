@@ -2,8 +2,8 @@
 // the decoder hands out exactly the frames a reference parser finds, then either waits for more or throws
 // the FrameError the reference predicts; never another exception, never memory the input did not bring.
 import * as fc from 'fast-check';
-import { CloseCode, FRAME_HEADER_BYTES, FrameDecoder, FrameError, KNOWN_FLAGS } from '../../src/transport';
-import { writeFrameHeader } from '../../src/transport/frame-encoder';
+import { CloseCode, FRAME_HEADER_BYTES, NodeFrameDecoder, FrameError, KNOWN_FLAGS } from '../../src/transport';
+import { writeFrameHeader } from '../../src/codec/frame-header';
 import { MEMORY_SLACK_BYTES, asBuffer, measure, mutationArb, mutate, splitAt } from '../property-helpers';
 
 // docs/protocol.md section 5: every kind the protocol defines. Flags come from wire.ts (they grow with versions).
@@ -64,13 +64,13 @@ const inputArb = fc.oneof(
   fc.tuple(streamArb, fc.array(mutationArb, { minLength: 1, maxLength: 3 })).map(([bytes, mutations]) => mutate(bytes, mutations)),
 );
 
-describe('FrameDecoder on arbitrary and damaged input', () => {
+describe('NodeFrameDecoder on arbitrary and damaged input', () => {
   it('matches the reference parser for any input, any chunking, any maxFrameBytes', () => {
     fc.assert(
       fc.property(inputArb, fc.array(fc.nat(), { maxLength: 12 }), fc.constantFrom(0, 1, 8, 40, 64, 4 * 1024 * 1024), (input, cuts, maxFrameBytes) => {
         const expected = referenceParse(input, maxFrameBytes);
         const frames: Frame[] = [];
-        const decoder = new FrameDecoder(maxFrameBytes, {
+        const decoder = new NodeFrameDecoder(maxFrameBytes, {
           onFrame: (kind, flags, streamId, payload) => frames.push({ kind, flags, streamId, payloadHex: payload.toString('hex') }),
         });
         let thrown: FrameError | undefined;
@@ -116,7 +116,7 @@ describe('FrameDecoder on arbitrary and damaged input', () => {
       fc.property(fc.nat({ max: 0xffff_ffff }), fc.nat({ max: 0xffff_ffff }), fc.boolean(), (length, maxFrameBytes, byteByByte) => {
         const header = Buffer.alloc(FRAME_HEADER_BYTES);
         writeFrameHeader(header, 0, length, 0x04, 0, 1);
-        const decoder = new FrameDecoder(maxFrameBytes, { onFrame: () => undefined });
+        const decoder = new NodeFrameDecoder(maxFrameBytes, { onFrame: () => undefined });
         const push = (): void => {
           if (byteByByte) for (let i = 0; i < header.length; i++) decoder.push(header.subarray(i, i + 1));
           else decoder.push(header);
@@ -141,7 +141,7 @@ describe('FrameDecoder on arbitrary and damaged input', () => {
   it('a header claiming 4 GiB fails at once under the default limit, without allocating', () => {
     const header = Buffer.alloc(FRAME_HEADER_BYTES);
     writeFrameHeader(header, 0, 0xffff_ffff, 0x04, 0, 1);
-    const decoder = new FrameDecoder(4 * 1024 * 1024, { onFrame: () => undefined });
+    const decoder = new NodeFrameDecoder(4 * 1024 * 1024, { onFrame: () => undefined });
     let error: unknown;
     const { arrayBufferGrowth, elapsedMs } = measure(() => {
       try {
@@ -157,7 +157,7 @@ describe('FrameDecoder on arbitrary and damaged input', () => {
   });
 
   it('with no effective limit, a 4 GiB claim holds only the bytes that actually arrived', () => {
-    const decoder = new FrameDecoder(0xffff_ffff, { onFrame: () => undefined });
+    const decoder = new NodeFrameDecoder(0xffff_ffff, { onFrame: () => undefined });
     const header = Buffer.alloc(FRAME_HEADER_BYTES);
     writeFrameHeader(header, 0, 0xffff_ffff, 0x04, 0, 1);
     const chunk = Buffer.alloc(64 * 1024, 0xab);

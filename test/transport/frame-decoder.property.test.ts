@@ -1,8 +1,8 @@
 // Property: any sequence of valid frames, encoded and cut into chunks at arbitrary points, decodes
 // back to exactly the same frames.
 import * as fc from 'fast-check';
-import { FrameDecoder, FrameKind, FrameFlag, KNOWN_FLAGS, FRAME_HEADER_BYTES, encodeFrame } from '../../src/transport';
-import { writeFrameHeader } from '../../src/transport/frame-encoder';
+import { NodeFrameDecoder, FrameKind, FrameFlag, KNOWN_FLAGS, FRAME_HEADER_BYTES, encodeFrame } from '../../src/transport';
+import { writeFrameHeader } from '../../src/codec/frame-header';
 
 interface Frame {
   kind: number;
@@ -33,7 +33,7 @@ function encode(frame: Frame): Buffer {
   return bytes;
 }
 
-describe('FrameDecoder property', () => {
+describe('NodeFrameDecoder property', () => {
   it('decodes random frames split at random points into exactly the frames sent', () => {
     expect(KNOWN_FLAGS).toBe(FrameFlag.COMPRESSED | FrameFlag.OBFUSCATED | FrameFlag.END_STREAM | FrameFlag.MORE);
     fc.assert(
@@ -44,7 +44,7 @@ describe('FrameDecoder property', () => {
           const stream = Buffer.concat(frames.map(encode));
           const cuts = [...new Set(rawCuts.map((cut) => (stream.length === 0 ? 0 : cut % (stream.length + 1))))].sort((a, b) => a - b);
           const received: { kind: number; flags: number; streamId: number; payload: Buffer }[] = [];
-          const decoder = new FrameDecoder(MAX_PAYLOAD, {
+          const decoder = new NodeFrameDecoder(MAX_PAYLOAD, {
             onFrame: (kind, flags, streamId, payload) => received.push({ kind, flags, streamId, payload: Buffer.from(payload) }),
           });
           let from = 0;

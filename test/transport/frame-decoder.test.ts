@@ -1,6 +1,6 @@
-// FrameDecoder as a pure parser: crafted bytes in, frames out, whatever the chunking.
-import { FrameDecoder, FrameError, CloseCode, FrameKind, FrameFlag, FRAME_HEADER_BYTES } from '../../src/transport';
-import { writeFrameHeader } from '../../src/transport/frame-encoder';
+// NodeFrameDecoder as a pure parser: crafted bytes in, frames out, whatever the chunking.
+import { NodeFrameDecoder, FrameError, CloseCode, FrameKind, FrameFlag, FRAME_HEADER_BYTES } from '../../src/transport';
+import { writeFrameHeader } from '../../src/codec/frame-header';
 
 interface Decoded {
   kind: number;
@@ -16,9 +16,9 @@ function frame(kind: number, flags: number, streamId: number, payload: Buffer): 
   return bytes;
 }
 
-function decoder(maxFrameBytes = 1024 * 1024): { decoder: FrameDecoder; frames: Decoded[] } {
+function decoder(maxFrameBytes = 1024 * 1024): { decoder: NodeFrameDecoder; frames: Decoded[] } {
   const frames: Decoded[] = [];
-  const d = new FrameDecoder(maxFrameBytes, {
+  const d = new NodeFrameDecoder(maxFrameBytes, {
     onFrame: (kind, flags, streamId, payload) => frames.push({ kind, flags, streamId, payload: Buffer.from(payload) }),
   });
   return { decoder: d, frames };
@@ -48,7 +48,7 @@ const sample: Decoded[] = [
 ];
 const sampleBytes = Buffer.concat(sample.map((f) => frame(f.kind, f.flags, f.streamId, f.payload)));
 
-describe('FrameDecoder: chunking', () => {
+describe('NodeFrameDecoder: chunking', () => {
   it('decodes frames fed one byte at a time', () => {
     const { decoder: d, frames } = decoder();
     for (let i = 0; i < sampleBytes.length; i++) d.push(sampleBytes.subarray(i, i + 1));
@@ -124,7 +124,7 @@ describe('FrameDecoder: chunking', () => {
   });
 });
 
-describe('FrameDecoder: violations', () => {
+describe('NodeFrameDecoder: violations', () => {
   it('rejects a 2^32-1 length right after the 10 header bytes, before holding any body', () => {
     const { decoder: d, frames } = decoder(4 * 1024 * 1024);
     const header = Buffer.alloc(FRAME_HEADER_BYTES);

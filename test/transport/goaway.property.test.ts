@@ -2,7 +2,7 @@
 // reason, a shorter one is a PROTOCOL_ERROR; encoding cuts reasons to 512 bytes on a character boundary and decodes back.
 import * as fc from 'fast-check';
 import { CloseCode, FrameError, decodeGoaway, encodeGoaway } from '../../src/transport';
-import { GOAWAY_FIXED_BYTES, MAX_REASON_BYTES } from '../../src/transport/goaway';
+import { GOAWAY_FIXED_BYTES, MAX_REASON_BYTES } from '../../src/codec/goaway';
 import { asBuffer, decodeOrError, same, validOrMutated } from '../property-helpers';
 
 const goawayArb = fc.tuple(fc.nat({ max: 0xffff }), fc.string({ unit: 'grapheme', maxLength: 300 }), fc.nat({ max: 0xffff_ffff }));

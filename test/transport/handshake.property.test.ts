@@ -3,11 +3,11 @@
 import * as fc from 'fast-check';
 import * as net from 'node:net';
 import { CloseCode, FrameError, FrameKind, PREFACE_BYTES, decodeGoaway, decodePreface, encodeGoaway, encodePreface, resolveTransportOptions } from '../../src/transport';
-import { writeFrameHeader } from '../../src/transport/frame-encoder';
+import { writeFrameHeader } from '../../src/codec/frame-header';
 import { initiateHandshake, localPreface } from '../../src/transport/handshake';
-import { GOAWAY_FIXED_BYTES, MAX_REASON_BYTES } from '../../src/transport/goaway';
-import { checkObfuscation } from '../../src/transport/preface';
-import { Feature, FRAME_HEADER_BYTES, PROTOCOL_VERSION, Role } from '../../src/transport/wire';
+import { GOAWAY_FIXED_BYTES, MAX_REASON_BYTES } from '../../src/codec/goaway';
+import { checkObfuscation } from '../../src/codec/preface';
+import { Feature, FRAME_HEADER_BYTES, PROTOCOL_VERSION, Role } from '../../src/codec/wire';
 import { asBuffer, same, splitAt, validOrMutated } from '../property-helpers';
 import { startEchoServer, type EchoServer } from './helpers';
 
@@ -50,7 +50,7 @@ const refusalArb = fc.tuple(fc.nat({ max: 0xffff }), fc.string({ maxLength: 40 }
   const payload = encodeGoaway(code, reason);
   const frame = Buffer.alloc(FRAME_HEADER_BYTES + payload.length);
   writeFrameHeader(frame, 0, payload.length, FrameKind.GOAWAY, 0, 0);
-  payload.copy(frame, FRAME_HEADER_BYTES);
+  frame.set(payload, FRAME_HEADER_BYTES);
   return frame;
 });
 
@@ -112,7 +112,7 @@ describe('client handshake: whatever the server answers', () => {
   });
 
   it('an echo server (it reflects the client preface, role client) fails the handshake instead of leaving calls waiting', async () => {
-    const ours = encodePreface(localPreface(resolveTransportOptions({}), Role.CLIENT));
+    const ours = Buffer.from(encodePreface(localPreface(resolveTransportOptions({}), Role.CLIENT)));
     const outcome = await clientHandshake(ours);
     expect(!outcome.ok && outcome.error).toMatchObject({ code: CloseCode.HANDSHAKE_FAILED, message: expect.stringContaining("expected a server's preface, got a client's") });
   });

@@ -2,8 +2,8 @@
 // everything else with HANDSHAKE_FAILED and a reason; encode then decode gives back every valid preface.
 import * as fc from 'fast-check';
 import { CloseCode, FrameError, PREFACE_BYTES, PROTOCOL_VERSION, decodePreface, encodePreface, type Preface } from '../../src/transport';
-import { checkObfuscation } from '../../src/transport/preface';
-import { Feature, Role } from '../../src/transport/wire';
+import { checkObfuscation } from '../../src/codec/preface';
+import { Feature, Role } from '../../src/codec/wire';
 import { asBuffer, decodeOrError, same, validOrMutated } from '../property-helpers';
 
 const prefaceArb: fc.Arbitrary<Preface> = fc.record({

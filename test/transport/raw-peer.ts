@@ -1,10 +1,10 @@
 // A hand-driven peer for protocol tests: a plain node:net socket that writes exactly the bytes a test
-// chooses and parses what comes back with the real FrameDecoder.
+// chooses and parses what comes back with the real NodeFrameDecoder.
 import * as net from 'node:net';
-import { FrameDecoder, decodeGoaway, encodePreface, resolveTransportOptions, FrameKind, type TransportOptions } from '../../src/transport';
-import { writeFrameHeader } from '../../src/transport/frame-encoder';
+import { NodeFrameDecoder, decodeGoaway, encodePreface, resolveTransportOptions, FrameKind, type TransportOptions } from '../../src/transport';
+import { writeFrameHeader } from '../../src/codec/frame-header';
 import { localPreface } from '../../src/transport/handshake';
-import { FRAME_HEADER_BYTES, PREFACE_BYTES, Role } from '../../src/transport/wire';
+import { FRAME_HEADER_BYTES, PREFACE_BYTES, Role } from '../../src/codec/wire';
 
 /** One frame read back from the server (payload copied). */
 export interface RawFrame {
@@ -24,7 +24,7 @@ export function rawFrame(kind: number, flags: number, streamId: number, payload:
 
 /** The preface a FrameClient with `options` would send. */
 export function validPreface(options: Partial<TransportOptions> = {}): Buffer {
-  return encodePreface(localPreface(resolveTransportOptions(options), Role.CLIENT));
+  return Buffer.from(encodePreface(localPreface(resolveTransportOptions(options), Role.CLIENT)));
 }
 
 /**
@@ -38,7 +38,7 @@ export class RawPeer {
   readonly closed: Promise<void>;
   private pending = Buffer.alloc(0);
   private sawFirstByte = false;
-  private readonly decoder = new FrameDecoder(64 * 1024 * 1024, {
+  private readonly decoder = new NodeFrameDecoder(64 * 1024 * 1024, {
     onFrame: (kind, flags, streamId, payload) => {
       this.frames.push({ kind, flags, streamId, payload: Buffer.from(payload) });
       this.wake();

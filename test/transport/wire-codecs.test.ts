@@ -4,14 +4,14 @@ import {
   CloseCode, FRAME_HEADER_BYTES, FrameError, FrameFlag, FrameKind, PREFACE_BYTES, PROTOCOL_VERSION, Role,
   decodeGoaway, decodePreface, encodeFrame, encodeGoaway, encodePreface, resolveTransportOptions, xorInPlace,
 } from '../../src/transport';
-import { MAX_REASON_BYTES } from '../../src/transport/goaway';
-import { checkObfuscation } from '../../src/transport/preface';
-import { xorKeyCheck } from '../../src/transport/xor-obfuscator';
+import { MAX_REASON_BYTES } from '../../src/codec/goaway';
+import { checkObfuscation } from '../../src/codec/preface';
+import { xorKeyCheck } from '../../src/transport/xor-key';
 
 describe('preface', () => {
   it('round-trips and is exactly PREFACE_BYTES long', () => {
     const preface = { version: PROTOCOL_VERSION, features: 3, role: Role.SERVER, keyCheck: 0xdeadbeef, connectionWindow: 8 << 20, streamWindow: 1 << 20 };
-    const bytes = encodePreface(preface);
+    const bytes = Buffer.from(encodePreface(preface));
     expect(bytes).toHaveLength(PREFACE_BYTES);
     expect(bytes.subarray(0, 4).toString('latin1')).toBe('FRPC');
     expect(decodePreface(bytes)).toEqual(preface);

@@ -7,7 +7,7 @@ import { CloseCode, FrameFlag, FrameKind, PING_PAYLOAD_BYTES, WINDOW_PAYLOAD_BYT
  * than MESSAGE, a WINDOW that is not 4 bytes (for any id), a control frame off stream 0, a PING or PONG
  * that is not 8 bytes. `payload` is as opened (de-obfuscated, inflated).
  */
-export function checkFrameShape(kind: number, flags: number, streamId: number, payload: Buffer): void {
+export function checkFrameShape(kind: number, flags: number, streamId: number, payload: Uint8Array): void {
   if ((flags & FrameFlag.MORE) !== 0 && kind !== FrameKind.MESSAGE) {
     throw new FrameError(CloseCode.PROTOCOL_ERROR, `MORE flag on frame kind 0x${kind.toString(16)} (only MESSAGE frames are fragmented)`);
   }

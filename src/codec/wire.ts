@@ -79,7 +79,8 @@ export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
  * window, u32 stream window (the credit, in bytes, the sender grants its peer at the start).
  */
 export const PREFACE_BYTES = 20;
-export const PREFACE_MAGIC = Buffer.from('FRPC', 'latin1');
+/** "FRPC" in ASCII. */
+export const PREFACE_MAGIC: Uint8Array = Uint8Array.of(0x46, 0x52, 0x50, 0x43);
 export const PROTOCOL_VERSION = 2;
 
 /** Which end sent a preface: a plain echo server reflects the client's preface, and is caught by this. */

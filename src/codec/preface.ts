@@ -1,4 +1,5 @@
 // The connection preface: each side's first 12 bytes, naming the protocol, version and features.
+import { latin1Text, readU32, writeU32 } from './bytes';
 import { FrameError } from './frame-error';
 import { CloseCode, Feature, PREFACE_BYTES, PREFACE_MAGIC, PROTOCOL_VERSION, Role } from './wire';
 
@@ -16,25 +17,30 @@ export interface Preface {
 }
 
 /** Encodes a preface: "FRPC", version, features, role, a reserved zero byte, key check, the two windows. */
-export function encodePreface(preface: Preface): Buffer {
-  const bytes = Buffer.alloc(PREFACE_BYTES);
-  PREFACE_MAGIC.copy(bytes, 0);
+export function encodePreface(preface: Preface): Uint8Array {
+  const bytes = new Uint8Array(PREFACE_BYTES);
+  bytes.set(PREFACE_MAGIC, 0);
   bytes[4] = preface.version;
   bytes[5] = preface.features;
   bytes[6] = preface.role;
-  bytes.writeUInt32BE(preface.keyCheck >>> 0, 8);
-  bytes.writeUInt32BE(preface.connectionWindow >>> 0, 12);
-  bytes.writeUInt32BE(preface.streamWindow >>> 0, 16);
+  writeU32(bytes, 8, preface.keyCheck >>> 0);
+  writeU32(bytes, 12, preface.connectionWindow >>> 0);
+  writeU32(bytes, 16, preface.streamWindow >>> 0);
   return bytes;
+}
+
+function hasMagic(bytes: Uint8Array): boolean {
+  for (let i = 0; i < PREFACE_MAGIC.length; i++) if (bytes[i] !== PREFACE_MAGIC[i]) return false;
+  return true;
 }
 
 /**
  * Parses a preface, throwing HANDSHAKE_FAILED with a reason a person can act on. `expected` is the role
  * the peer must have: a server reading a client's preface, or a client reading a server's.
  */
-export function decodePreface(bytes: Buffer, expected?: Role): Preface {
-  if (bytes.length < PREFACE_BYTES || !bytes.subarray(0, 4).equals(PREFACE_MAGIC)) {
-    const seen = JSON.stringify(bytes.subarray(0, 4).toString('latin1'));
+export function decodePreface(bytes: Uint8Array, expected?: Role): Preface {
+  if (bytes.length < PREFACE_BYTES || !hasMagic(bytes)) {
+    const seen = JSON.stringify(latin1Text(bytes.subarray(0, 4)));
     throw new FrameError(CloseCode.HANDSHAKE_FAILED, `not a framerpc peer: expected preface magic "FRPC", got ${seen}`);
   }
   const version = bytes[4];
@@ -52,12 +58,12 @@ export function decodePreface(bytes: Buffer, expected?: Role): Preface {
   if (bytes[7] !== 0) {
     throw new FrameError(CloseCode.HANDSHAKE_FAILED, 'preface reserved byte must be zero');
   }
-  const connectionWindow = bytes.readUInt32BE(12);
-  const streamWindow = bytes.readUInt32BE(16);
+  const connectionWindow = readU32(bytes, 12);
+  const streamWindow = readU32(bytes, 16);
   if (connectionWindow === 0 || streamWindow === 0) {
     throw new FrameError(CloseCode.HANDSHAKE_FAILED, `preface windows must be positive (connection ${connectionWindow}, stream ${streamWindow})`);
   }
-  return { version, features: bytes[5], role, keyCheck: bytes.readUInt32BE(8), connectionWindow, streamWindow };
+  return { version, features: bytes[5], role, keyCheck: readU32(bytes, 8), connectionWindow, streamWindow };
 }
 
 /** Checks that both sides obfuscate with the same key, or both not at all. */

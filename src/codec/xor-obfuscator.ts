@@ -1,6 +1,5 @@
 // XOR obfuscation of frame payloads. This hides payloads from casual inspection only: it is NOT
 // encryption and gives no confidentiality or integrity. Use TLS for security.
-import { createHash } from 'node:crypto';
 
 /** Applies the key cyclically from the payload's first byte; applying it twice restores the payload. */
 export function xorInPlace(bytes: Uint8Array, key: Uint8Array, start = 0, end = bytes.length): void {
@@ -10,10 +9,4 @@ export function xorInPlace(bytes: Uint8Array, key: Uint8Array, start = 0, end = 
     bytes[i] ^= key[k];
     if (++k === keyLength) k = 0;
   }
-}
-
-/** The preface's key check: the first 4 bytes of SHA-256(key) as u32, 0 when there is no key. */
-export function xorKeyCheck(key: Uint8Array | undefined): number {
-  if (!key || key.length === 0) return 0;
-  return createHash('sha256').update(key).digest().readUInt32BE(0);
 }
