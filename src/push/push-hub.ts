@@ -4,7 +4,7 @@ import { PushControlDefinition } from '../../generated/framerpc/push/v1/push';
 import type { CallContext } from '../server/call-context';
 import type { RpcServer } from '../server/rpc-server';
 import type { ServiceDefinition } from '../service/service-definition';
-import type { FrameConnection } from '../transport/frame-connection';
+import type { FrameTransport as FrameConnection } from '../transport/frame-transport';
 import { eventTopicsOf, type EventTopic } from './event-topics';
 import { fanOut, type DeferredFlush, type Delivery, type FanOutTarget, type PushHubStats, type SlowConsumer } from './fan-out';
 import { pushControlService, type PushControlHost } from './push-control';

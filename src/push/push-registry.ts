@@ -1,5 +1,5 @@
 // Who gets what: each connection's topics and rooms, indexed both ways. Pure bookkeeping, no sockets.
-import type { FrameConnection } from '../transport/frame-connection';
+import type { FrameTransport as FrameConnection } from '../transport/frame-transport';
 
 /** @internal One connection known to a hub: what it subscribed to and joined, and what it was sent. */
 export class PushMember {

@@ -1,7 +1,7 @@
 // Routes a connection's RPC frames to calls: opens calls, enforces per-connection limits, answers bad input.
 import type { CloseInfo } from '../transport/close-info';
 import type { FrameSink } from '../transport/frame-sink';
-import type { FrameConnection } from '../transport/frame-connection';
+import type { FrameTransport as FrameConnection } from '../transport/frame-transport';
 import { FrameError } from '../codec/frame-error';
 import { CloseCode, FrameFlag, FrameKind } from '../codec/wire';
 import { decodeCallHeader, newMetadataCache, type CallHeader } from '../rpc/call-header';

@@ -1,6 +1,5 @@
 // The RPC server: a FrameServer whose connections each get a Dispatcher over the shared method table.
 import { EventEmitter } from 'node:events';
-import type { AddressInfo } from 'node:net';
 import { tsyringeResolver, type HandlerResolver } from '../di/handler-resolver';
 import type { ServiceImplementation } from '../service/handler-types';
 import { MethodRegistry } from '../service/method-registry';
@@ -8,8 +7,8 @@ import type { ServiceDefinition } from '../service/service-definition';
 import { decoratedHandlerClasses, serviceBindingOf, type HandlerClass } from '../service/service-metadata';
 import { diagnostics } from '../rpc/diagnostic-channels';
 import type { CloseInfo } from '../transport/close-info';
-import type { FrameConnection } from '../transport/frame-connection';
-import { FrameServer } from '../transport/frame-server';
+import { tcpListener, type FrameServerOptions } from '../transport/default-transport';
+import type { FrameListener, FrameListenerFactory, ListenAddress, FrameTransport as FrameConnection } from '../transport/frame-transport';
 import { CloseCode } from '../codec/wire';
 import { Dispatcher } from './dispatcher';
 import type { ServerLog } from './logger';
@@ -20,6 +19,8 @@ import { resolveServerCallOptions, type ResolvedServerCallOptions, type RpcServe
 export interface RpcServerConstructorOptions extends RpcServerOptions {
   /** Builds decorated handler classes. Default: tsyringe's root container. */
   resolver?: HandlerResolver;
+  /** Makes the transport the server accepts connections on (an in-memory network's `listener` in tests, say). Default TCP, or TLS with `tls`. */
+  listener?: FrameListenerFactory<FrameServerOptions>;
 }
 
 export interface AddServiceOptions {
@@ -50,7 +51,7 @@ function closeCodeName(code: number): string {
 
 /** Serves registered services to framerpc clients. */
 export class RpcServer extends EventEmitter<RpcServerEvents> {
-  readonly transport: FrameServer;
+  readonly transport: FrameListener;
   readonly registry = new MethodRegistry();
   private readonly callOptions: ResolvedServerCallOptions;
   private readonly resolver: HandlerResolver;
@@ -58,12 +59,12 @@ export class RpcServer extends EventEmitter<RpcServerEvents> {
 
   constructor(options: RpcServerConstructorOptions = {}) {
     super();
-    const { resolver, maxConcurrentCalls, maxRequestBytes, maxResponseBytes, interceptors, logger, logRateLimit, maxConcurrentHandlers, maxHeldBytes, memoryWaitMs, maxCancelsPerSecond, cancelBurst, ...transport } = options;
+    const { resolver, listener = tcpListener, maxConcurrentCalls, maxRequestBytes, maxResponseBytes, interceptors, logger, logRateLimit, maxConcurrentHandlers, maxHeldBytes, memoryWaitMs, maxCancelsPerSecond, cancelBurst, ...transport } = options;
     this.callOptions = resolveServerCallOptions({ maxConcurrentCalls, maxRequestBytes, maxResponseBytes, interceptors, logger, logRateLimit, maxConcurrentHandlers, maxHeldBytes, memoryWaitMs, maxCancelsPerSecond, cancelBurst });
     this.resolver = resolver ?? tsyringeResolver();
     const connectionWindowBytes = transport.connectionWindowBytes ?? defaultConnectionWindow(this.callOptions.maxRequestBytes);
     checkWindowFitsMessages(connectionWindowBytes, this.callOptions.maxRequestBytes, 'server');
-    this.transport = new FrameServer({ ...transport, connectionWindowBytes, memoryBudget: this.callOptions.memoryBudget });
+    this.transport = listener({ ...transport, connectionWindowBytes, memoryBudget: this.callOptions.memoryBudget });
     this.transport.on('rejected', (rejected) => {
       if (rejected.code !== CloseCode.HANDSHAKE_FAILED && rejected.code !== CloseCode.TIMEOUT) return; // refusals by policy (full, closing) are not the peer's fault
       this.callOptions.log.warn(`framerpc: refused a connection: ${rejected.reason}`, { code: closeCodeName(rejected.code), peer: rejected.remoteAddress }, `${rejected.remoteAddress}\nhandshake`);
@@ -142,7 +143,7 @@ export class RpcServer extends EventEmitter<RpcServerEvents> {
   }
 
   /** Starts listening (port 0 picks a free port); resolves with the bound address. */
-  listen(port = 0, host = '127.0.0.1'): Promise<AddressInfo> {
+  listen(port = 0, host = '127.0.0.1'): Promise<ListenAddress> {
     return this.transport.listen(port, host);
   }
 

@@ -1,5 +1,5 @@
 // One call being served: runs the handler, streams its messages under flow control, sends the final status.
-import type { FrameConnection } from '../transport/frame-connection';
+import type { FrameTransport as FrameConnection } from '../transport/frame-transport';
 import { FrameFlag, FrameKind, MAX_UNGRANTED_BYTES } from '../codec/wire';
 import { encodeCallStatus, OK_WITH_MESSAGE_PREFIX } from '../rpc/call-status';
 import { deadlines } from '../rpc/deadline-queue';

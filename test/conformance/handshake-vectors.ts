@@ -1,6 +1,6 @@
 // The handshake vectors (vectors/handshake.json): what a client sends first, accepted or refused.
 import { encodePreface } from '../../src/transport';
-import { localPreface } from '../../src/transport/handshake';
+import { localPreface } from '../../src/transport/tcp/handshake';
 import { resolveTransportOptions } from '../../src/transport/transport-options';
 import { CloseCode, PROTOCOL_VERSION, Role } from '../../src/codec/wire';
 import { KEY, close, hex, prefaceFor } from './vector-bytes';

@@ -2,7 +2,7 @@
 // zlib bytes, prefaces; shared by the frame, handshake and call vector builders.
 import { encodePreface, type PayloadEncoding } from '../../src/transport';
 import { writeFrameHeader } from '../../src/codec/frame-header';
-import { localPreface } from '../../src/transport/handshake';
+import { localPreface } from '../../src/transport/tcp/handshake';
 import { resolveTransportOptions, type TransportOptions } from '../../src/transport/transport-options';
 import { CloseCode, FRAME_HEADER_BYTES, FrameKind, KNOWN_FLAGS, Role } from '../../src/codec/wire';
 import type { CloseSpec, FrameSpec } from './vector-format';

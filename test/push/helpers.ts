@@ -8,7 +8,7 @@ import { encodeCallHeader } from '../../src/rpc/call-header';
 import { Metadata } from '../../src/rpc/metadata';
 import { encodeFrame } from '../../src/transport/shared-frame';
 import { encodePreface } from '../../src/codec/preface';
-import { localPreface } from '../../src/transport/handshake';
+import { localPreface } from '../../src/transport/tcp/handshake';
 import { resolveTransportOptions } from '../../src/transport/transport-options';
 import { FrameFlag, FrameKind, Role } from '../../src/codec/wire';
 

@@ -3,7 +3,7 @@ import { FrameError } from '../../src/codec/frame-error';
 import { decodePushPayload, encodePushPayload, isValidRoom, isValidTopic } from '../../src/push/push-wire';
 import { PushQueue } from '../../src/push/push-queue';
 import { PushRegistry } from '../../src/push/push-registry';
-import type { FrameConnection } from '../../src/transport/frame-connection';
+import type { FrameConnection } from '../../src/transport/tcp/frame-connection';
 
 describe('PUSH payload codec', () => {
   const topic = Buffer.from('/chat.v1.ChatEvents/MessagePosted', 'latin1');

@@ -42,7 +42,7 @@ describe('compression chosen per call and per message', () => {
     const serverConnection = once(h.server, 'connection') as Promise<[FrameConnection]>;
     const { channel, client } = await h.connect(options.channel);
     const [connection] = await serverConnection;
-    return { client, atServer: recordFrames(connection), atClient: recordFrames(channel.readyMultiplexer()!.connection) };
+    return { client, atServer: recordFrames(connection), atClient: recordFrames(channel.readyMultiplexer()!.connection as FrameConnection) };
   }
 
   test('client_compressed_unary: compress: true compresses a small request, false keeps a large one plain', async () => {

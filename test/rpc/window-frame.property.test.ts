@@ -104,7 +104,7 @@ describe('WINDOW frames of any shape', () => {
     while (dispatcher.callsInFlight === 0) await new Promise((resolve) => setImmediate(resolve));
     const mux = channel.readyMultiplexer();
     if (!mux) throw new Error('no multiplexer');
-    const clientConnection = mux.connection;
+    const clientConnection = mux.connection as FrameConnection;
     const outcomes = new Set<string>();
 
     fc.assert(

@@ -1,6 +1,7 @@
 // Outbound bounds and backpressure over real sockets: a peer that never reads is closed with
 // OUTBOUND_OVERFLOW before the server holds more than maxOutboundBytes; a peer that sends but does not
 // read makes the server stop reading (memory stays bounded) until it drains.
+import type { Socket } from 'node:net';
 import { once } from 'node:events';
 import { CloseCode, FrameClient, FrameKind, type CloseInfo, type FrameConnection } from '../../src/transport';
 import { closeClient, collect, expectHealthyEcho, startEchoServer, type EchoServer } from './helpers';
@@ -92,7 +93,7 @@ describe('Backpressure: read path pauses above outboundHighWaterBytes', () => {
         maxOutbound = Math.max(maxOutbound, connection.outboundBytes);
       },
     });
-    const paused = once(connection.socket, 'pause');
+    const paused = once((connection.socket as Socket), 'pause');
 
     // 32 MiB of requests: far more than socket buffers and the bounds together.
     const count = 2048;
@@ -109,7 +110,7 @@ describe('Backpressure: read path pauses above outboundHighWaterBytes', () => {
     expect(connection.state).toBe('open');
     expect(connection.socket.isPaused()).toBe(true);
     expect(requestsRead).toBe(readAtPause);
-    expect(connection.socket.readableLength).toBeLessThanOrEqual(connection.socket.readableHighWaterMark + 64 * KIB);
+    expect((connection.socket as Socket).readableLength).toBeLessThanOrEqual((connection.socket as Socket).readableHighWaterMark + 64 * KIB);
     expect(maxOutbound).toBeLessThanOrEqual(maxOutboundBytes);
 
     // The peer reads again: the server drains, resumes, and answers every request in order.
@@ -153,7 +154,7 @@ describe('Backpressure: read path pauses above outboundHighWaterBytes', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(got).toBe(0);
     expect(serverSide.state).toBe('open');
-    const resumed = once(connection.socket, 'data');
+    const resumed = once((connection.socket as Socket), 'data');
     connection.resumeReading();
     await resumed;
     expect(got).toBe(1);

@@ -1,4 +1,5 @@
 // How a connection says goodbye: the reason always reaches a peer that reads, even behind a backlog.
+import type { Socket } from 'node:net';
 import * as net from 'node:net';
 import { FrameClient, FrameKind, FrameServer, CloseCode, type FrameConnection, type CloseInfo } from '../../src/transport';
 import { NodeFrameDecoder } from '../../src/transport/node/node-frame-decoder';
@@ -83,7 +84,7 @@ describe('closing a connection', () => {
     const connection = await client.connect();
     const echoed = new Promise<void>((resolve) => connection.start({ onFrame: () => resolve() }));
     // Observe the raw flags byte of what the server sends.
-    connection.socket.prependListener('data', (chunk: Buffer) => flags.push(chunk[5]));
+    (connection.socket as Socket).prependListener('data', (chunk: Buffer) => flags.push(chunk[5]));
     connection.send(FrameKind.DATA, 0, 1, Buffer.alloc(4096, 7));
     await echoed;
     expect(flags[0] & 0b1).toBe(compressedFlag);

@@ -1,4 +1,5 @@
 // FrameServer: binding, the connection limit, graceful shutdown, and broadcast of pre-encoded frames.
+import type { Socket } from 'node:net';
 import { once } from 'node:events';
 import * as net from 'node:net';
 import { CloseCode, FrameClient, FrameError, FrameKind, FrameServer, encodeFrame, type CloseInfo, type FrameConnection } from '../../src/transport';
@@ -39,7 +40,7 @@ describe('FrameServer: listening', () => {
       expect(server.connections.size).toBe(1);
       const serverSide = [...server.connections.values()][0];
       expect(serverSide.remoteAddress).toBe('127.0.0.1');
-      expect(serverSide.remotePort).toBe(connection.socket.localPort);
+      expect(serverSide.remotePort).toBe((connection.socket as Socket).localPort);
     } finally {
       await Promise.all(clients.splice(0).map(closeClient));
       await server.close(0);

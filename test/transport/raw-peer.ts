@@ -3,7 +3,7 @@
 import * as net from 'node:net';
 import { NodeFrameDecoder, decodeGoaway, encodePreface, resolveTransportOptions, FrameKind, type TransportOptions } from '../../src/transport';
 import { writeFrameHeader } from '../../src/codec/frame-header';
-import { localPreface } from '../../src/transport/handshake';
+import { localPreface } from '../../src/transport/tcp/handshake';
 import { FRAME_HEADER_BYTES, PREFACE_BYTES, Role } from '../../src/codec/wire';
 
 /** One frame read back from the server (payload copied). */

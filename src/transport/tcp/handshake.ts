@@ -1,12 +1,12 @@
 // The preface exchange that opens every connection, bounded by handshakeTimeoutMs.
-import type { Socket } from 'node:net';
-import { GOAWAY_FIXED_BYTES, MAX_REASON_BYTES, decodeGoaway, encodeGoaway } from '../codec/goaway';
-import { FrameError } from '../codec/frame-error';
-import { encodeFrame } from './shared-frame';
-import { checkObfuscation, decodePreface, encodePreface, type Preface } from '../codec/preface';
-import type { TransportOptions } from './transport-options';
-import { xorKeyCheck } from './xor-key';
-import { CloseCode, FRAME_HEADER_BYTES, Feature, FrameKind, PREFACE_BYTES, PROTOCOL_VERSION, Role } from '../codec/wire';
+import type { ByteStream as Socket } from '../byte-stream';
+import { GOAWAY_FIXED_BYTES, MAX_REASON_BYTES, decodeGoaway, encodeGoaway } from '../../codec/goaway';
+import { FrameError } from '../../codec/frame-error';
+import { encodeFrame } from '../shared-frame';
+import { checkObfuscation, decodePreface, encodePreface, type Preface } from '../../codec/preface';
+import type { TransportOptions } from '../transport-options';
+import { xorKeyCheck } from '../xor-key';
+import { CloseCode, FRAME_HEADER_BYTES, Feature, FrameKind, PREFACE_BYTES, PROTOCOL_VERSION, Role } from '../../codec/wire';
 
 /** The outcome of a successful handshake. */
 export interface HandshakeResult {

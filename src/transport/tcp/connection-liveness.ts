@@ -1,6 +1,6 @@
 // The clocks Node's TCP sockets lack: frame completion, heartbeat and idle, each closing with its own reason.
-import type { TransportOptions } from './transport-options';
-import { CloseCode, PING_PAYLOAD_BYTES } from '../codec/wire';
+import type { TransportOptions } from '../transport-options';
+import { CloseCode, PING_PAYLOAD_BYTES } from '../../codec/wire';
 
 // Lateness of a timer below this is ordinary scheduling jitter, not a blocked loop.
 const MIN_LOOP_LAG_MS = 20;

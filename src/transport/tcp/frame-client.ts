@@ -2,33 +2,29 @@
 import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
-import { backoffDelay, defaultBackoffOptions, type BackoffOptions } from './backoff';
-import type { CloseInfo } from './close-info';
+import { backoffDelay, defaultBackoffOptions, type BackoffOptions } from '../backoff';
+import type { CloseInfo } from '../close-info';
 import { FrameConnection } from './frame-connection';
-import { FrameError } from '../codec/frame-error';
+import { FrameError } from '../../codec/frame-error';
 import { initiateHandshake } from './handshake';
-import { clampTimerMs } from './timer-limit';
-import { resolveTransportOptions, type TransportOptions, type TransportOptionsInput } from './transport-options';
-import { WaiterList } from './waiter-list';
-import { CloseCode } from '../codec/wire';
+import { clampTimerMs } from '../timer-limit';
+import type { ByteStream } from '../byte-stream';
+import type { ClientState, FrameDialer, FrameDialerOptions } from '../frame-transport';
+import { resolveTransportOptions, type TransportOptions } from '../transport-options';
+import { WaiterList } from '../waiter-list';
+import { CloseCode } from '../../codec/wire';
 
-/**
- * idle: not started; connecting: first attempt under way; open: a connection is usable;
- * reconnecting: lost or failed, waiting for the next attempt; closed: closed by the user or gave up.
- */
-export type ClientState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
+export type { ClientState } from '../frame-transport';
 
 /** Options of a FrameClient. */
-export interface FrameClientOptions extends TransportOptionsInput {
-  port: number;
-  /** Default 127.0.0.1. */
-  host?: string;
+export interface FrameClientOptions extends FrameDialerOptions {
   /** Connect over TLS with these options (ca, servername, ...). Default plain TCP. */
   tls?: tls.ConnectionOptions;
-  /** A connection attempt (TCP, TLS and preface) must complete within this. Default 5000 ms. */
-  connectTimeoutMs?: number;
-  /** Reconnect after a loss or failure; `false` turns it off. Default on, see BackoffOptions. */
-  reconnect?: Partial<BackoffOptions> | false;
+  /**
+   * @internal Opens the byte stream instead of a TCP or TLS socket (it emits 'connect' when usable): how
+   * the in-memory transport reuses this client. Default none.
+   */
+  connectStream?: () => ByteStream;
 }
 
 export interface FrameClientEvents {
@@ -44,7 +40,7 @@ export interface FrameClientEvents {
 const PERMANENT = new Set<number>([CloseCode.HANDSHAKE_FAILED]);
 
 /** A client connection that keeps itself connected. */
-export class FrameClient extends EventEmitter<FrameClientEvents> {
+export class FrameClient extends EventEmitter<FrameClientEvents> implements FrameDialer {
   readonly options: TransportOptions;
   private readonly host: string;
   private readonly port: number;
@@ -55,13 +51,15 @@ export class FrameClient extends EventEmitter<FrameClientEvents> {
   private current: FrameConnection | undefined;
   private attempt = 0;
   private retryTimer: NodeJS.Timeout | undefined;
-  private pendingSocket: net.Socket | undefined;
+  private pendingSocket: ByteStream | undefined;
+  private readonly connectStream: (() => ByteStream) | undefined;
   private lastClose: CloseInfo | undefined;
   private readonly openWaiters = new WaiterList<FrameConnection>();
 
   constructor(options: FrameClientOptions) {
     super();
-    const { port, host = '127.0.0.1', tls: tlsOptions, connectTimeoutMs = 5000, reconnect = {}, ...transport } = options;
+    const { port, host = '127.0.0.1', tls: tlsOptions, connectTimeoutMs = 5000, reconnect = {}, connectStream, ...transport } = options;
+    this.connectStream = connectStream;
     this.options = resolveTransportOptions(transport);
     this.host = host;
     this.port = port;
@@ -118,9 +116,11 @@ export class FrameClient extends EventEmitter<FrameClientEvents> {
 
   private tryConnect(): void {
     this.attempt++;
-    const socket = this.tlsOptions
-      ? tls.connect({ ...this.tlsOptions, host: this.host, port: this.port })
-      : net.connect({ host: this.host, port: this.port });
+    const socket: ByteStream = this.connectStream
+      ? this.connectStream()
+      : this.tlsOptions
+        ? tls.connect({ ...this.tlsOptions, host: this.host, port: this.port })
+        : net.connect({ host: this.host, port: this.port });
     this.pendingSocket = socket;
     const timer = setTimeout(() => {
       socket.destroy(new Error(`connect timed out after connectTimeoutMs (${this.connectTimeoutMs} ms)`));
@@ -140,7 +140,7 @@ export class FrameClient extends EventEmitter<FrameClientEvents> {
       this.onLost(info);
     };
     socket.on('error', failed);
-    socket.once(this.tlsOptions ? 'secureConnect' : 'connect', () => {
+    socket.once(this.tlsOptions && !this.connectStream ? 'secureConnect' : 'connect', () => {
       initiateHandshake(socket, this.options).then((result) => {
         clearTimeout(timer);
         socket.off('error', failed);

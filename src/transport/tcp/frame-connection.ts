@@ -1,38 +1,38 @@
 // One open framed connection: decodes and encodes frames, answers PINGs, enforces timeouts and bounds.
 import { EventEmitter } from 'node:events';
-import type { Socket } from 'node:net';
-import type { CloseInfo } from './close-info';
-import type { FrameConnectionEvents, GoawayInfo } from './frame-connection-events';
-import { ConnectionFlow } from './connection-flow';
+import type { ByteStream as Socket } from '../byte-stream';
+import type { CloseInfo } from '../close-info';
+import type { FrameConnectionEvents, GoawayInfo } from '../frame-connection-events';
+import { ConnectionFlow } from '../connection-flow';
 import { ConnectionLiveness, type LivenessHost } from './connection-liveness';
-import type { FrameSink } from './frame-sink';
-import { NodeFrameDecoder } from './node/node-frame-decoder';
-import { zlibCompressor } from './node/zlib-compressor';
-import { FrameError } from '../codec/frame-error';
-import type { PayloadEncoding, PayloadOpening } from '../codec/payload-codec';
-import { checkFrameShape } from '../codec/frame-rules';
+import type { FrameSink } from '../frame-sink';
+import { NodeFrameDecoder } from '../node/node-frame-decoder';
+import { zlibCompressor } from '../node/zlib-compressor';
+import type { PayloadEncoding, PayloadOpening } from '../../codec/payload-codec';
+import { checkFrameShape } from '../../codec/frame-rules';
 import { FrameWriter, negotiatedEncoding } from './frame-writer';
-import { decodeGoaway, encodeGoaway } from '../codec/goaway';
-import type { MemoryBudget } from './memory-budget';
+import { decodeGoaway, encodeGoaway } from '../../codec/goaway';
+import type { MemoryBudget } from '../memory-budget';
 import { OutboundQueue } from './outbound-queue';
 import { PauseReason, ReadPause } from './read-pause';
-import { openPayload } from '../codec/payload-codec';
+import { openPayload } from '../../codec/payload-codec';
 import { PingGuard } from './ping-guard';
-import { QueuedCompression, type CompressChoice } from './queued-compression';
-import type { Preface } from '../codec/preface';
-import { clampTimerMs } from './timer-limit';
-import type { TransportOptions } from './transport-options';
-import { StreamScheduler } from './stream-scheduler';
-import { WaiterList } from './waiter-list';
-import { CloseCode, FRAME_HEADER_BYTES, Feature, FrameFlag, FrameKind, PING_PAYLOAD_BYTES, WINDOW_PAYLOAD_BYTES } from '../codec/wire';
+import { QueuedCompression, type CompressChoice } from '../queued-compression';
+import type { Preface } from '../../codec/preface';
+import { afterWorkOrGrace, closeForFrameFailure } from './connection-endings';
+import type { TransportOptions } from '../transport-options';
+import { StreamScheduler } from '../stream-scheduler';
+import { OutboundAdmission } from './outbound-admission';
+import { CloseCode, FRAME_HEADER_BYTES, Feature, FrameFlag, FrameKind, PING_PAYLOAD_BYTES, WINDOW_PAYLOAD_BYTES } from '../../codec/wire';
 
-export type { FrameConnectionEvents, GoawayInfo } from './frame-connection-events';
+import type { FrameTransport, FrameTransportState } from '../frame-transport';
+
+export type { FrameConnectionEvents, GoawayInfo } from '../frame-connection-events';
 
 /** Lifecycle of a connection: open, draining (GOAWAY sent or received, in-flight work finishing), closed. */
-export type FrameConnectionState = 'open' | 'draining' | 'closing' | 'closed';
+export type FrameConnectionState = FrameTransportState;
 
 const NO_SINK: FrameSink = { onFrame() {} };
-const RESOLVED = Promise.resolve();
 // Payloads at least this long (message fragments) are queued by reference instead of copied.
 const ZERO_COPY_BYTES = 16 * 1024;
 
@@ -43,7 +43,7 @@ const ZERO_COPY_BYTES = 16 * 1024;
  * is bounded by `maxOutboundBytes`: past it the connection closes with OUTBOUND_OVERFLOW rather than grow.
  * Reading never pauses because of this side's own outbound queue (two peers doing so would deadlock).
  */
-export class FrameConnection extends EventEmitter<FrameConnectionEvents> implements FrameSink, LivenessHost {
+export class FrameConnection extends EventEmitter<FrameConnectionEvents> implements FrameTransport, LivenessHost {
   readonly remoteAddress: string;
   readonly remotePort: number;
   readonly peerStreamWindow: number;
@@ -65,7 +65,7 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
   private destroyTimer: NodeJS.Timeout | undefined;
   private started = false;
   private sentShutdown = false;
-  private readonly writableWaiters = new WaiterList<void>();
+  private readonly admission: OutboundAdmission;
   private readonly isQueued = (streamId: number): boolean => this.scheduler.hasQueued(streamId);
   /** Connection-level windows, both directions. */
   readonly flow: ConnectionFlow;
@@ -101,6 +101,7 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     this.pingGuard = new PingGuard(options);
     this.queue = new OutboundQueue(socket, options.flushThresholdBytes, options.flushThresholdFrames, () => this.onDrained());
     this.readPause = new ReadPause(socket);
+    this.admission = new OutboundAdmission(this.queue, socket, options, this.readPause, (reason) => this.close(CloseCode.OUTBOUND_OVERFLOW, reason));
     this.writer = new FrameWriter(this.queue, this.encoding, (peer.features & Feature.COMPRESSION) !== 0);
     this.flow = new ConnectionFlow(options.connectionWindowBytes, peer.connectionWindow, budget, (bytes) => this.sendWindow(0, bytes));
     this.scheduler = new StreamScheduler(this, this.flow, options.fragmentHighWaterBytes, options.outboundHighWaterBytes, budget);
@@ -121,6 +122,16 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     return this.queue.totalBytes;
   }
 
+  /** Bytes read from the socket so far (preface and framing included). */
+  get bytesRead(): number {
+    return this.socket.bytesRead;
+  }
+
+  /** Bytes written to the socket so far (preface and framing included). */
+  get bytesWritten(): number {
+    return this.socket.bytesWritten;
+  }
+
   /** True while new frames may be sent. */
   get writable(): boolean {
     return this.stateValue === 'open' || this.stateValue === 'draining';
@@ -138,11 +149,7 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     this.readPause.start();
   }
 
-  /**
-   * Queues one frame. Returns false (and sends nothing) when the connection is closing, or when the frame
-   * would take outbound bytes past `maxOutboundBytes`, in which case the connection closes with OUTBOUND_OVERFLOW.
-   * `compress` overrides the connection's rule for this frame (never towards a peer that did not accept it).
-   */
+  /** FrameTransport.send; `compress` overrides the connection's rule for this frame (never towards a peer that did not accept it). */
   send(kind: number, flags: number, streamId: number, payload: Uint8Array, compress?: CompressChoice): boolean {
     if (!this.writable || !this.admit(FRAME_HEADER_BYTES + payload.length)) return false;
     this.writer.write(kind, flags, streamId, payload, compress);
@@ -150,13 +157,7 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     return true;
   }
 
-  /**
-   * Reserves room for a frame of exactly `payloadLength` bytes in the outbound queue, for callers that
-   * write the payload in place (no intermediate buffer): write it at `reservedOffset` of the returned
-   * buffer, then call `commitFrame()` in the same synchronous block (nothing else may be sent on this
-   * connection in between, and incoming bytes cannot be handled in between). Returns undefined when the payload
-   * would be compressed or the connection cannot take it: then build the payload and use `send()`.
-   */
+  /** FrameTransport.reserveFrame: the payload is written in place, then `commitFrame()` in the same synchronous block. */
   reserveFrame(kind: number, flags: number, streamId: number, payloadLength: number): Buffer | undefined {
     if (payloadLength >= this.encoding.compressMinBytes || !this.writable) return undefined;
     if (!this.admit(FRAME_HEADER_BYTES + payloadLength)) return undefined;
@@ -174,11 +175,7 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     this.queued();
   }
 
-  /**
-   * Queues a frame encoded once for many recipients (shared-frame `encodeFrame`, same options on every
-   * connection of the server). Same bounds and result as `send`. With `deferFlush` the frame waits for
-   * the caller's `flush()` (or an early-flush threshold) instead of the end of the event-loop pass.
-   */
+  /** FrameTransport.sendEncoded; with `deferFlush` the frame waits for `flush()` (or an early-flush threshold). */
   sendEncoded(frame: Uint8Array, deferFlush = false): boolean {
     if (!this.writable) return false;
     if (!this.admit(frame.length)) return false;
@@ -187,17 +184,9 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     return true;
   }
 
-  /**
-   * Resolves once outbound bytes are back under `outboundHighWaterBytes` (or the connection is closing):
-   * producers of streams await it between messages so they never outrun a slow peer.
-   */
+  /** FrameTransport.whenWritable: producers of streams await it so they never outrun a slow peer. */
   whenWritable(): Promise<void> {
-    if (this.queue.totalBytes <= this.options.outboundHighWaterBytes || !this.writable) return RESOLVED;
-    // Bytes still waiting for the end-of-tick flush get no 'drain' if the socket takes them at once.
-    this.queue.flush();
-    if (!this.socket.writableNeedDrain) return RESOLVED;
-    // One list, woken by 'drain' or close: listener counts do not grow with the number of waiting producers.
-    return this.writableWaiters.wait();
+    return this.admission.whenWritable(this.writable);
   }
 
   /** Sends a WINDOW frame granting `bytes` more on `streamId` (0: the whole connection). */
@@ -207,12 +196,7 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     this.send(FrameKind.WINDOW, 0, streamId, payload);
   }
 
-  /**
-   * Sends one flow-controlled message on `streamId` as MESSAGE frames: at once in one frame when it fits
-   * the credit and the socket has room, else queued in the scheduler (copied first when `borrowed`: a view
-   * of a buffer the caller reuses). END_STREAM on the last frame when `endStream`. `compress` overrides the
-   * connection's compression rule for this message's frames.
-   */
+  /** FrameTransport.sendMessage: one frame now when credit and room allow, else queued (copied first when `borrowed`). */
   sendMessage(streamId: number, bytes: Uint8Array, endStream: boolean, borrowed: boolean, compress?: CompressChoice): void {
     if (!this.writable) return;
     if (this.scheduler.trySendNow(streamId, bytes.length)) {
@@ -253,7 +237,7 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
 
   /** True when `bytes` more could be queued without reaching `maxOutboundBytes`. */
   hasRoomFor(bytes: number): boolean {
-    return this.queue.totalBytes + bytes <= this.options.maxOutboundBytes;
+    return this.admission.hasRoomFor(bytes);
   }
 
   /** Hands queued frames to the socket now rather than at the end of the tick. */
@@ -284,10 +268,7 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     return this.work;
   }
 
-  /**
-   * Announces shutdown (GOAWAY SHUTTING_DOWN: send no new work), waits for in-flight work to end or
-   * `graceMs` to pass, then closes.
-   */
+  /** FrameTransport.shutdown: GOAWAY SHUTTING_DOWN (no new work), then close once work ends or `graceMs` passes. */
   shutdown(graceMs: number, reason = 'server shutting down'): Promise<void> {
     if (this.stateValue === 'closed') return Promise.resolve();
     const closed = new Promise<void>((resolve) => this.once('close', () => resolve()));
@@ -297,18 +278,7 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
       this.sendControl(FrameKind.GOAWAY, encodeGoaway(CloseCode.SHUTTING_DOWN, reason, this.lastAcceptedCallId));
       this.queue.flush();
     }
-    const done = (): void => {
-      clearTimeout(timer);
-      this.off('idle', done);
-      this.close(CloseCode.SHUTTING_DOWN, reason);
-    };
-    let timer: NodeJS.Timeout | undefined;
-    if (this.work === 0) {
-      done();
-    } else {
-      timer = setTimeout(done, clampTimerMs(graceMs)).unref();
-      this.once('idle', done);
-    }
+    afterWorkOrGrace(this, graceMs, () => this.close(CloseCode.SHUTTING_DOWN, reason));
     return closed;
   }
 
@@ -367,12 +337,8 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     try {
       this.decoder.push(chunk);
     } catch (error) {
-      if (error instanceof FrameError) {
-        this.close(error.code, error.message);
-      } else {
-        this.close(CloseCode.INTERNAL_ERROR, 'internal error while handling a frame');
-        process.emitWarning(`framerpc: frame handler threw: ${(error as Error)?.stack ?? String(error)}`);
-      }
+      const { code, reason } = closeForFrameFailure(error);
+      this.close(code, reason);
       return;
     }
     this.liveness.afterChunk(this.decoder.midFrame, this.decoder.framesDecoded);
@@ -391,28 +357,16 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
   /** After an application frame was queued: activity for the idle clock, and the raw transport's read pause. */
   private queued(): void {
     this.liveness.active = true;
-    if (this.pauseOnOwnBacklog) this.afterQueued();
+    if (this.pauseOnOwnBacklog) this.admission.afterQueued();
   }
 
   private admit(bytes: number): boolean {
-    if (this.queue.totalBytes + bytes <= this.options.maxOutboundBytes) return true;
-    this.close(CloseCode.OUTBOUND_OVERFLOW, `outbound buffer would pass maxOutboundBytes (${this.options.maxOutboundBytes}): the peer is not reading`);
-    return false;
-  }
-
-  private afterQueued(): void {
-    if (this.readPause.has(PauseReason.BACKLOG)) return;
-    if (this.queue.totalBytes <= this.options.outboundHighWaterBytes) return;
-    // Only the socket's 'drain' resumes reading, so pause only once the socket owes us one: hand it the
-    // queue now; if it took everything without asking to wait, there is nothing to wait for.
-    this.queue.flush();
-    if (this.socket.writableNeedDrain) this.readPause.set(PauseReason.BACKLOG, true);
+    return this.admission.admit(bytes);
   }
 
   private onDrained(): void {
-    this.readPause.set(PauseReason.BACKLOG, false);
+    this.admission.drained();
     this.scheduler.onDrain();
-    this.writableWaiters.resolveAll();
     this.emit('drain');
   }
 
@@ -425,7 +379,7 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     this.queue.discard();
     this.scheduler.dispose();
     this.flow.dispose();
-    this.writableWaiters.resolveAll();
+    this.admission.closed();
     if (!this.socket.destroyed) this.socket.destroy();
     this.emit('close', this.closeInfo ?? info);
   }

@@ -2,30 +2,23 @@
 import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
-import type { FrameError } from '../codec/frame-error';
+import type { FrameError } from '../../codec/frame-error';
 import { FrameConnection } from './frame-connection';
-import type { MemoryBudget } from './memory-budget';
+import type { MemoryBudget } from '../memory-budget';
 import { acceptHandshake, refuse } from './handshake';
 import { guardTlsServer } from './tls-admission';
-import { resolveTransportOptions, type TransportOptions, type TransportOptionsInput } from './transport-options';
-import { CloseCode } from '../codec/wire';
+import type { ByteStream } from '../byte-stream';
+import type { FrameListener, FrameListenerOptions, RejectedConnection } from '../frame-transport';
+import { resolveTransportOptions, type TransportOptions } from '../transport-options';
+import { CloseCode } from '../../codec/wire';
 
 /** Options of a FrameServer: the transport options plus the server's own. */
-export interface FrameServerOptions extends TransportOptionsInput {
-  /** Connections open at once (handshaking included); more are refused with SERVER_FULL. Default 10000. */
-  maxConnections?: number;
+export interface FrameServerOptions extends FrameListenerOptions {
   /** Serve TLS with these options (key, cert, ...) instead of plain TCP. Default none. */
   tls?: tls.TlsOptions;
-  /** @internal Shared by every connection: bytes held for calls (set by RpcServer). */
-  memoryBudget?: MemoryBudget;
 }
 
-/** A connection refused or failed before it opened. */
-export interface RejectedConnection {
-  readonly remoteAddress: string;
-  readonly code: CloseCode;
-  readonly reason: string;
-}
+export type { RejectedConnection } from '../frame-transport';
 
 export interface FrameServerEvents {
   /** A connection completed its handshake; call `connection.start(sink)` to start reading. */
@@ -34,13 +27,13 @@ export interface FrameServerEvents {
   rejected: [rejected: RejectedConnection];
 }
 
-/** Listens for framed connections. Port 0 picks a free port; `address()` tells which. */
-export class FrameServer extends EventEmitter<FrameServerEvents> {
+/** Listens for framed connections over TCP or TLS. Port 0 picks a free port; `address()` tells which. */
+export class FrameServer extends EventEmitter<FrameServerEvents> implements FrameListener {
   readonly options: TransportOptions;
   readonly maxConnections: number;
   private readonly server: net.Server;
   private readonly live = new Map<number, FrameConnection>();
-  private readonly sockets = new Set<net.Socket>();
+  private readonly sockets = new Set<ByteStream>();
   /** With TLS: every TCP socket, counted from accept (before and during the TLS handshake). */
   private readonly tcpSockets = new Set<net.Socket>();
   private nextId = 1;
@@ -96,7 +89,15 @@ export class FrameServer extends EventEmitter<FrameServerEvents> {
     await stopped;
   }
 
-  private accept(socket: net.Socket): void {
+  /**
+   * @internal Takes a connected byte stream as if it had been accepted (limits, handshake, connection):
+   * how the in-memory transport reuses this server without a socket.
+   */
+  acceptStream(stream: ByteStream): void {
+    this.accept(stream);
+  }
+
+  private accept(socket: ByteStream): void {
     socket.on('error', () => {
       // Reported through the connection's close reason; never an uncaught error.
     });
@@ -131,7 +132,7 @@ export class FrameServer extends EventEmitter<FrameServerEvents> {
     );
   }
 
-  private reject(socket: net.Socket, code: CloseCode, reason: string): void {
+  private reject(socket: ByteStream, code: CloseCode, reason: string): void {
     refuse(socket, code, reason, this.options.closeTimeoutMs);
     this.emit('rejected', { remoteAddress: socket.remoteAddress ?? '', code, reason });
   }

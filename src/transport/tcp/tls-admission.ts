@@ -1,8 +1,8 @@
 // TLS slowloris: a TLS server's connections are counted and timed from TCP accept, not from the end of the TLS handshake.
 import type * as net from 'node:net';
 import type * as tls from 'node:tls';
-import type { TransportOptions } from './transport-options';
-import { CloseCode } from '../codec/wire';
+import type { TransportOptions } from '../transport-options';
+import { CloseCode } from '../../codec/wire';
 
 /**
  * Node runs the TLS handshake before the server sees a connection (default timeout 120 s), so a peer

@@ -1,8 +1,8 @@
 // Bounds the PONGs a peer can make us queue: PINGs are answered at a capped rate, a flood closes the connection.
-import { FrameError } from '../codec/frame-error';
-import { TokenBucket } from './rate-limiter';
-import type { TransportOptions } from './transport-options';
-import { CloseCode } from '../codec/wire';
+import { FrameError } from '../../codec/frame-error';
+import { TokenBucket } from '../rate-limiter';
+import type { TransportOptions } from '../transport-options';
+import { CloseCode } from '../../codec/wire';
 
 /**
  * A PING within `maxPingsPerSecond` (bursts of `pingBurst`) is answered; one beyond it is left unanswered.

@@ -1,10 +1,10 @@
 // Writes frames into the outbound queue as negotiated, through the codec: header in place, payload compressed and obfuscated.
-import type { FrameCompressor } from '../codec/frame-compressor';
-import { writeFrameHeader } from '../codec/frame-header';
-import { CALLER_FLAGS, deflatePayload, sealPayloadInPlace, wireFlags, writeFrame, type CompressChoice, type PayloadEncoding } from '../codec/payload-codec';
+import type { FrameCompressor } from '../../codec/frame-compressor';
+import { writeFrameHeader } from '../../codec/frame-header';
+import { CALLER_FLAGS, deflatePayload, sealPayloadInPlace, wireFlags, writeFrame, type CompressChoice, type PayloadEncoding } from '../../codec/payload-codec';
 import type { OutboundQueue } from './outbound-queue';
-import type { TransportOptions } from './transport-options';
-import { FRAME_HEADER_BYTES, Feature, FrameFlag } from '../codec/wire';
+import type { TransportOptions } from '../transport-options';
+import { FRAME_HEADER_BYTES, Feature, FrameFlag } from '../../codec/wire';
 
 /** How this side encodes for a peer whose preface had `peerFeatures`: compress only to a peer that accepts it. */
 export function negotiatedEncoding(options: TransportOptions, peerFeatures: number, compressor: FrameCompressor): PayloadEncoding {

@@ -1,5 +1,5 @@
 // Merge-then-send: frames queued in one event-loop pass leave in one socket write, honouring 'drain'.
-import type { Socket } from 'node:net';
+import type { ByteStream as Socket } from '../byte-stream';
 import { scheduleFlush, type ScheduledFlush } from './flush-scheduler';
 
 // Chunks grow (doubling) for connections that fill them and shrink for quiet ones, so a server with

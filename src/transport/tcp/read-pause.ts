@@ -1,5 +1,5 @@
 // Who holds a connection's reading paused: the application, or (raw transport only) its own outbound backlog.
-import type { Socket } from 'node:net';
+import type { ByteStream as Socket } from '../byte-stream';
 
 /** Reasons reading may be paused; the socket reads while none holds it. */
 export const PauseReason = {
