@@ -1,7 +1,7 @@
 // The server side of push: typed emitters, rooms, subscriptions, and the policy for slow consumers.
 import { EventEmitter } from 'node:events';
 import { PushControlDefinition } from '../../generated/framerpc/push/v1/push';
-import type { CallContext } from '../server/call-context';
+import type { CallContext } from '../service/call-context';
 import type { RpcServer } from '../server/rpc-server';
 import type { ServiceDefinition } from '../service/service-definition';
 import type { FrameTransport as FrameConnection } from '../transport/frame-transport';

@@ -1,5 +1,5 @@
 // Options of a PushHub and of its per-room / per-topic policies, with their documented defaults.
-import type { CallContext } from '../server/call-context';
+import type { CallContext } from '../service/call-context';
 import { PushError, PushErrorCode } from './push-error';
 
 /** What a hub does with a push for a recipient that has fallen behind: skip it, or close the connection. */

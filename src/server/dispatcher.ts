@@ -11,7 +11,7 @@ import { Status } from '../rpc/status';
 import type { MethodRegistry } from '../service/method-registry';
 import { failCallAfterCrash } from './call-crash';
 import { CancelGuard } from './cancel-guard';
-import { CallContext } from './call-context';
+import { CallContext } from '../service/call-context';
 import { ServerCall } from './server-call';
 import type { ResolvedServerCallOptions } from './server-options';
 

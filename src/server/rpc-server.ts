@@ -1,10 +1,9 @@
 // The RPC server: a FrameServer whose connections each get a Dispatcher over the shared method table.
 import { EventEmitter } from 'node:events';
-import { tsyringeResolver, type HandlerResolver } from '../di/handler-resolver';
 import type { ServiceImplementation } from '../service/handler-types';
 import { MethodRegistry } from '../service/method-registry';
 import type { ServiceDefinition } from '../service/service-definition';
-import { decoratedHandlerClasses, serviceBindingOf, type HandlerClass } from '../service/service-metadata';
+import { decoratedHandlerClasses, serviceBindingOf, type HandlerClass, type HandlerResolver } from '../service/service-metadata';
 import { diagnostics } from '../rpc/diagnostic-channels';
 import type { CloseInfo } from '../transport/close-info';
 import { tcpListener, type FrameServerOptions } from '../transport/default-transport';
@@ -17,7 +16,10 @@ import { checkWindowFitsMessages, defaultConnectionWindow } from '../transport/w
 import { resolveServerCallOptions, type ResolvedServerCallOptions, type RpcServerOptions } from './server-options';
 
 export interface RpcServerConstructorOptions extends RpcServerOptions {
-  /** Builds decorated handler classes. Default: tsyringe's root container. */
+  /**
+   * Builds the handler classes given to `add()`. Default: the resolver their decorator names (`@RpcService`:
+   * tsyringe's root container, from src/di); pass `tsyringeResolver(container)` for a container of your own.
+   */
   resolver?: HandlerResolver;
   /** Makes the transport the server accepts connections on (an in-memory network's `listener` in tests, say). Default TCP, or TLS with `tls`. */
   listener?: FrameListenerFactory<FrameServerOptions>;
@@ -54,14 +56,14 @@ export class RpcServer extends EventEmitter<RpcServerEvents> {
   readonly transport: FrameListener;
   readonly registry = new MethodRegistry();
   private readonly callOptions: ResolvedServerCallOptions;
-  private readonly resolver: HandlerResolver;
+  private readonly resolver: HandlerResolver | undefined;
   private closeStarted = false;
 
   constructor(options: RpcServerConstructorOptions = {}) {
     super();
     const { resolver, listener = tcpListener, maxConcurrentCalls, maxRequestBytes, maxResponseBytes, interceptors, logger, logRateLimit, maxConcurrentHandlers, maxHeldBytes, memoryWaitMs, maxCancelsPerSecond, cancelBurst, ...transport } = options;
     this.callOptions = resolveServerCallOptions({ maxConcurrentCalls, maxRequestBytes, maxResponseBytes, interceptors, logger, logRateLimit, maxConcurrentHandlers, maxHeldBytes, memoryWaitMs, maxCancelsPerSecond, cancelBurst });
-    this.resolver = resolver ?? tsyringeResolver();
+    this.resolver = resolver;
     const connectionWindowBytes = transport.connectionWindowBytes ?? defaultConnectionWindow(this.callOptions.maxRequestBytes);
     checkWindowFitsMessages(connectionWindowBytes, this.callOptions.maxRequestBytes, 'server');
     this.transport = listener({ ...transport, connectionWindowBytes, memoryBudget: this.callOptions.memoryBudget });
@@ -110,7 +112,7 @@ export class RpcServer extends EventEmitter<RpcServerEvents> {
       if (!binding) {
         throw new Error(`${handlerClass.name} is not decorated with @RpcService(Definition); decorate it, or register a plain object with server.addService(definition, implementation)`);
       }
-      const provider = this.resolver.provider(handlerClass, binding.lifetime);
+      const provider = (this.resolver ?? binding.resolver).provider(handlerClass, binding.lifetime);
       this.registry.add(binding.definition, handlerClass.name, handlerClass.prototype as object, provider, binding.partial);
     }
     return this;

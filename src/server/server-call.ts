@@ -11,7 +11,7 @@ import { Metadata, metadataByteLength, writeMetadata } from '../rpc/metadata';
 import { RpcError } from '../rpc/rpc-error';
 import { Status } from '../rpc/status';
 import type { RegisteredMethod } from '../service/method-registry';
-import type { CallContext } from './call-context';
+import type { CallContext } from '../service/call-context';
 import { runIntercepted } from './server-interceptor';
 import type { ResolvedServerCallOptions } from './server-options';
 import { mergeTrailers } from './status-trailers';

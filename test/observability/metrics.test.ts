@@ -3,7 +3,7 @@ import 'reflect-metadata';
 import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { Registry } from 'prom-client';
-import { Channel, PushHub, RpcError, RpcServer, Status, createClient, type FrameConnection } from '../../src';
+import { Channel, PushHub, RpcError, RpcServer, Status, createClient, type FrameConnection } from '../../src/internal';
 import { instrumentChannel, instrumentServer, prometheusMetrics } from '../../src/observability';
 import { ChatEventsDefinition } from '../../generated/chat/chat';
 import { StalledPeer } from '../push/helpers';

@@ -1,7 +1,7 @@
 // Per-call and per-message compression: CallOptions.compress for requests, context.compressResponse for
 // replies (the gRPC interop compression cases), only ever towards a peer that accepted compression.
 import { FrameKind, FrameFlag } from '../../src/codec/wire';
-import type { FrameConnection } from '../../src';
+import type { FrameConnection } from '../../src/internal';
 import { once } from 'node:events';
 import { startHarness, type Harness, type HarnessOptions, type TestClient } from './harness';
 import type { Payload } from '../../generated/test/testing';

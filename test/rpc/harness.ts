@@ -12,7 +12,7 @@ import {
   type Logger,
   type RpcServerConstructorOptions,
   type ServiceImplementation,
-} from '../../src';
+} from '../../src/internal';
 import { Channel as ChannelClass } from '../../src/client/channel';
 import { TestServiceDefinition, type Delay, type Empty, type Payload, type Sum } from '../../generated/test/testing';
 
@@ -147,7 +147,7 @@ export async function startHarness(handlers: Partial<ServiceImplementation<TestD
 }
 
 /** Resolves with the next server-side connection. */
-export async function nextServerConnection(server: RpcServer): Promise<import('../../src').FrameConnection> {
+export async function nextServerConnection(server: RpcServer): Promise<import('../../src/internal').FrameConnection> {
   const [connection] = await once(server, 'connection');
   return connection;
 }
