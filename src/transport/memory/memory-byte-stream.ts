@@ -4,6 +4,8 @@ import type { ByteStream } from '../byte-stream';
 
 /** Bytes written and not yet taken by the reader past which `write` returns false (as a socket's buffer fills). */
 const HIGH_WATER_BYTES = 64 * 1024;
+/** Bytes handed to 'data' per event-loop pass at most, as a socket reads at most 64 KiB per read: both directions take turns. */
+const READ_BYTES = 64 * 1024;
 
 type Item = Buffer | 'end';
 
@@ -102,8 +104,8 @@ export class MemoryByteStream extends EventEmitter implements ByteStream {
 
   private deliver(): void {
     this.scheduled = false;
-    let took = false;
-    while (!this.paused && !this.destroyed && this.inbox.length > 0) {
+    let took = 0;
+    while (!this.paused && !this.destroyed && this.inbox.length > 0 && took < READ_BYTES) {
       const item = this.inbox.shift() as Item;
       if (item === 'end') {
         this.readEnded = true;
@@ -116,10 +118,11 @@ export class MemoryByteStream extends EventEmitter implements ByteStream {
       }
       this.inboxBytes -= item.length;
       this.bytesRead += item.length;
-      took = true;
+      took += item.length;
       this.emit('data', item);
     }
-    if (took) this.peer.maybeDrain();
+    if (took > 0) this.peer.maybeDrain();
+    this.schedule(); // the rest on a later pass
   }
 
   private maybeDrain(): void {
