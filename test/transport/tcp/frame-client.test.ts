@@ -1,7 +1,7 @@
 // FrameClient: connect timeout, reconnecting with backoff after a loss, giving up, and permanent refusals.
 import { once } from 'node:events';
 import * as net from 'node:net';
-import { CloseCode, FrameClient, FrameError, type ClientState, type CloseInfo, type FrameClientOptions } from '../../src/transport';
+import { CloseCode, FrameClient, FrameError, type ClientState, type CloseInfo, type FrameClientOptions } from '../../../src/transport';
 import { closeClient, expectHealthyEcho, startEchoServer, waitForState, type EchoServer } from './helpers';
 
 let echo: EchoServer | undefined;

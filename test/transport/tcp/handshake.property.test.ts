@@ -2,13 +2,13 @@
 // or ends with a FrameError that has a reason (client) or a refusal GOAWAY (server); never a crash or a hang.
 import * as fc from 'fast-check';
 import * as net from 'node:net';
-import { CloseCode, FrameError, FrameKind, PREFACE_BYTES, decodeGoaway, decodePreface, encodeGoaway, encodePreface, resolveTransportOptions } from '../../src/transport';
-import { writeFrameHeader } from '../../src/codec/frame-header';
-import { initiateHandshake, localPreface } from '../../src/transport/tcp/handshake';
-import { GOAWAY_FIXED_BYTES, MAX_REASON_BYTES } from '../../src/codec/goaway';
-import { checkObfuscation } from '../../src/codec/preface';
-import { Feature, FRAME_HEADER_BYTES, PROTOCOL_VERSION, Role } from '../../src/codec/wire';
-import { asBuffer, same, splitAt, validOrMutated } from '../property-helpers';
+import { CloseCode, FrameError, FrameKind, PREFACE_BYTES, decodeGoaway, decodePreface, encodeGoaway, encodePreface, resolveTransportOptions } from '../../../src/transport';
+import { writeFrameHeader } from '../../../src/codec/frame-header';
+import { initiateHandshake, localPreface } from '../../../src/transport/tcp/handshake';
+import { GOAWAY_FIXED_BYTES, MAX_REASON_BYTES } from '../../../src/codec/goaway';
+import { checkObfuscation } from '../../../src/codec/preface';
+import { Feature, FRAME_HEADER_BYTES, PROTOCOL_VERSION, Role } from '../../../src/codec/wire';
+import { asBuffer, same, splitAt, validOrMutated } from '../../property-helpers';
 import { startEchoServer, type EchoServer } from './helpers';
 
 /**

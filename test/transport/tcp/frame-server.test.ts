@@ -2,7 +2,7 @@
 import type { Socket } from 'node:net';
 import { once } from 'node:events';
 import * as net from 'node:net';
-import { CloseCode, FrameClient, FrameError, FrameKind, FrameServer, encodeFrame, type CloseInfo, type FrameConnection } from '../../src/transport';
+import { CloseCode, FrameClient, FrameError, FrameKind, FrameServer, encodeFrame, type CloseInfo, type FrameConnection } from '../../../src/transport';
 import { closeClient, collect, expectHealthyEcho, startEchoServer, type EchoServer } from './helpers';
 
 let echo: EchoServer | undefined;

@@ -1,5 +1,5 @@
 // FrameConnection.whenWritable: stream producers wait on it, so it must resolve whenever the peer reads.
-import { FrameClient, FrameKind, FrameServer, type FrameConnection } from '../../src/transport';
+import { FrameClient, FrameKind, FrameServer, type FrameConnection } from '../../../src/transport';
 
 describe('whenWritable', () => {
   it('resolves at once under the high-water mark, and once a backlog over it has been handed on', async () => {

@@ -3,7 +3,7 @@
 // read makes the server stop reading (memory stays bounded) until it drains.
 import type { Socket } from 'node:net';
 import { once } from 'node:events';
-import { CloseCode, FrameClient, FrameKind, type CloseInfo, type FrameConnection } from '../../src/transport';
+import { CloseCode, FrameClient, FrameKind, type CloseInfo, type FrameConnection } from '../../../src/transport';
 import { closeClient, collect, expectHealthyEcho, startEchoServer, type EchoServer } from './helpers';
 import { RawPeer, rawFrame } from './raw-peer';
 

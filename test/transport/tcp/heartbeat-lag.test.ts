@@ -1,6 +1,6 @@
 // The heartbeat after a blocked event loop: peers whose PONG already arrived are never closed; a silent one still is.
 import * as net from 'node:net';
-import { CloseCode, FrameClient, FrameKind } from '../../src/transport';
+import { CloseCode, FrameClient, FrameKind } from '../../../src/transport';
 import { startEchoServer, type EchoServer } from './helpers';
 import { RawPeer, rawFrame, type RawFrame } from './raw-peer';
 

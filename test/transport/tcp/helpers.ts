@@ -10,7 +10,7 @@ import {
   type FrameConnection,
   type FrameServerOptions,
   type RejectedConnection,
-} from '../../src/transport';
+} from '../../../src/transport';
 
 /** An echo server plus what it saw: every server-side close and every rejected connection. */
 export interface EchoServer {

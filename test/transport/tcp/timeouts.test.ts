@@ -1,7 +1,7 @@
 // Liveness and slow peers: handshake and frame-completion timeouts (slowloris), heartbeats, idle close.
 // Timers are set to a few hundred milliseconds; the tests await the resulting events.
 import { once } from 'node:events';
-import { CloseCode, FrameClient, FrameKind, PING_PAYLOAD_BYTES, PREFACE_BYTES, type CloseInfo } from '../../src/transport';
+import { CloseCode, FrameClient, FrameKind, PING_PAYLOAD_BYTES, PREFACE_BYTES, type CloseInfo } from '../../../src/transport';
 import { closeClient, expectHealthyEcho, startEchoServer, type EchoServer } from './helpers';
 import { RawPeer, rawFrame, validPreface } from './raw-peer';
 

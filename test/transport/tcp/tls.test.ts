@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CloseCode, FrameClient, FrameKind, type RejectedConnection } from '../../src/transport';
+import { CloseCode, FrameClient, FrameKind, type RejectedConnection } from '../../../src/transport';
 import { closeClient, collect, startEchoServer, type EchoServer } from './helpers';
 
 let dir: string;

@@ -1,6 +1,6 @@
 // PING floods: PINGs are answered at a capped rate, and a peer far above it is closed with TOO_MANY_PINGS.
-import { CloseCode, FrameKind, resolveTransportOptions } from '../../src/transport';
-import { TokenBucket } from '../../src/transport/rate-limiter';
+import { CloseCode, FrameKind, resolveTransportOptions } from '../../../src/transport';
+import { TokenBucket } from '../../../src/transport/rate-limiter';
 import { startEchoServer, type EchoServer } from './helpers';
 import { RawPeer, rawFrame } from './raw-peer';
 

@@ -1,6 +1,6 @@
 // Server receiving bad frames over real sockets: every violation closes that connection with a GOAWAY
 // naming the reason, the server reports the same reason, and other clients keep working.
-import { CloseCode, FrameFlag, FrameKind, type CloseInfo } from '../../src/transport';
+import { CloseCode, FrameFlag, FrameKind, type CloseInfo } from '../../../src/transport';
 import { expectHealthyEcho, startEchoServer, type EchoServer } from './helpers';
 import { RawPeer, rawFrame } from './raw-peer';
 

@@ -1,7 +1,7 @@
 // The 12-byte preface exchange over real sockets: peers that are not framerpc, speak another version,
 // or disagree on the XOR key are refused with a GOAWAY naming why, and the server keeps serving.
 import * as net from 'node:net';
-import { CloseCode, FrameClient, FrameError, PROTOCOL_VERSION } from '../../src/transport';
+import { CloseCode, FrameClient, FrameError, PROTOCOL_VERSION } from '../../../src/transport';
 import { closeClient, expectHealthyEcho, startEchoServer, type EchoServer } from './helpers';
 import { RawPeer, validPreface } from './raw-peer';
 
@@ -115,7 +115,7 @@ describe('Handshake: XOR obfuscation keys', () => {
   it('passes frames sent right behind the preface (in the same write) to the connection', async () => {
     echo = await startEchoServer();
     const { rawFrame } = await import('./raw-peer');
-    const { FrameKind } = await import('../../src/transport');
+    const { FrameKind } = await import('../../../src/transport');
     const peer = await RawPeer.connect(echo.port, Buffer.concat([validPreface({ compression: false }), rawFrame(FrameKind.DATA, 0, 1, Buffer.from('early'))]));
     peers.push(peer);
     expect((await peer.nextFrame((f) => f.kind === FrameKind.DATA)).payload.toString()).toBe('early');

@@ -1,7 +1,7 @@
 // Compressed frames from a hostile peer: garbage that does not inflate and a zip bomb are refused with
 // COMPRESSION_ERROR, the bomb without inflating past maxFrameBytes, and the server keeps serving.
 import { constants as zlibConstants, deflateRawSync, deflateSync, inflateSync } from 'node:zlib';
-import { CloseCode, FrameFlag, FrameKind } from '../../src/transport';
+import { CloseCode, FrameFlag, FrameKind } from '../../../src/transport';
 import { expectHealthyEcho, startEchoServer, type EchoServer } from './helpers';
 import { RawPeer, rawFrame } from './raw-peer';
 

@@ -1,10 +1,10 @@
 // A hand-driven peer for protocol tests: a plain node:net socket that writes exactly the bytes a test
 // chooses and parses what comes back with the real NodeFrameDecoder.
 import * as net from 'node:net';
-import { NodeFrameDecoder, decodeGoaway, encodePreface, resolveTransportOptions, FrameKind, type TransportOptions } from '../../src/transport';
-import { writeFrameHeader } from '../../src/codec/frame-header';
-import { localPreface } from '../../src/transport/tcp/handshake';
-import { FRAME_HEADER_BYTES, PREFACE_BYTES, Role } from '../../src/codec/wire';
+import { NodeFrameDecoder, decodeGoaway, encodePreface, resolveTransportOptions, FrameKind, type TransportOptions } from '../../../src/transport';
+import { writeFrameHeader } from '../../../src/codec/frame-header';
+import { localPreface } from '../../../src/transport/tcp/handshake';
+import { FRAME_HEADER_BYTES, PREFACE_BYTES, Role } from '../../../src/codec/wire';
 
 /** One frame read back from the server (payload copied). */
 export interface RawFrame {

@@ -1,11 +1,11 @@
 // How a connection says goodbye: the reason always reaches a peer that reads, even behind a backlog.
 import type { Socket } from 'node:net';
 import * as net from 'node:net';
-import { FrameClient, FrameKind, FrameServer, CloseCode, type FrameConnection, type CloseInfo } from '../../src/transport';
-import { NodeFrameDecoder } from '../../src/transport/node/node-frame-decoder';
-import { encodePreface } from '../../src/codec/preface';
-import { decodeGoaway } from '../../src/codec/goaway';
-import { PREFACE_BYTES, PROTOCOL_VERSION, Role } from '../../src/codec/wire';
+import { FrameClient, FrameKind, FrameServer, CloseCode, type FrameConnection, type CloseInfo } from '../../../src/transport';
+import { NodeFrameDecoder } from '../../../src/transport/node/node-frame-decoder';
+import { encodePreface } from '../../../src/codec/preface';
+import { decodeGoaway } from '../../../src/codec/goaway';
+import { PREFACE_BYTES, PROTOCOL_VERSION, Role } from '../../../src/codec/wire';
 
 /** A raw peer that completes the handshake, then reads nothing until told to. */
 async function stalledPeer(port: number): Promise<{ socket: net.Socket; readAll: () => Promise<{ kinds: number[]; goaway?: { code: number; reason: string } }> }> {

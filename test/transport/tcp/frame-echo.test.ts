@@ -1,5 +1,5 @@
 // A framed echo over real sockets: frames sent are frames received, in order, in one connection.
-import { FrameClient, FrameKind, FrameServer, type FrameConnection } from '../../src/transport';
+import { FrameClient, FrameKind, FrameServer, type FrameConnection } from '../../../src/transport';
 
 async function echoServer(options: ConstructorParameters<typeof FrameServer>[0] = {}): Promise<FrameServer> {
   const server = new FrameServer(options);

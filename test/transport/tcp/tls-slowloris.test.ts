@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CloseCode, FrameClient } from '../../src/transport';
+import { CloseCode, FrameClient } from '../../../src/transport';
 import { closeClient, startEchoServer, type EchoServer } from './helpers';
 
 const MAX_CONNECTIONS = 5;
