@@ -15,7 +15,7 @@ import { decodeGoaway, encodeGoaway } from '../../codec/goaway';
 import type { MemoryBudget } from '../memory-budget';
 import { OutboundQueue } from './outbound-queue';
 import { PauseReason, ReadPause } from './read-pause';
-import { openPayload } from '../../codec/payload-codec';
+import { InboundOpener } from './inbound-opener';
 import { PingGuard } from './ping-guard';
 import { QueuedCompression, type CompressChoice } from '../queued-compression';
 import type { Preface } from '../../codec/preface';
@@ -49,7 +49,7 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
   readonly peerStreamWindow: number;
   /** How this side encodes payloads for this peer (as negotiated). */
   readonly encoding: PayloadEncoding;
-  private readonly opening: PayloadOpening;
+  private readonly inbound: InboundOpener;
   private readonly writer: FrameWriter;
   /** The compression choice of each message waiting in the scheduler. */
   private readonly queuedCompression = new QueuedCompression();
@@ -75,10 +75,7 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
   lastAcceptedCallId = 0;
   /** When the last chunk arrived (performance.now() ms): the arrival time of the frames in it, read once per chunk. */
   receivedAt = 0;
-  /**
-   * Raw transport (no flow control): stop reading while our outbound queue is over `outboundHighWaterBytes`,
-   * as a pipe would. The RPC layer turns it off: two peers both pausing for their own backlog would deadlock.
-   */
+  /** FrameTransport.pauseOnOwnBacklog: the RPC layer turns it off (two peers both pausing for their backlog would deadlock). */
   pauseOnOwnBacklog = true;
 
   constructor(
@@ -95,7 +92,17 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     this.remoteAddress = socket.remoteAddress ?? '';
     this.remotePort = socket.remotePort ?? 0;
     this.encoding = negotiatedEncoding(options, peer.features, zlibCompressor);
-    this.opening = { xorKey: options.xorKey, acceptsCompressed: options.compression, maxBytes: options.maxFrameBytes, compressor: zlibCompressor };
+    const opening: PayloadOpening = { xorKey: options.xorKey, acceptsCompressed: options.compression, maxBytes: options.maxFrameBytes, compressor: zlibCompressor };
+    this.inbound = new InboundOpener({
+      opening,
+      isReading: () => this.stateValue === 'open' || this.stateValue === 'draining',
+      handle: (kind, flags, streamId, payload, receivedAt) => {
+        this.receivedAt = receivedAt;
+        this.handleFrame(kind, flags, streamId, payload);
+      },
+      holdReading: (held) => this.readPause.set(PauseReason.INFLATE, held),
+      fail: (error) => this.failWith(error),
+    });
     this.decoder = new NodeFrameDecoder(options.maxFrameBytes, this);
     this.liveness = new ConnectionLiveness(this, options);
     this.pingGuard = new PingGuard(options);
@@ -122,12 +129,11 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     return this.queue.totalBytes;
   }
 
-  /** Bytes read from the socket so far (preface and framing included). */
+  /** Bytes read from and written to the socket so far (preface and framing included). */
   get bytesRead(): number {
     return this.socket.bytesRead;
   }
 
-  /** Bytes written to the socket so far (preface and framing included). */
   get bytesWritten(): number {
     return this.socket.bytesWritten;
   }
@@ -298,9 +304,13 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     this.destroyTimer = setTimeout(() => this.socket.destroy(), this.options.closeTimeoutMs).unref();
   }
 
-  /** FrameSink: a frame from the decoder, still obfuscated and compressed as sent. */
+  /** DecodedFrameSink: a frame from the decoder, still obfuscated and compressed as sent; opened in order. */
   onFrame(kind: number, flags: number, streamId: number, payload: Buffer): void {
-    payload = openPayload(flags, streamId, payload, this.opening) as Buffer; // zlibCompressor inflates to Buffers
+    this.inbound.receive(kind, flags, streamId, payload, this.receivedAt);
+  }
+
+  /** A frame as opened: control frames are handled here, application frames go to the sink. */
+  private handleFrame(kind: number, flags: number, streamId: number, payload: Buffer): void {
     checkFrameShape(kind, flags, streamId, payload);
     if (kind === FrameKind.WINDOW && streamId === 0) {
       this.flow.granted(payload.readUInt32BE(0));
@@ -337,11 +347,15 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     try {
       this.decoder.push(chunk);
     } catch (error) {
-      const { code, reason } = closeForFrameFailure(error);
-      this.close(code, reason);
+      this.failWith(error);
       return;
     }
     this.liveness.afterChunk(this.decoder.midFrame, this.decoder.framesDecoded);
+  }
+
+  private failWith(error: unknown): void {
+    const { code, reason } = closeForFrameFailure(error);
+    this.close(code, reason);
   }
 
   /** LivenessHost: the heartbeat's PING. */

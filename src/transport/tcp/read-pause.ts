@@ -7,6 +7,8 @@ export const PauseReason = {
   BACKLOG: 1,
   /** The application called pauseReading(). */
   APPLICATION: 2,
+  /** A large compressed frame is inflating off the event loop; frames after it wait. */
+  INFLATE: 4,
 } as const;
 
 /** The set of reasons holding one socket paused; the socket pauses on the first and resumes after the last. */

@@ -89,6 +89,27 @@ describe('createMemoryTransportPair', () => {
     }
   });
 
+  it('a large compressed frame inflates off the event loop and the frames after it still arrive in order', async () => {
+    const options = { sendCompression: true, compressMinBytes: 16 };
+    const pair = await createMemoryTransportPair({ client: options, server: options });
+    try {
+      const atServer: { kind: number; streamId: number; payload: Buffer }[] = [];
+      pair.server.start(collect(atServer));
+      let seed = 1;
+      const noise = Buffer.alloc(256 * 1024).map(() => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24); // compresses badly: stays large
+      for (let id = 1; id <= 3; id++) {
+        pair.client.send(FrameKind.DATA, 0, id * 10, noise);
+        pair.client.send(FrameKind.DATA, 0, id * 10 + 1, Buffer.from(`small ${id}`));
+      }
+      await waitFor(() => atServer.length === 6);
+      expect(atServer.map((f) => f.streamId)).toEqual([10, 11, 20, 21, 30, 31]);
+      expect(atServer[0].payload.equals(noise)).toBe(true);
+      expect(atServer[5].payload.toString()).toBe('small 3');
+    } finally {
+      await pair.close();
+    }
+  });
+
   it('a close with a code reaches the other end as its GOAWAY reason', async () => {
     const pair = await createMemoryTransportPair();
     const closed = once(pair.client, 'close') as Promise<[CloseInfo]>;
