@@ -8,7 +8,7 @@ import { ConnectionLiveness, type LivenessHost } from './connection-liveness';
 import type { FrameSink } from '../frame-sink';
 import { NodeFrameDecoder } from '../node/node-frame-decoder';
 import { zlibCompressor } from '../node/zlib-compressor';
-import type { PayloadEncoding, PayloadOpening } from '../../codec/payload-codec';
+import type { PayloadEncoding } from '../../codec/payload-codec';
 import { checkFrameShape } from '../../codec/frame-rules';
 import { FrameWriter, negotiatedEncoding } from './frame-writer';
 import { decodeGoaway, encodeGoaway } from '../../codec/goaway';
@@ -92,9 +92,8 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     this.remoteAddress = socket.remoteAddress ?? '';
     this.remotePort = socket.remotePort ?? 0;
     this.encoding = negotiatedEncoding(options, peer.features, zlibCompressor);
-    const opening: PayloadOpening = { xorKey: options.xorKey, acceptsCompressed: options.compression, maxBytes: options.maxFrameBytes, compressor: zlibCompressor };
     this.inbound = new InboundOpener({
-      opening,
+      opening: { xorKey: options.xorKey, acceptsCompressed: options.compression, maxBytes: options.maxFrameBytes, compressor: zlibCompressor },
       isReading: () => this.stateValue === 'open' || this.stateValue === 'draining',
       handle: (kind, flags, streamId, payload, receivedAt) => {
         this.receivedAt = receivedAt;
@@ -109,10 +108,11 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     this.queue = new OutboundQueue(socket, options.flushThresholdBytes, options.flushThresholdFrames, () => this.onDrained());
     this.readPause = new ReadPause(socket);
     this.admission = new OutboundAdmission(this.queue, socket, options, this.readPause, (reason) => this.close(CloseCode.OUTBOUND_OVERFLOW, reason));
-    this.writer = new FrameWriter(this.queue, this.encoding, (peer.features & Feature.COMPRESSION) !== 0);
+    // Frames held behind an asynchronous deflate went to the queue: as after a drain, pump and wake producers.
+    const released = (): void => void (socket.writableNeedDrain || this.onDrained());
+    this.writer = new FrameWriter(this.queue, this.encoding, (peer.features & Feature.COMPRESSION) !== 0, released, (error) => this.failWith(error));
     this.flow = new ConnectionFlow(options.connectionWindowBytes, peer.connectionWindow, budget, (bytes) => this.sendWindow(0, bytes));
     this.scheduler = new StreamScheduler(this, this.flow, options.fragmentHighWaterBytes, options.outboundHighWaterBytes, budget);
-    /** The peer's per-call window: each call's initial send credit. */
     this.peerStreamWindow = peer.streamWindow;
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -185,7 +185,7 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
   sendEncoded(frame: Uint8Array, deferFlush = false): boolean {
     if (!this.writable) return false;
     if (!this.admit(frame.length)) return false;
-    this.queue.append(frame, deferFlush);
+    this.writer.append(frame, deferFlush);
     this.queued();
     return true;
   }
@@ -219,10 +219,7 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     return this.options.streamWindowBytes;
   }
 
-  /**
-   * SchedulerHost: like `send`, but a large plain payload is queued by reference instead of copied (the
-   * scheduler owns its messages' bytes and never changes them).
-   */
+  /** SchedulerHost: like `send`, but a large plain payload is queued by reference (the scheduler never changes its bytes). */
   sendOwned(kind: number, flags: number, streamId: number, payload: Uint8Array, compress?: CompressChoice): boolean {
     if (compress === undefined && kind === FrameKind.MESSAGE) compress = this.queuedCompression.take(streamId, (flags & FrameFlag.MORE) === 0);
     if (payload.length < ZERO_COPY_BYTES || !this.writer.canWriteByReference(payload.length, compress) || !this.writable) {
@@ -297,10 +294,12 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     this.liveness.stop();
     // After shutdown() the peer already has this GOAWAY; one is enough.
     if (!(wasDraining && code === CloseCode.SHUTTING_DOWN)) this.sendControl(FrameKind.GOAWAY, encodeGoaway(code, reason, this.lastAcceptedCallId));
-    // Hand everything to the socket even under backpressure (it is bounded by maxOutboundBytes): once
-    // end() is called no 'drain' comes, and the GOAWAY with the reason is last in line.
-    this.queue.flushAll();
-    this.socket.end();
+    // Once frames held behind a deflate are queued, hand everything to the socket even under backpressure
+    // (bounded by maxOutboundBytes): after end() no 'drain' comes, and the GOAWAY with the reason is last.
+    this.writer.held.afterEmpty(() => {
+      this.queue.flushAll();
+      this.socket.end();
+    });
     this.destroyTimer = setTimeout(() => this.socket.destroy(), this.options.closeTimeoutMs).unref();
   }
 
@@ -390,6 +389,7 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     this.readPause.stop();
     this.liveness.stop();
     clearTimeout(this.destroyTimer);
+    this.writer.held.discard();
     this.queue.discard();
     this.scheduler.dispose();
     this.flow.dispose();

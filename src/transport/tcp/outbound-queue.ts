@@ -28,6 +28,8 @@ export class OutboundQueue implements ScheduledFlush {
   private blocked = false;
   private closed = false;
   private chunkBytes = MIN_CHUNK_BYTES;
+  /** Bytes of frames held behind an asynchronous deflate (held-frames.ts), counted as outbound. */
+  heldBytes = 0;
 
   constructor(
     private readonly socket: Socket,
@@ -50,7 +52,7 @@ export class OutboundQueue implements ScheduledFlush {
 
   /** Bytes queued here plus those the socket itself still holds. */
   get totalBytes(): number {
-    return this.queuedBytes + this.socket.writableLength;
+    return this.queuedBytes + this.socket.writableLength + this.heldBytes;
   }
 
   /** Returns the chunk and offset where `length` bytes may be written; call `commit()` after writing them. */

@@ -110,6 +110,24 @@ describe('createMemoryTransportPair', () => {
     }
   });
 
+  it('a close right after a large compressed send (deflating off the loop) still delivers it before the GOAWAY', async () => {
+    const options = { sendCompression: true, compressMinBytes: 16 };
+    const pair = await createMemoryTransportPair({ client: options, server: options });
+    const atServer: { kind: number; streamId: number; payload: Buffer }[] = [];
+    pair.server.start(collect(atServer));
+    const closed = once(pair.server, 'close') as Promise<[CloseInfo]>;
+    const big = Buffer.alloc(512 * 1024, 'compressible ');
+    pair.client.send(FrameKind.DATA, 0, 1, big);
+    pair.client.send(FrameKind.DATA, 0, 2, Buffer.from('after'));
+    big.fill(0); // the frame was taken at send time, as a synchronous write is
+    pair.client.close(CloseCode.NORMAL, 'done');
+    const [info] = await closed;
+    expect(info).toEqual({ code: CloseCode.NORMAL, reason: 'done', remote: true });
+    expect(atServer.map((f) => f.streamId)).toEqual([1, 2]);
+    expect(atServer[0].payload.equals(Buffer.alloc(512 * 1024, 'compressible '))).toBe(true);
+    await pair.close();
+  });
+
   it('a close with a code reaches the other end as its GOAWAY reason', async () => {
     const pair = await createMemoryTransportPair();
     const closed = once(pair.client, 'close') as Promise<[CloseInfo]>;
