@@ -59,16 +59,7 @@ module.exports = {
       severity: 'error',
       comment: 'Service definitions are shared by both sides; they must not reach into client, server or push.',
       from: { path: under('service') },
-      to: { path: under('client', 'server', 'push', 'dynamic', 'health', 'reflection', 'testing', 'cli'), pathNot: '^src/server/call-context\\.ts$' },
-    },
-    {
-      name: 'service-call-context-below-server',
-      // warn until CallContext (what a handler receives; it needs only rpc/metadata) moves below server/, e.g. to
-      // src/service/call-context.ts with a re-export left in server/; then fold this into the rule above.
-      severity: 'warn',
-      comment: 'service/ takes CallContext from server/ (type-only): the one upward import left in service.',
-      from: { path: under('service') },
-      to: { path: '^src/server/call-context\\.ts$' },
+      to: { path: under('client', 'server', 'push', 'dynamic', 'health', 'reflection', 'testing', 'cli') },
     },
     {
       name: 'client-server-below-push',
@@ -93,9 +84,7 @@ module.exports = {
     },
     {
       name: 'di-at-the-edge',
-      // warn until DI moves to the edge (issue 8): today src/index.ts imports reflect-metadata for every user.
-      // Make this 'error' once only src/di imports tsyringe and reflect-metadata.
-      severity: 'warn',
+      severity: 'error',
       comment: 'Only src/di imports tsyringe and reflect-metadata; the core is handed a resolve function.',
       from: { path: '^src/', pathNot: under('di') },
       to: { path: '(^|/)node_modules/(tsyringe|reflect-metadata)/' },

@@ -1,73 +1,53 @@
-// framerpc's public API. Folders follow one call: client -> (multiplexer) -> transport -> server (dispatcher) -> di (handler).
-import 'reflect-metadata';
+// framerpc's public API. Folders follow one call: client -> rpc -> transport (codec, tcp) -> server (dispatcher) -> service handler.
+// Internals (the transport classes, frame kinds, options of the layers below) are in src/internal.ts, not covered by semver.
 
-export { Status, statusName } from './rpc/status';
-export { RpcError, type RpcErrorOptions } from './rpc/rpc-error';
-export { Metadata, type MetadataValue } from './rpc/metadata';
+export { Status } from './rpc/status';
+export { RpcError } from './rpc/rpc-error';
+export { Metadata } from './rpc/metadata';
 
-export type { ServiceDefinition, MethodDefinition, MessageCodec, RequestOf, ResponseOf, CallKind, DeepPartial, PartialRequestOf } from './service/service-definition';
-export type { ServiceImplementation, MethodHandler } from './service/handler-types';
-export type { HandlerLifetime, HandlerClass } from './service/service-metadata';
+export type { ServiceDefinition, MethodDefinition } from './service/service-definition';
+export type { ServiceImplementation } from './service/handler-types';
+export { CallContext } from './service/call-context';
+export type { HandlerResolver } from './service/service-metadata';
 
-export { RpcServer, type RpcServerConstructorOptions, type RpcServerEvents, type AddServiceOptions } from './server/rpc-server';
+export { RpcServer, type RpcServerConstructorOptions } from './server/rpc-server';
 export type { RpcServerOptions } from './server/server-options';
-export { ServerLog, type Logger, type LogFields } from './server/logger';
-export type { RateLimitOptions } from './server/log-rate-limit';
-export { CallContext } from './server/call-context';
+export type { Logger } from './server/logger';
 export type { ServerInterceptor } from './server/server-interceptor';
 
-export { RpcService, type RpcServiceOptions } from './di/rpc-service';
-export { CALL_CONTEXT } from './di/tokens';
-export { tsyringeResolver, type HandlerResolver } from './di/handler-resolver';
+// Decorated handlers: tsyringe and reflect-metadata load when @RpcService is first applied, not on import.
+export { RpcService, tsyringeResolver, CALL_CONTEXT, type RpcServiceOptions } from './di/decorators';
 
-export { Channel, type ChannelEvents, type ChannelTargetOptions } from './client/channel';
+export { Channel, type ChannelTargetOptions } from './client/channel';
 export { createChannel } from './client/create-channel';
-export {
-  BalancedChannel, staticResolver, dnsResolver, functionResolver, pickFirst, roundRobin, leastLoaded,
-  type BalancedChannelOptions, type BalancedChannelEvents, type BalancedChannelState, type EndpointStatus, type EndpointState,
-  type Endpoint, type Resolver, type DnsResolverOptions, type BalancingPolicy, type PolicyName, type Pickable,
-} from './client/balancer';
-export type { CallChannel } from './client/call-channel';
-export type { ParentCall } from './client/parent-call';
-export type { RetryPolicyOptions, RetryThrottleOptions } from './client/retry/retry-policy';
-export { WorkerPool, serveWorker, type WorkerPoolOptions, type WorkerPoolEvents, type WorkerInfo, type ServeWorkerOptions } from './cluster';
-export { serveWebSocket, WebSocketListener, webSocketDialer, WebSocketCloseCode, type WebSocketListenerOptions, type WebSocketDialerOptions, type OriginPolicy } from './transport/websocket';
-export type { StreamDialer } from './transport/frame-client';
+export { BalancedChannel, dnsResolver, type BalancedChannelOptions, type Endpoint, type Resolver } from './client/balancer';
+export type { RetryPolicyOptions } from './client/retry/retry-policy';
+export { WorkerPool, serveWorker, type WorkerPoolOptions } from './cluster';
+export { serveWebSocket, type WebSocketListenerOptions } from './transport/websocket';
 export { DiagnosticChannel } from './rpc/diagnostic-channels';
 export type { ChannelOptions } from './client/channel-options';
-export { createClient, type Client, type ClientMethod } from './client/create-client';
+export { createClient, type Client } from './client/create-client';
 export type { CallOptions } from './client/call-options';
-export type { ClientInterceptor, ClientCallInfo } from './client/client-interceptor';
+export type { ClientInterceptor } from './client/client-interceptor';
 
-export {
-  FrameServer, FrameClient, FrameConnection, CloseCode, FrameKind, FrameFlag,
-  type FrameServerOptions, type FrameClientOptions, type TransportOptions, type CloseInfo, type ClientState, type BackoffOptions,
-} from './transport';
-export { loadServiceDefinitions, loadServiceDefinitionsSync, createDynamicClient, DynamicProtoError, DynamicProtoErrorCode, type LoadProtoOptions, type DynamicClient, type DynamicMessage, type DynamicServiceDefinition, type DynamicMethodDefinition } from './dynamic';
+export { CloseCode } from './codec/wire';
+export type { CloseInfo } from './transport/close-info';
+export type { ClientState } from './transport/frame-transport';
+export type { TransportOptions } from './transport/transport-options';
 
-export { createTestClient, type TestClient, type TestClientOptions } from './testing/create-test-client';
-
-export { PushHub, type PushHubEvents, type ConnectionPushStats } from './push/push-hub';
-export type { PushEmitter, PushEvents, ExceptOptions } from './push/push-emitter';
-export type { Delivery, PushHubStats, SlowConsumer } from './push/fan-out';
-export type { PushHubOptions, PushPolicy, SlowConsumerPolicy } from './push/push-options';
+export { PushHub } from './push/push-hub';
+export type { PushHubOptions } from './push/push-options';
 export type { EventMessages } from './push/event-topics';
-export { subscribePush, joinRoom, leaveRoom, type PushSubscription, type PushTopic, type PushSubscriptionControl, type SubscribePushOptions } from './push/subscribe-push';
+export { subscribePush, joinRoom, leaveRoom, type PushSubscription } from './push/subscribe-push';
 export { PushError, PushErrorCode } from './push/push-error';
-export type { PushBus, PushBusNode, BusMessage, BusTarget } from './push/push-bus';
-export { InProcessPushBus } from './push/in-process-bus';
-export type { ConnectionDirectory, PushConnection } from './push/connection-directory';
-export { serverDirectory } from './push/server-directory';
-export { RedisPushBus, type RedisPushBusEvents, type RedisPushBusStats, type RedisBusConnection } from './push/redis/redis-push-bus';
+export type { PushBus } from './push/push-bus';
+export { RedisPushBus } from './push/redis/redis-push-bus';
 export type { RedisPushBusOptions } from './push/redis/redis-bus-options';
-export type { RedisPublisher, RedisSubscriber } from './push/redis/redis-clients';
-export { PushControlDefinition } from '../generated/framerpc/push/v1/push';
 
-export { HealthService, ServingStatus, addHealthService, servingStatusName, checkHealth, watchHealth, HealthDefinition, type HealthServiceOptions } from './health';
-export { addReflectionService, ReflectionClient, ServerReflectionDefinition, type ReflectionOptions } from './reflection';
-export {
-  clientTracing, serverTracing, instrumentServer, instrumentChannel, prometheusMetrics,
-  type TracingOptions, type TracerProviderLike, type MetricsHooks, type Side, type Instrumentation, type InstrumentServerOptions, type PrometheusMetrics, type PrometheusMetricsOptions, type RegistryLike,
-} from './observability';
+export { HealthService, ServingStatus, servingStatusName, addHealthService, checkHealth, watchHealth } from './health';
+export { addReflectionService, ReflectionClient } from './reflection';
+export { loadServiceDefinitions, loadServiceDefinitionsSync, createDynamicClient, DynamicProtoError, type DynamicMessage } from './dynamic';
+export { createTestClient } from './testing/create-test-client';
+export { clientTracing, serverTracing, instrumentServer, instrumentChannel, prometheusMetrics } from './observability';
 
 export { ErrorCode, FramerpcError, FramerpcOptionError, FramerpcArgumentError } from './errors';

@@ -10,7 +10,7 @@ import { Topics } from '../../generated/framerpc/push/v1/push';
 import { encodeCallHeader } from '../../src/rpc/call-header';
 import { decodeCallStatus } from '../../src/rpc/call-status';
 import { Status } from '../../src/rpc/status';
-import { FRAME_HEADER_BYTES, FrameFlag, FrameKind } from '../../src/transport/wire';
+import { FRAME_HEADER_BYTES, FrameFlag, FrameKind } from '../../src/codec/wire';
 import { connect, exchangePreface } from '../load/connect';
 import type { BroadcastClient, DeliveryStats } from './delivery-stats';
 import { FrameReader } from './frame-reader';

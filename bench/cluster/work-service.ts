@@ -2,7 +2,7 @@
 import { WorkServiceDefinition, type WorkReply, type WorkRequest } from '../../generated/test/balancing';
 import { RpcError } from '../../src/rpc/rpc-error';
 import type { Status } from '../../src/rpc/status';
-import type { CallContext } from '../../src/server/call-context';
+import type { CallContext } from '../../src/service/call-context';
 import type { ServiceImplementation } from '../../src/service/handler-types';
 
 /** Told of each run before the handler waits (so a process killed mid-call has reported it). */

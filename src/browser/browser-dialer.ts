@@ -1,5 +1,5 @@
 // Dials framerpc over the browser's own WebSocket, one per connection attempt.
-import type { StreamDialer } from '../transport/frame-client';
+import type { StreamDialer } from '../transport/tcp/frame-client';
 import { WebSocketByteStream } from '../transport/websocket/websocket-byte-stream';
 import { webSocketEndpoint } from '../transport/websocket/websocket-url';
 import { BrowserWebSocketPort, type DomWebSocket } from './browser-websocket-port';

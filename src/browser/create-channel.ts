@@ -10,7 +10,7 @@ import { browserWebSocketDialer } from './browser-dialer';
  * inflates and deflates frames with fflate (pure JS), since framerpc handles each frame synchronously
  * and the browser's CompressionStream is asynchronous.
  */
-export type BrowserChannelOptions = Omit<ChannelOptions, 'host' | 'port' | 'tls' | 'dialer' | 'xorKey'>;
+export type BrowserChannelOptions = Omit<ChannelOptions, 'host' | 'port' | 'tls' | 'dialer' | 'streamDialer' | 'xorKey'>;
 
 /**
  * A channel to a framerpc server's WebSocket endpoint, e.g. `createChannel('wss://example.com/rpc')` or
@@ -19,7 +19,7 @@ export type BrowserChannelOptions = Omit<ChannelOptions, 'host' | 'port' | 'tls'
 export function createChannel(url: string, options: BrowserChannelOptions = {}): Channel {
   const absolute = isWebSocketUrl(url) ? url : pageRelativeUrl(url);
   const { host, port } = webSocketEndpoint(absolute);
-  return new Channel({ ...options, host, port, dialer: browserWebSocketDialer(absolute) });
+  return new Channel({ ...options, host, port, streamDialer: browserWebSocketDialer(absolute) });
 }
 
 function pageRelativeUrl(path: string): string {

@@ -9,7 +9,7 @@ export { RpcError } from '../rpc/rpc-error';
 export { Metadata, type MetadataValue } from '../rpc/metadata';
 export type { ServiceDefinition, MethodDefinition, RequestOf, ResponseOf, DeepPartial } from '../service/service-definition';
 export type { CloseInfo } from '../transport/close-info';
-export type { ClientState } from '../transport/frame-client';
+export type { ClientState } from '../transport/tcp/frame-client';
 export type { BackoffOptions } from '../transport/backoff';
 export { subscribePush, joinRoom, leaveRoom, type PushSubscription, type PushTopic, type SubscribePushOptions } from '../push/subscribe-push';
 export { PushError, PushErrorCode } from '../push/push-error';

@@ -1,5 +1,5 @@
 // Starts calls of the four kinds on a channel: encode, pick the connection, send CALL, stream under flow control.
-import { FrameFlag, FrameKind } from '../transport/wire';
+import { FrameFlag, FrameKind } from '../codec/wire';
 import { callHeaderLength, encodeCallHeader, writeCallHeader } from '../rpc/call-header';
 import { encodeMessage, encodeMessageView } from '../rpc/message-encoder';
 import { Metadata } from '../rpc/metadata';

@@ -1,5 +1,6 @@
 // Options of a Channel (the client's connection to one server), with their documented defaults.
-import type { FrameClientOptions } from '../transport/frame-client';
+import type { FrameClientOptions } from '../transport/default-transport';
+import type { FrameDialerFactory } from '../transport/frame-transport';
 import type { ClientInterceptor } from './client-interceptor';
 import { FramerpcOptionError } from '../errors';
 
@@ -22,6 +23,8 @@ export interface ChannelOptions extends FrameClientOptions {
    * new connection; without a deadline it waits at most this long for that connection. Default 5000 ms.
    */
   retryWaitMs?: number;
+  /** Makes the transport the channel connects with (an in-memory network's `dialer` in tests, say). Default TCP, or TLS with `tls`. */
+  dialer?: FrameDialerFactory<FrameClientOptions>;
 }
 
 export interface ResolvedChannelOptions {

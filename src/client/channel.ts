@@ -1,7 +1,8 @@
 // A client's connection to one server, shared by any number of typed clients and calls.
 import { EventEmitter } from 'node:events';
 import type { CloseInfo } from '../transport/close-info';
-import { FrameClient, type ClientState } from '../transport/frame-client';
+import { tcpDialer } from '../transport/default-transport';
+import type { ClientState, FrameDialer } from '../transport/frame-transport';
 import { WaiterList } from '../transport/waiter-list';
 import { diagnostics } from '../rpc/diagnostic-channels';
 import { RpcError } from '../rpc/rpc-error';
@@ -36,7 +37,7 @@ export interface StreamMessageObserver {
 }
 
 export class Channel extends EventEmitter<ChannelEvents> {
-  readonly transport: FrameClient;
+  readonly transport: FrameDialer;
   readonly options: ResolvedChannelOptions;
   /** @internal Observers of stream messages; streaming calls look at it once per call, unary calls never. */
   readonly streamObservers: StreamMessageObserver[] = [];
@@ -50,7 +51,8 @@ export class Channel extends EventEmitter<ChannelEvents> {
     this.options = resolveChannelOptions(options);
     const connectionWindowBytes = options.connectionWindowBytes ?? defaultConnectionWindow(this.options.maxResponseBytes);
     checkWindowFitsMessages(connectionWindowBytes, this.options.maxResponseBytes, 'channel');
-    this.transport = new FrameClient({ ...options, connectionWindowBytes });
+    const { dialer = tcpDialer, ...dialerOptions } = options;
+    this.transport = dialer({ ...dialerOptions, connectionWindowBytes });
     this.transport.on('state', (state, previous) => {
       this.emit('state', state, previous);
       if (diagnostics.channelState.hasSubscribers) diagnostics.channelState.publish({ channel: this, state, previous });
@@ -157,7 +159,7 @@ export class Channel extends EventEmitter<ChannelEvents> {
 }
 
 /** Channel options for a string target: everything but where to connect. */
-export type ChannelTargetOptions = Omit<ChannelOptions, 'host' | 'port' | 'dialer'> & { ws?: WebSocketDialerOptions['ws'] };
+export type ChannelTargetOptions = Omit<ChannelOptions, 'host' | 'port' | 'dialer' | 'streamDialer'> & { ws?: WebSocketDialerOptions['ws'] };
 
 /**
  * Creates a channel to `host:port`, to a WebSocket URL (`ws://host:port/path`, `wss://host/path`: framerpc
@@ -168,7 +170,7 @@ export function createChannel(target: string | ChannelOptions, options: ChannelT
   if (isWebSocketUrl(target)) {
     const { ws, ...channelOptions } = options;
     const { host, port } = webSocketEndpoint(target);
-    return new Channel({ ...channelOptions, host, port, dialer: webSocketDialer(target, { maxFrameBytes: options.maxFrameBytes, ws }) });
+    return new Channel({ ...channelOptions, host, port, streamDialer: webSocketDialer(target, { maxFrameBytes: options.maxFrameBytes, ws }) });
   }
   const colon = target.lastIndexOf(':');
   const port = Number(target.slice(colon + 1));

@@ -1,5 +1,5 @@
 // The caller's side of one call: settles its promise or feeds its response stream, handles deadline and abort.
-import { FrameFlag, FrameKind, MAX_UNGRANTED_BYTES } from '../transport/wire';
+import { FrameFlag, FrameKind, MAX_UNGRANTED_BYTES } from '../codec/wire';
 import type { CallStatus } from '../rpc/call-status';
 import { ReceiveWindow, SendWindow } from '../rpc/flow-control';
 import { deadlines } from '../rpc/deadline-queue';

@@ -1,9 +1,10 @@
 // Many calls on one connection: assigns call ids, routes each response frame to its call, fails all on loss.
 import type { CloseInfo } from '../transport/close-info';
-import type { FrameSink } from '../transport/frame-decoder';
-import type { FrameConnection, GoawayInfo } from '../transport/frame-connection';
-import { FrameError } from '../transport/frame-error';
-import { FrameKind } from '../transport/wire';
+import type { FrameSink } from '../transport/frame-sink';
+import type { GoawayInfo } from '../transport/frame-connection-events';
+import type { FrameTransport as FrameConnection } from '../transport/frame-transport';
+import { FrameError } from '../codec/frame-error';
+import { FrameKind } from '../codec/wire';
 import { decodeCallStatus, OK_WITH_MESSAGE_PREFIX } from '../rpc/call-status';
 import { Status } from '../rpc/status';
 import { failCallAfterCrash } from './call-crash';

@@ -1,6 +1,6 @@
 // The PUSH frame's framing rules (stream 0, a topic that fits), checked for every PUSH a client receives.
-import { FrameError } from '../transport/frame-error';
-import { CloseCode } from '../transport/wire';
+import { FrameError } from '../codec/frame-error';
+import { CloseCode } from '../codec/wire';
 
 /** u8 topic length, then the topic (docs/protocol.md section 14). */
 export const PUSH_TOPIC_LENGTH_BYTES = 1;

@@ -1,15 +1,12 @@
-// The DI edge: builds handler instances with tsyringe. The rest of the framework only sees an InstanceProvider.
+// The DI edge: builds handler instances with tsyringe. The rest of the framework only sees a HandlerResolver.
+import 'reflect-metadata'; // tsyringe needs the Reflect metadata API before it loads
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
-import type { CallContext } from '../server/call-context';
-import type { InstanceProvider } from '../service/method-registry';
-import type { HandlerClass, HandlerLifetime } from '../service/service-metadata';
+import type { CallContext } from '../service/call-context';
+import type { HandlerResolver } from '../service/service-metadata';
 import { checkConstructible } from './constructor-check';
 import { CALL_CONTEXT } from './tokens';
 
-/** Turns a handler class into the provider the dispatcher calls for each call. */
-export interface HandlerResolver {
-  provider(handlerClass: HandlerClass, lifetime: HandlerLifetime): InstanceProvider;
-}
+export type { HandlerResolver } from '../service/service-metadata';
 
 /**
  * Resolves handlers from a tsyringe container (default: tsyringe's root container). A singleton is

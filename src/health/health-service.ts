@@ -2,7 +2,7 @@
 import { HealthCheckResponse_ServingStatus, HealthDefinition, type HealthCheckRequest, type HealthCheckResponse } from '../../generated/grpc/health/v1/health';
 import { RpcError } from '../rpc/rpc-error';
 import { Status } from '../rpc/status';
-import type { CallContext } from '../server/call-context';
+import type { CallContext } from '../service/call-context';
 import type { RpcServer } from '../server/rpc-server';
 import type { ServiceImplementation } from '../service/handler-types';
 

@@ -8,7 +8,7 @@ import { Status } from '../rpc/status';
 import type { RpcServer } from '../server/rpc-server';
 import type { ServerInterceptor } from '../server/server-interceptor';
 import type { HandlerWrapper } from '../service/method-registry';
-import type { FrameConnection } from '../transport/frame-connection';
+import type { FrameTransport } from '../transport/frame-transport';
 import type { MetricsHooks, Side } from './metrics-hooks';
 
 export interface InstrumentServerOptions {
@@ -123,7 +123,7 @@ export function instrumentChannel(channel: Channel, hooks: MetricsHooks): Instru
     messageReceived: (method) => hooks.messageReceived('client', method),
   });
   const sampler = new ByteSampler(hooks, 'client');
-  const opened = (connection: FrameConnection): void => {
+  const opened = (connection: FrameTransport): void => {
     hooks.connectionOpened('client');
     sampler.track(connection);
     connection.once('close', () => {
@@ -170,18 +170,18 @@ function counted<T>(source: AsyncIterable<T>, onItem: () => void): AsyncIterable
 
 /** Reports socket byte counts as deltas: for open connections when sampled, the rest when they close. */
 class ByteSampler {
-  private readonly reported = new Map<FrameConnection, { read: number; written: number }>();
+  private readonly reported = new Map<FrameTransport, { read: number; written: number }>();
 
   constructor(
     private readonly hooks: MetricsHooks,
     private readonly side: Side,
   ) {}
 
-  track(connection: FrameConnection): void {
+  track(connection: FrameTransport): void {
     this.reported.set(connection, { read: 0, written: 0 });
   }
 
-  untrack(connection: FrameConnection): void {
+  untrack(connection: FrameTransport): void {
     this.report(connection);
     this.reported.delete(connection);
   }
@@ -190,11 +190,11 @@ class ByteSampler {
     for (const connection of this.reported.keys()) this.report(connection);
   }
 
-  private report(connection: FrameConnection): void {
+  private report(connection: FrameTransport): void {
     const last = this.reported.get(connection);
     if (!last) return;
-    const read = connection.socket.bytesRead;
-    const written = connection.socket.bytesWritten;
+    const read = connection.bytesRead;
+    const written = connection.bytesWritten;
     if (read > last.read) this.hooks.bytesReceived(this.side, read - last.read);
     if (written > last.written) this.hooks.bytesSent(this.side, written - last.written);
     last.read = read;

@@ -1,6 +1,6 @@
 // The hub's view of the server's connections: find an open one by id, hear when one closes. No RpcServer internals.
-import type { PayloadEncoding } from '../transport/frame-encoder';
-import type { CloseCode } from '../transport/wire';
+import type { PayloadEncoding } from '../codec/payload-codec';
+import type { CloseCode } from '../codec/wire';
 
 /** What push needs of one connection: send pre-encoded frames, see its backlog, close it. */
 export interface PushConnection {

@@ -1,6 +1,6 @@
 // Encode once, send many: one protobuf encode and one frame per encoding variant per push, whatever the recipient count.
-import { encodeFrame } from '../transport/frame-encoder';
-import { CloseCode, FrameKind } from '../transport/wire';
+import { encodeFrame } from '../transport/shared-frame';
+import { CloseCode, FrameKind } from '../codec/wire';
 import type { PushSource } from './push-source';
 import type { PushPolicy } from './push-options';
 import type { PushMember } from './push-registry';

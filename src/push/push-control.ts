@@ -1,6 +1,6 @@
 // The server side of the built-in PushControl service: clients subscribe to topics and join rooms through it.
 import { PushControlDefinition, type PushAck, type Room, type Topics } from '../../generated/framerpc/push/v1/push';
-import type { CallContext } from '../server/call-context';
+import type { CallContext } from '../service/call-context';
 import { RpcError } from '../rpc/rpc-error';
 import { Status } from '../rpc/status';
 import type { ServiceImplementation } from '../service/handler-types';

@@ -1,11 +1,12 @@
 // The server side of push: typed emitters, rooms, subscriptions, and the policy for slow consumers.
 import { EventEmitter } from 'node:events';
 import { PushControlDefinition } from '../../generated/framerpc/push/v1/push';
-import type { CallContext } from '../server/call-context';
+import type { CallContext } from '../service/call-context';
 import type { RpcServer } from '../server/rpc-server';
 import type { ServiceDefinition } from '../service/service-definition';
 import { localExcept, payloadTopic, resolveConnection } from './bus-routing';
 import type { ConnectionDirectory } from './connection-directory';
+import type { FrameTransport as FrameConnection } from '../transport/frame-transport';
 import { eventTopicsOf, type EventTopic } from './event-topics';
 import { FlushLinger } from './flush-linger';
 import { fanOut, type DeferredFlush, type Delivery, type FanOutTarget, type PushHubStats, type SlowConsumer } from './fan-out';

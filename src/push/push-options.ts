@@ -1,6 +1,6 @@
 // Options of a PushHub and of its per-room / per-topic policies, with their documented defaults.
 import { randomBytes } from 'node:crypto';
-import type { CallContext } from '../server/call-context';
+import type { CallContext } from '../service/call-context';
 import type { ConnectionDirectory } from './connection-directory';
 import { isValidNodeId, type PushBus } from './push-bus';
 import { PushError, PushErrorCode } from './push-error';

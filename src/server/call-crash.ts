@@ -1,6 +1,6 @@
 // The safety net for a bug while routing one call's frame: that call fails with INTERNAL, the rest carry on.
-import type { FrameConnection } from '../transport/frame-connection';
-import { FrameFlag, FrameKind } from '../transport/wire';
+import type { FrameTransport } from '../transport/frame-transport';
+import { FrameFlag, FrameKind } from '../codec/wire';
 import { encodeCallStatus } from '../rpc/call-status';
 import { RpcError } from '../rpc/rpc-error';
 import { Status } from '../rpc/status';
@@ -14,7 +14,7 @@ const INTERNAL_TEXT = 'internal server error while handling this call';
  * peer's fault and closes the connection). Logs the error in full, ends the call with INTERNAL (a generic
  * text: the real error is never sent) and aborts its handler.
  */
-export function failCallAfterCrash(connection: FrameConnection, call: ServerCall | undefined, id: number, kind: number, error: unknown, logger: Logger): void {
+export function failCallAfterCrash(connection: FrameTransport, call: ServerCall | undefined, id: number, kind: number, error: unknown, logger: Logger): void {
   logger.error(`framerpc: internal error while handling frame kind 0x${kind.toString(16)} of call ${id}${call ? ` (${call.method.path})` : ''}; the call fails with INTERNAL, the connection carries on`, error);
   if (call?.done) return;
   if (call) {

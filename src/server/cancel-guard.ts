@@ -1,7 +1,7 @@
 // Rapid reset: opening a call and cancelling it at once is cheap for a client and not for us; bound the rate.
-import { FrameError } from '../transport/frame-error';
+import { FrameError } from '../codec/frame-error';
 import { TokenBucket } from '../transport/rate-limiter';
-import { CloseCode } from '../transport/wire';
+import { CloseCode } from '../codec/wire';
 import type { ResolvedServerCallOptions } from './server-options';
 
 /**

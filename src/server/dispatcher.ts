@@ -1,9 +1,9 @@
 // Routes a connection's RPC frames to calls: opens calls, enforces per-connection limits, answers bad input.
 import type { CloseInfo } from '../transport/close-info';
-import type { FrameSink } from '../transport/frame-decoder';
-import type { FrameConnection } from '../transport/frame-connection';
-import { FrameError } from '../transport/frame-error';
-import { CloseCode, FrameFlag, FrameKind } from '../transport/wire';
+import type { FrameSink } from '../transport/frame-sink';
+import type { FrameTransport as FrameConnection } from '../transport/frame-transport';
+import { FrameError } from '../codec/frame-error';
+import { CloseCode, FrameFlag, FrameKind } from '../codec/wire';
 import { decodeCallHeader, newMetadataCache, type CallHeader } from '../rpc/call-header';
 import { encodeCallStatus } from '../rpc/call-status';
 import { RpcError } from '../rpc/rpc-error';
@@ -11,7 +11,7 @@ import { Status } from '../rpc/status';
 import type { MethodRegistry } from '../service/method-registry';
 import { failCallAfterCrash } from './call-crash';
 import { CancelGuard } from './cancel-guard';
-import { CallContext } from './call-context';
+import { CallContext } from '../service/call-context';
 import { ServerCall } from './server-call';
 import type { ResolvedServerCallOptions } from './server-options';
 

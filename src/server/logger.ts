@@ -1,6 +1,6 @@
 // The logger framerpc writes to: pino, console and winston as they are, with structured fields on every line.
 import { Console } from 'node:console';
-import type { CallContext } from './call-context';
+import type { CallContext } from '../service/call-context';
 import { LogRateLimiter, type RateLimitOptions } from './log-rate-limit';
 
 /**

@@ -1,16 +1,14 @@
 // The RPC server: a FrameServer whose connections each get a Dispatcher over the shared method table.
 import { EventEmitter } from 'node:events';
-import type { AddressInfo } from 'node:net';
-import { tsyringeResolver, type HandlerResolver } from '../di/handler-resolver';
 import type { ServiceImplementation } from '../service/handler-types';
 import { MethodRegistry } from '../service/method-registry';
 import type { ServiceDefinition } from '../service/service-definition';
-import { decoratedHandlerClasses, serviceBindingOf, type HandlerClass } from '../service/service-metadata';
+import { decoratedHandlerClasses, serviceBindingOf, type HandlerClass, type HandlerResolver } from '../service/service-metadata';
 import { diagnostics } from '../rpc/diagnostic-channels';
 import type { CloseInfo } from '../transport/close-info';
-import type { FrameConnection } from '../transport/frame-connection';
-import { FrameServer } from '../transport/frame-server';
-import { CloseCode } from '../transport/wire';
+import { tcpListener, type FrameServerOptions } from '../transport/default-transport';
+import type { FrameListener, FrameListenerFactory, ListenAddress, FrameTransport as FrameConnection } from '../transport/frame-transport';
+import { CloseCode } from '../codec/wire';
 import { Dispatcher } from './dispatcher';
 import type { ServerLog } from './logger';
 import type { ServerInterceptor } from './server-interceptor';
@@ -19,8 +17,13 @@ import { resolveServerCallOptions, type ResolvedServerCallOptions, type RpcServe
 import { ErrorCode, FramerpcError } from '../errors';
 
 export interface RpcServerConstructorOptions extends RpcServerOptions {
-  /** Builds decorated handler classes. Default: tsyringe's root container. */
+  /**
+   * Builds the handler classes given to `add()`. Default: the resolver their decorator names (`@RpcService`:
+   * tsyringe's root container, from src/di); pass `tsyringeResolver(container)` for a container of your own.
+   */
   resolver?: HandlerResolver;
+  /** Makes the transport the server accepts connections on (an in-memory network's `listener` in tests, say). Default TCP, or TLS with `tls`. */
+  listener?: FrameListenerFactory<FrameServerOptions>;
 }
 
 export interface AddServiceOptions {
@@ -51,20 +54,20 @@ function closeCodeName(code: number): string {
 
 /** Serves registered services to framerpc clients. */
 export class RpcServer extends EventEmitter<RpcServerEvents> {
-  readonly transport: FrameServer;
+  readonly transport: FrameListener;
   readonly registry = new MethodRegistry();
   private readonly callOptions: ResolvedServerCallOptions;
-  private readonly resolver: HandlerResolver;
+  private readonly resolver: HandlerResolver | undefined;
   private closeStarted = false;
 
   constructor(options: RpcServerConstructorOptions = {}) {
     super();
-    const { resolver, maxConcurrentCalls, maxRequestBytes, maxResponseBytes, interceptors, logger, logRateLimit, maxConcurrentHandlers, maxHeldBytes, memoryWaitMs, maxCancelsPerSecond, cancelBurst, ...transport } = options;
+    const { resolver, listener = tcpListener, maxConcurrentCalls, maxRequestBytes, maxResponseBytes, interceptors, logger, logRateLimit, maxConcurrentHandlers, maxHeldBytes, memoryWaitMs, maxCancelsPerSecond, cancelBurst, ...transport } = options;
     this.callOptions = resolveServerCallOptions({ maxConcurrentCalls, maxRequestBytes, maxResponseBytes, interceptors, logger, logRateLimit, maxConcurrentHandlers, maxHeldBytes, memoryWaitMs, maxCancelsPerSecond, cancelBurst });
-    this.resolver = resolver ?? tsyringeResolver();
+    this.resolver = resolver;
     const connectionWindowBytes = transport.connectionWindowBytes ?? defaultConnectionWindow(this.callOptions.maxRequestBytes);
     checkWindowFitsMessages(connectionWindowBytes, this.callOptions.maxRequestBytes, 'server');
-    this.transport = new FrameServer({ ...transport, connectionWindowBytes, memoryBudget: this.callOptions.memoryBudget });
+    this.transport = listener({ ...transport, connectionWindowBytes, memoryBudget: this.callOptions.memoryBudget });
     this.transport.on('rejected', (rejected) => {
       if (rejected.code !== CloseCode.HANDSHAKE_FAILED && rejected.code !== CloseCode.TIMEOUT) return; // refusals by policy (full, closing) are not the peer's fault
       this.callOptions.log.warn(`framerpc: refused a connection: ${rejected.reason}`, { code: closeCodeName(rejected.code), peer: rejected.remoteAddress }, `${rejected.remoteAddress}\nhandshake`);
@@ -110,7 +113,7 @@ export class RpcServer extends EventEmitter<RpcServerEvents> {
       if (!binding) {
         throw new FramerpcError(ErrorCode.HANDLER_NOT_DECORATED, `${handlerClass.name} is not decorated with @RpcService(Definition); decorate it, or register a plain object with server.addService(definition, implementation)`);
       }
-      const provider = this.resolver.provider(handlerClass, binding.lifetime);
+      const provider = (this.resolver ?? binding.resolver).provider(handlerClass, binding.lifetime);
       this.registry.add(binding.definition, handlerClass.name, handlerClass.prototype as object, provider, binding.partial);
     }
     return this;
@@ -143,7 +146,7 @@ export class RpcServer extends EventEmitter<RpcServerEvents> {
   }
 
   /** Starts listening (port 0 picks a free port); resolves with the bound address. */
-  listen(port = 0, host = '127.0.0.1'): Promise<AddressInfo> {
+  listen(port = 0, host = '127.0.0.1'): Promise<ListenAddress> {
     return this.transport.listen(port, host);
   }
 

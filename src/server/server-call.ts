@@ -1,6 +1,6 @@
 // One call being served: runs the handler, streams its messages under flow control, sends the final status.
-import type { FrameConnection } from '../transport/frame-connection';
-import { FrameFlag, FrameKind, MAX_UNGRANTED_BYTES } from '../transport/wire';
+import type { FrameTransport as FrameConnection } from '../transport/frame-transport';
+import { FrameFlag, FrameKind, MAX_UNGRANTED_BYTES } from '../codec/wire';
 import { encodeCallStatus, OK_WITH_MESSAGE_PREFIX } from '../rpc/call-status';
 import { deadlines } from '../rpc/deadline-queue';
 import { encodeMessageView } from '../rpc/message-encoder';
@@ -12,7 +12,7 @@ import { metadataByteLength, writeMetadata } from '../rpc/metadata-wire';
 import { RpcError } from '../rpc/rpc-error';
 import { Status } from '../rpc/status';
 import type { RegisteredMethod } from '../service/method-registry';
-import type { CallContext } from './call-context';
+import type { CallContext } from '../service/call-context';
 import { runIntercepted } from './server-interceptor';
 import type { ResolvedServerCallOptions } from './server-options';
 import { mergeTrailers } from './status-trailers';

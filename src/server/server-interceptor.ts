@@ -1,5 +1,5 @@
 // Server middleware: code that runs around every handler (auth from metadata, logging, timing).
-import type { CallContext } from './call-context';
+import type { CallContext } from '../service/call-context';
 
 /**
  * Wraps a handler. `next()` runs the rest of the chain and the handler; it resolves with the unary

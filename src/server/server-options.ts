@@ -1,5 +1,5 @@
 // Options of an RpcServer, with their documented defaults.
-import type { FrameServerOptions } from '../transport/frame-server';
+import type { FrameServerOptions } from '../transport/default-transport';
 import { MemoryBudget } from '../transport/memory-budget';
 import { checkRateOption } from '../transport/rate-limiter';
 import type { RateLimitOptions } from './log-rate-limit';

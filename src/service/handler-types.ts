@@ -1,5 +1,5 @@
 // Handler method types derived from a service definition: a missing or mistyped method fails to compile.
-import type { CallContext } from '../server/call-context';
+import type { CallContext } from './call-context';
 import type { MethodDefinition, RequestOf, ResponseOf, ServiceDefinition } from './service-definition';
 
 type MaybePromise<T> = T | Promise<T>;

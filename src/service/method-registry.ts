@@ -1,7 +1,7 @@
 // The server's method table: method path -> definition and the function that finds the handler instance.
 import { RpcError } from '../rpc/rpc-error';
 import { Status } from '../rpc/status';
-import type { CallContext } from '../server/call-context';
+import type { CallContext } from './call-context';
 import { callKindOf, methodPath, type CallKind, type MethodDefinition, type ServiceDefinition } from './service-definition';
 import { ErrorCode, FramerpcError } from '../errors';
 

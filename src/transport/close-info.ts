@@ -1,5 +1,5 @@
 // Why a connection closed: reported by every close, local or remote.
-import type { CloseCode } from './wire';
+import type { CloseCode } from '../codec/wire';
 
 /** The reason a connection closed, whichever side closed it. */
 export interface CloseInfo {

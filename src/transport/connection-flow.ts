@@ -1,7 +1,7 @@
 // Connection-level flow control in bytes: the credit this side may spend, and the credit it grants back.
-import { FrameError } from './frame-error';
+import { FrameError } from '../codec/frame-error';
 import type { BudgetWaiter, MemoryBudget } from './memory-budget';
-import { CloseCode, MAX_UNGRANTED_BYTES } from './wire';
+import { CloseCode, MAX_UNGRANTED_BYTES } from '../codec/wire';
 
 const MAX_WINDOW = 0x7fff_ffff;
 

@@ -1,14 +1,16 @@
 // The transport layer's public surface.
-export * from './wire';
+export * from '../codec/wire';
 export * from './close-info';
-export * from './frame-error';
-export * from './frame-decoder';
-export * from './frame-encoder';
+export * from '../codec/frame-error';
+export * from '../codec/frame-decoder';
+export * from './shared-frame';
 export * from './transport-options';
 export * from './backoff';
-export * from './frame-connection';
-export * from './frame-server';
-export * from './frame-client';
-export { xorInPlace } from './xor-obfuscator';
-export { encodePreface, decodePreface, type Preface } from './preface';
-export { encodeGoaway, decodeGoaway } from './goaway';
+export * from './tcp/frame-connection';
+export * from './tcp/frame-server';
+export * from './tcp/frame-client';
+export { xorInPlace } from '../codec/xor-obfuscator';
+export { encodePreface, decodePreface, type Preface } from '../codec/preface';
+export { encodeGoaway, decodeGoaway } from '../codec/goaway';
+export * from './frame-sink';
+export { NodeFrameDecoder } from './node/node-frame-decoder';

@@ -1,9 +1,7 @@
 // Per-message compression choices of messages waiting in the stream scheduler, so each leaves as chosen.
-/**
- * `true`: compress this message (when the peer accepts compression, whatever its size); `false`: never;
- * undefined: the connection's rule (`sendCompression` and `compressMinBytes`).
- */
-export type CompressChoice = boolean | undefined;
+import type { CompressChoice } from '../codec/payload-codec';
+
+export type { CompressChoice } from '../codec/payload-codec';
 
 /**
  * The choices of queued MESSAGEs, per stream and in order (the scheduler sends a stream's messages in

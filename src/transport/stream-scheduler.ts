@@ -1,7 +1,7 @@
 // Sends flow-controlled messages: whole-message credit, 64 KiB fragments, streams served in turn.
 import type { ConnectionFlow } from './connection-flow';
 import type { MemoryBudget } from './memory-budget';
-import { FRAGMENT_BYTES, FrameFlag, FrameKind } from './wire';
+import { FRAGMENT_BYTES, FrameFlag, FrameKind } from '../codec/wire';
 
 /** What the scheduler needs from its connection. */
 export interface SchedulerHost {

@@ -1,5 +1,5 @@
 // How large a connection window must be for the messages it carries, and the default that follows.
-import { MAX_UNGRANTED_BYTES } from './wire';
+import { MAX_UNGRANTED_BYTES } from '../codec/wire';
 import { FramerpcOptionError } from '../errors';
 
 /**

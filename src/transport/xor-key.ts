@@ -1,4 +1,5 @@
-// The one conversion of the `xorKey` option to the bytes used by both the key check and the XOR.
+// The one conversion of the `xorKey` option to the bytes used by both the key check and the XOR, and the key check.
+import { createHash } from 'node:crypto';
 import { FramerpcOptionError } from '../errors';
 
 /**
@@ -10,4 +11,10 @@ export function xorKeyBytes(value: unknown): Buffer | undefined {
   if (typeof value === 'string') return Buffer.from(value, 'utf8');
   if (value instanceof Uint8Array) return Buffer.from(value);
   throw new FramerpcOptionError('xorKey', `transport option xorKey must be a Uint8Array or a string (its UTF-8 bytes), got ${value === null ? 'null' : typeof value}`);
+}
+
+/** The preface's key check: the first 4 bytes of SHA-256(key) as u32, 0 when there is no key. */
+export function xorKeyCheck(key: Uint8Array | undefined): number {
+  if (!key || key.length === 0) return 0;
+  return createHash('sha256').update(key).digest().readUInt32BE(0);
 }

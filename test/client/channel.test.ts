@@ -3,6 +3,7 @@
 import { once } from 'node:events';
 import { RpcServer, Status, createClient, type CallContext, type Channel, type ClientState, type RpcError } from '../../src';
 import { Channel as ChannelClass } from '../../src/client/channel';
+import type { FrameConnection } from '../../src/transport/tcp';
 import { aborted, defaultHandlers, delay, deferred, recordingLogger, TestServiceDefinition, type TestClient } from '../rpc/harness';
 
 const FAST_RECONNECT = { initialDelayMs: 10, maxDelayMs: 40, multiplier: 2, jitter: 0 };
@@ -92,7 +93,7 @@ describe('connection loss', () => {
     await someStarted.promise;
     await threeStreamed.promise;
     const before = Date.now();
-    for (const connection of server.transport.connections.values()) connection.socket.destroy();
+    for (const connection of server.transport.connections.values()) (connection as FrameConnection).socket.destroy();
     const errors = [...(await Promise.all(unaries)), (await streamDone) as RpcError];
     expect(Date.now() - before).toBeLessThan(1000);
     for (const error of errors) {

@@ -6,7 +6,7 @@ import { encodeCallStatus } from '../../src/rpc/call-status';
 import { Metadata } from '../../src/rpc/metadata';
 import { Status, statusName } from '../../src/rpc/status';
 import { encodeFrame, encodeGoaway, type PayloadEncoding } from '../../src/transport';
-import { CloseCode, FrameFlag, FrameKind } from '../../src/transport/wire';
+import { CloseCode, FrameFlag, FrameKind } from '../../src/codec/wire';
 import { DEFAULT_MAX_FRAME_BYTES, KEY, OBFUSCATED, PLAIN, UNKNOWN_FLAG, ZLIB_100_ZEROS, close, hex, prefaceFor, rawFrame, zlibStored } from './vector-bytes';
 import type { CallCase, CloseSpec, ExpectedFrame, ServerConfig, StatusSpec, Step } from './vector-format';
 

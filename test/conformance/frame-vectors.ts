@@ -1,6 +1,6 @@
 // The frame vectors (vectors/frames.json): bytes for a frame decoder, the frames or the violation expected.
 import { encodeGoaway } from '../../src/transport';
-import { CloseCode, FRAME_HEADER_BYTES, FrameKind, KNOWN_FLAGS, PROTOCOL_VERSION } from '../../src/transport/wire';
+import { CloseCode, FRAME_HEADER_BYTES, FrameKind, KNOWN_FLAGS, PROTOCOL_VERSION } from '../../src/codec/wire';
 import { DEFAULT_MAX_FRAME_BYTES, UNKNOWN_FLAG, close, hex, rawFrame, spec } from './vector-bytes';
 import type { CloseSpec, FrameCase, FrameSpec } from './vector-format';
 

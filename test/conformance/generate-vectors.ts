@@ -2,7 +2,7 @@
 // wire format is one regeneration away: `npm run gen:vectors` (vectors/README.md, "Regenerating").
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROTOCOL_VERSION } from '../../src/transport/wire';
+import { PROTOCOL_VERSION } from '../../src/codec/wire';
 import { callCases } from './call-vectors';
 import { frameCases } from './frame-vectors';
 import { handshakeCases } from './handshake-vectors';

@@ -1,8 +1,8 @@
 // The handshake vectors (vectors/handshake.json): what a client sends first, accepted or refused.
 import { encodePreface } from '../../src/transport';
-import { localPreface } from '../../src/transport/handshake';
+import { localPreface } from '../../src/transport/tcp/handshake';
 import { resolveTransportOptions } from '../../src/transport/transport-options';
-import { CloseCode, PROTOCOL_VERSION, Role } from '../../src/transport/wire';
+import { CloseCode, PROTOCOL_VERSION, Role } from '../../src/codec/wire';
 import { KEY, close, hex, prefaceFor } from './vector-bytes';
 import type { CloseSpec, HandshakeCase, ServerConfig } from './vector-format';
 
@@ -19,13 +19,13 @@ export function handshakeCases(): HandshakeCase[] {
   const keyed: ServerConfig = { xorKeyHex: hex(KEY) };
   const plain = prefaceFor({ compression: false });
   const client = { features: 0, role: Role.CLIENT, keyCheck: 0, connectionWindow: 1 << 20, streamWindow: 1 << 16 };
-  const withVersion = (version: number): Buffer => encodePreface({ ...client, version });
+  const withVersion = (version: number): Buffer => Buffer.from(encodePreface({ ...client, version }));
 
   accepted('client without features', 'The server answers with its own preface (COMPRESSION set by default).', {}, plain);
   accepted('client with compression', 'Feature bits other than OBFUSCATION are not compared.', {}, prefaceFor({ compression: true }));
   accepted('server without compression', 'The server advertises no features.', { compression: false }, prefaceFor({ compression: true }));
-  accepted('undefined feature bits', 'Undefined feature bits are ignored by the receiver.', {}, encodePreface({ ...client, version: PROTOCOL_VERSION, features: 0xfc }));
-  accepted('key check ignored without obfuscation', 'Without OBFUSCATION the key check is not looked at.', {}, encodePreface({ ...client, version: PROTOCOL_VERSION, keyCheck: 0xdead_beef }));
+  accepted('undefined feature bits', 'Undefined feature bits are ignored by the receiver.', {}, Buffer.from(encodePreface({ ...client, version: PROTOCOL_VERSION, features: 0xfc })));
+  accepted('key check ignored without obfuscation', 'Without OBFUSCATION the key check is not looked at.', {}, Buffer.from(encodePreface({ ...client, version: PROTOCOL_VERSION, keyCheck: 0xdead_beef })));
   accepted('same XOR key', 'Both obfuscate with "k3y" (key check a49b1287).', keyed, prefaceFor({ compression: false, xorKey: KEY }));
   refused('different XOR key', 'Both obfuscate, with different keys.', keyed, prefaceFor({ xorKey: Buffer.from('other') }), close(CloseCode.HANDSHAKE_FAILED, 'obfuscation key mismatch'));
   refused('client obfuscates, server does not', 'Obfuscation must be used by both or neither.', {}, prefaceFor({ xorKey: KEY }), close(CloseCode.HANDSHAKE_FAILED, 'obfuscation mismatch: the client uses an XOR key and the server does not'));
@@ -38,9 +38,9 @@ export function handshakeCases(): HandshakeCase[] {
   const reserved = Buffer.from(plain);
   reserved[7] = 1;
   refused('reserved byte not zero', 'The reserved byte 7 must be 0.', {}, reserved, close(CloseCode.HANDSHAKE_FAILED, 'reserved byte must be zero'));
-  refused('a server\'s role', 'A preface with role 2 (server) sent to a server: an echo of a server, or a second server.', {}, encodePreface({ ...client, version: PROTOCOL_VERSION, role: Role.SERVER }), close(CloseCode.HANDSHAKE_FAILED, "expected a client's preface, got a server's"));
-  refused('an unknown role', 'Role must be 1 or 2.', {}, encodePreface({ ...client, version: PROTOCOL_VERSION, role: 3 as Role }), close(CloseCode.HANDSHAKE_FAILED, 'preface role must be 1 (client) or 2 (server), got 3'));
-  refused('a zero window', 'Both windows must be at least 1.', {}, encodePreface({ ...client, version: PROTOCOL_VERSION, connectionWindow: 0 }), close(CloseCode.HANDSHAKE_FAILED, 'preface windows must be positive'));
+  refused('a server\'s role', 'A preface with role 2 (server) sent to a server: an echo of a server, or a second server.', {}, Buffer.from(encodePreface({ ...client, version: PROTOCOL_VERSION, role: Role.SERVER })), close(CloseCode.HANDSHAKE_FAILED, "expected a client's preface, got a server's"));
+  refused('an unknown role', 'Role must be 1 or 2.', {}, Buffer.from(encodePreface({ ...client, version: PROTOCOL_VERSION, role: 3 as Role })), close(CloseCode.HANDSHAKE_FAILED, 'preface role must be 1 (client) or 2 (server), got 3'));
+  refused('a zero window', 'Both windows must be at least 1.', {}, Buffer.from(encodePreface({ ...client, version: PROTOCOL_VERSION, connectionWindow: 0 })), close(CloseCode.HANDSHAKE_FAILED, 'preface windows must be positive'));
   refused('preface cut short', 'A correct start of the preface that never completes: refused when handshakeTimeoutMs passes.', { handshakeTimeoutMs: 150 }, plain.subarray(0, 5), close(CloseCode.TIMEOUT, 'no preface within handshakeTimeoutMs'));
   return cases;
 }

@@ -1,10 +1,10 @@
 // Building blocks of the conformance vectors: raw frames, names of kinds and close codes, deterministic
 // zlib bytes, prefaces; shared by the frame, handshake and call vector builders.
 import { encodePreface, type PayloadEncoding } from '../../src/transport';
-import { writeFrameHeader } from '../../src/transport/frame-encoder';
-import { localPreface } from '../../src/transport/handshake';
+import { writeFrameHeader } from '../../src/codec/frame-header';
+import { localPreface } from '../../src/transport/tcp/handshake';
 import { resolveTransportOptions, type TransportOptions } from '../../src/transport/transport-options';
-import { CloseCode, FRAME_HEADER_BYTES, FrameKind, KNOWN_FLAGS, Role } from '../../src/transport/wire';
+import { CloseCode, FRAME_HEADER_BYTES, FrameKind, KNOWN_FLAGS, Role } from '../../src/codec/wire';
 import type { CloseSpec, FrameSpec } from './vector-format';
 
 /** framerpc's default maxFrameBytes (4 MiB). */
@@ -62,5 +62,5 @@ export const ZLIB_100_ZEROS = Buffer.from('78da6360a03d000000640001', 'hex');
 
 /** The preface a framerpc peer with these transport options sends. */
 export function prefaceFor(options: Partial<TransportOptions>): Buffer {
-  return encodePreface(localPreface(resolveTransportOptions(options), Role.CLIENT));
+  return Buffer.from(encodePreface(localPreface(resolveTransportOptions(options), Role.CLIENT)));
 }

@@ -1,9 +1,9 @@
 // The client side of the handshake and call vectors: a plain socket that writes a vector's bytes as they
 // are and reads back the server's preface (or refusal) and frames, payloads with the XOR key removed.
 import * as net from 'node:net';
-import { FrameDecoder, FrameFlag, FrameKind, PREFACE_BYTES } from '../../src/transport';
-import { writeFrameHeader } from '../../src/transport/frame-encoder';
-import { FRAME_HEADER_BYTES } from '../../src/transport/wire';
+import { NodeFrameDecoder, FrameFlag, FrameKind, PREFACE_BYTES } from '../../src/transport';
+import { writeFrameHeader } from '../../src/codec/frame-header';
+import { FRAME_HEADER_BYTES } from '../../src/codec/wire';
 
 /** A frame from the server: flags as on the wire, payload with the obfuscation removed. */
 export interface ReceivedFrame {
@@ -25,13 +25,13 @@ export class VectorPeer {
   closed = false;
   private pending: Buffer | undefined = Buffer.alloc(0);
   private wakers = new Set<() => void>();
-  private readonly decoder: FrameDecoder;
+  private readonly decoder: NodeFrameDecoder;
 
   private constructor(
     private readonly socket: net.Socket,
     xorKey: Buffer | undefined,
   ) {
-    this.decoder = new FrameDecoder(0xffff_ffff, {
+    this.decoder = new NodeFrameDecoder(0xffff_ffff, {
       onFrame: (kind, flags, streamId, payload) => {
         const plain = Buffer.from(payload);
         if (xorKey && flags & FrameFlag.OBFUSCATED) for (let i = 0; i < plain.length; i++) plain[i] ^= xorKey[i % xorKey.length];

@@ -1,10 +1,10 @@
 // Runs every conformance vector (vectors/*.json, format in vectors/README.md): frame vectors against the real
-// FrameDecoder, handshake and call vectors against a real server on 127.0.0.1 port 0 over a real socket.
+// NodeFrameDecoder, handshake and call vectors against a real server on 127.0.0.1 port 0 over a real socket.
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeCallStatus } from '../../src/rpc/call-status';
 import { statusName } from '../../src/rpc/status';
-import { CloseCode, FrameDecoder, FrameError, FrameKind, FrameServer, decodeGoaway, decodePreface } from '../../src/transport';
+import { CloseCode, NodeFrameDecoder, FrameError, FrameKind, FrameServer, decodeGoaway, decodePreface } from '../../src/transport';
 import { startConformanceServer } from './conformance-server';
 import { buildVectors, vectorFileText } from './generate-vectors';
 import type { CallCase, CloseSpec, ExpectedFrame, FrameCase, FrameSpec, HandshakeCase, ServerConfig, VectorFile } from './vector-format';
@@ -46,7 +46,7 @@ describe('the vector files', () => {
 
 function decodeFrames(c: FrameCase, chunks: Buffer[]): { frames: FrameSpec[]; close?: { code: number; reason: string }; incomplete: boolean } {
   const frames: FrameSpec[] = [];
-  const decoder = new FrameDecoder(c.maxFrameBytes, {
+  const decoder = new NodeFrameDecoder(c.maxFrameBytes, {
     onFrame: (kind, flags, streamId, payload) => frames.push({ kind, kindName: kindNames.get(kind) ?? '?', flags, streamId, payloadHex: payload.toString('hex') }),
   });
   for (const chunk of chunks) {

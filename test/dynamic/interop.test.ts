@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import {
   RpcServer, RpcError, Status, createChannel, createClient, createDynamicClient, loadServiceDefinitions,
   type CallContext, type Channel, type DynamicMessage, type DynamicServiceDefinition, type RpcServerOptions,
-} from '../../src';
+} from '../../src/internal';
 import { EchoServiceDefinition, type EchoRequest, type EchoStreamRequest, type EchoReply } from '../../generated/echo/echo';
 import { TestServiceDefinition, type Delay, type Payload, type Sum } from '../../generated/test/testing';
 

@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { DynamicProtoError, DynamicProtoErrorCode, loadServiceDefinitions, loadServiceDefinitionsSync } from '../../src';
+import { DynamicProtoError, DynamicProtoErrorCode, loadServiceDefinitions, loadServiceDefinitionsSync } from '../../src/internal';
 import { EchoReply, EchoServiceDefinition } from '../../generated/echo/echo';
 import { Payload, Sum } from '../../generated/test/testing';
 

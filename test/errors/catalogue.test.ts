@@ -6,7 +6,7 @@ import { ErrorCode, errorCatalogue, FramerpcArgumentError, FramerpcError, Framer
 import { createChannel } from '../../src/client/channel';
 import { Metadata } from '../../src/rpc/metadata';
 import { CloseCode, FrameError, resolveTransportOptions } from '../../src/transport';
-import { errorCodeOfClose } from '../../src/transport/frame-error';
+import { errorCodeOfClose } from '../../src/codec/frame-error';
 import { PushError, PushErrorCode } from '../../src/push/push-error';
 import { DynamicProtoError, DynamicProtoErrorCode } from '../../src/dynamic/dynamic-proto-error';
 import { UsageError } from '../../src/cli/connection-options';

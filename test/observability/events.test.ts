@@ -2,7 +2,7 @@
 import 'reflect-metadata';
 import diagnosticsChannel from 'node:diagnostics_channel';
 import { once } from 'node:events';
-import { Channel, DiagnosticChannel, RpcServer, createClient } from '../../src';
+import { Channel, DiagnosticChannel, RpcServer, createClient } from '../../src/internal';
 import { instrumentServer, type MetricsHooks } from '../../src/observability';
 import { TestServiceDefinition, defaultHandlers, recordingLogger } from '../rpc/harness';
 

@@ -3,7 +3,7 @@ import 'reflect-metadata';
 import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { Registry } from 'prom-client';
-import { Channel, PushHub, RpcError, RpcServer, Status, createClient, type FrameConnection } from '../../src';
+import { Channel, PushHub, RpcError, RpcServer, Status, createClient, type FrameConnection } from '../../src/internal';
 import { instrumentChannel, instrumentServer, prometheusMetrics } from '../../src/observability';
 import { ChatEventsDefinition } from '../../generated/chat/chat';
 import { StalledPeer } from '../push/helpers';
@@ -128,10 +128,10 @@ describe('metrics (prom-client adapter)', () => {
 
     expect(value('framerpc_connections_open', { side: 'server' })).toBe(2);
     expect(value('framerpc_connections_open', { side: 'client' })).toBe(1);
-    const clientSocket = channel.transport.connection!.socket;
+    const clientSocket = channel.transport.connection!;
     expect(value('framerpc_bytes_sent_total', { side: 'client' })).toBe(clientSocket.bytesWritten);
     expect(value('framerpc_bytes_received_total', { side: 'client' })).toBe(clientSocket.bytesRead);
-    const serverSockets = [...server.transport.connections.values()].map((connection) => connection.socket);
+    const serverSockets = [...server.transport.connections.values()].map((connection) => connection);
     expect(value('framerpc_bytes_sent_total', { side: 'server' })).toBe(serverSockets.reduce((sum, socket) => sum + socket.bytesWritten, 0));
     expect(value('framerpc_bytes_received_total', { side: 'server' })).toBe(serverSockets.reduce((sum, socket) => sum + socket.bytesRead, 0));
     expect(value('framerpc_push_delivered_total')).toBe(hub.stats.sent);

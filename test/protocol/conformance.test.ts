@@ -94,12 +94,12 @@ describe('worked examples of docs/protocol.md', () => {
   // The document's example blocks, with runs of spaces collapsed, must contain each encoding.
   const doc = readFileSync(join(__dirname, '../../docs/protocol.md'), 'utf8').replace(/ {2,}/g, ' ');
   const examples: [string, Buffer, Buffer][] = [
-    ['client preface, no features', encodePreface(0), srcEncodePreface({ version: 2, features: 0, role: 1, keyCheck: 0, connectionWindow: 1024 * 1024, streamWindow: 64 * 1024 })],
-    ['server preface with compression', encodePreface(Feature.COMPRESSION, undefined, 2), srcEncodePreface({ version: 2, features: 1, role: 2, keyCheck: 0, connectionWindow: 1024 * 1024, streamWindow: 64 * 1024 })],
+    ['client preface, no features', encodePreface(0), Buffer.from(srcEncodePreface({ version: 2, features: 0, role: 1, keyCheck: 0, connectionWindow: 1024 * 1024, streamWindow: 64 * 1024 }))],
+    ['server preface with compression', encodePreface(Feature.COMPRESSION, undefined, 2), Buffer.from(srcEncodePreface({ version: 2, features: 1, role: 2, keyCheck: 0, connectionWindow: 1024 * 1024, streamWindow: 64 * 1024 }))],
     [
       'preface with compression and key',
       encodePreface(Feature.COMPRESSION | Feature.OBFUSCATION, KEY),
-      srcEncodePreface({ version: 2, features: 3, role: 1, keyCheck: keyCheck(KEY), connectionWindow: 1024 * 1024, streamWindow: 64 * 1024 }),
+      Buffer.from(srcEncodePreface({ version: 2, features: 3, role: 1, keyCheck: keyCheck(KEY), connectionWindow: 1024 * 1024, streamWindow: 64 * 1024 })),
     ],
     ['DATA "hi" on stream 7', encodeFrame(Kind.DATA, 0, 7, Buffer.from('hi')), srcEncodeFrame(Kind.DATA, 0, 7, Buffer.from('hi'), PLAIN)],
     [

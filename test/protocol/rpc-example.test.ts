@@ -5,8 +5,8 @@ import { EchoReply, EchoRequest } from '../../generated/echo/echo';
 import { encodeCallHeader } from '../../src/rpc/call-header';
 import { encodeCallStatus } from '../../src/rpc/call-status';
 import { Status } from '../../src/rpc/status';
-import { encodeFrame } from '../../src/transport/frame-encoder';
-import { FrameFlag, FrameKind } from '../../src/transport/wire';
+import { encodeFrame } from '../../src/transport/shared-frame';
+import { FrameFlag, FrameKind } from '../../src/codec/wire';
 
 const PLAIN = { compressMinBytes: Infinity, compressionLevel: 1, xorKey: undefined };
 

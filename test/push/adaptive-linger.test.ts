@@ -1,5 +1,7 @@
 // The adaptive push linger on real sockets: broadcasts arriving one after another while the hub is busy
 // leave in far fewer socket writes per connection than with a fixed linger, and every client gets all of them in order.
+import type { Socket } from 'node:net';
+import type { FrameConnection } from '../../src/transport/tcp/frame-connection';
 import { subscribePush, type Channel } from '../../src';
 import { ChatEventsDefinition, type ChatMessage } from '../../generated/chat/chat';
 import type { PushHubOptions } from '../../src/push/push-options';
@@ -34,7 +36,7 @@ async function subscribers(f: PushFixture): Promise<Subscriber[]> {
     subscription.messagePosted.on(posted.push);
     const id = nextControlCall(f);
     await subscription.ready();
-    all.push({ channel, posted, writes: countSocketWrites(f.server.transport.connections.get(await id)!.socket) });
+    all.push({ channel, posted, writes: countSocketWrites((f.server.transport.connections.get(await id) as FrameConnection).socket as Socket) });
   }
   return all;
 }

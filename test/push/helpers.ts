@@ -6,11 +6,11 @@ import { RpcServer, createChannel, PushHub, type Channel, type PushHubOptions, t
 import { Topics } from '../../generated/framerpc/push/v1/push';
 import { encodeCallHeader } from '../../src/rpc/call-header';
 import { Metadata } from '../../src/rpc/metadata';
-import { encodeFrame } from '../../src/transport/frame-encoder';
-import { encodePreface } from '../../src/transport/preface';
-import { localPreface } from '../../src/transport/handshake';
+import { encodeFrame } from '../../src/transport/shared-frame';
+import { encodePreface } from '../../src/codec/preface';
+import { localPreface } from '../../src/transport/tcp/handshake';
 import { resolveTransportOptions } from '../../src/transport/transport-options';
-import { FrameFlag, FrameKind, Role } from '../../src/transport/wire';
+import { FrameFlag, FrameKind, Role } from '../../src/codec/wire';
 
 export const SUBSCRIBE = '/framerpc.push.v1.PushControl/Subscribe';
 

@@ -1,4 +1,4 @@
-import { InProcessPushBus, PushError, PushHub, RpcServer } from '../../src';
+import { InProcessPushBus, PushError, PushHub, RpcServer } from '../../src/internal';
 import type { Multiplexer } from '../../src/client/multiplexer';
 import { ChatEventsDefinition } from '../../generated/chat/chat';
 import { expectedEveryTarget, nodeMember, pushEveryTarget, startNodes, type NodeMember } from './cluster-helpers';

@@ -6,7 +6,7 @@ import {
 } from '../../src';
 import { ChatDefinition, ChatEventsDefinition, type ChatMessage, type PostRequest, type PostReply, type WhoReply, type WhoRequest, type UserEvent } from '../../generated/chat/chat';
 import { TestServiceDefinition } from '../../generated/test/testing';
-import { FRAME_HEADER_BYTES, FrameFlag } from '../../src/transport/wire';
+import { FRAME_HEADER_BYTES, FrameFlag } from '../../src/codec/wire';
 import { Collector, events, nextControlCall, startPush, type PushFixture } from './helpers';
 
 const POSTED = '/chat.v1.ChatEvents/MessagePosted';

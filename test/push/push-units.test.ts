@@ -1,9 +1,9 @@
 import { CloseCode } from '../../src';
-import { FrameError } from '../../src/transport/frame-error';
+import { FrameError } from '../../src/codec/frame-error';
 import { decodePushPayload, encodePushPayload, isValidRoom, isValidTopic } from '../../src/push/push-wire';
 import { PushQueue } from '../../src/push/push-queue';
 import { PushRegistry } from '../../src/push/push-registry';
-import type { FrameConnection } from '../../src/transport/frame-connection';
+import type { FrameConnection } from '../../src/transport/tcp/frame-connection';
 
 describe('PUSH payload codec', () => {
   const topic = Buffer.from('/chat.v1.ChatEvents/MessagePosted', 'latin1');

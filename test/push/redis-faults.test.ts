@@ -1,7 +1,7 @@
 // RedisPushBus under faults, against a real redis-server: Redis killed mid-broadcast and restarted, and Redis
 // closing a subscriber for its pubsub output-buffer limit. Each time the gap is reported and the nodes recover.
 import type Redis from 'ioredis';
-import { RedisPushBus, type RedisBusConnection } from '../../src';
+import { RedisPushBus, type RedisBusConnection } from '../../src/internal';
 import { ChatEventsDefinition } from '../../generated/chat/chat';
 import { nodeMember, startNodes } from './cluster-helpers';
 import type { PushFixture } from './helpers';

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
-import { subscribePush, CloseCode, type CloseInfo, type SlowConsumer } from '../../src';
+import { subscribePush, CloseCode, type CloseInfo, type SlowConsumer } from '../../src/internal';
 import { ChatEventsDefinition, type ChatMessage } from '../../generated/chat/chat';
 import { Collector, SUBSCRIBE, StalledPeer, startPush, type PushFixture } from './helpers';
 

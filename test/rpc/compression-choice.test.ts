@@ -1,7 +1,7 @@
 // Per-call and per-message compression: CallOptions.compress for requests, context.compressResponse for
 // replies (the gRPC interop compression cases), only ever towards a peer that accepted compression.
-import { FrameKind, FrameFlag } from '../../src/transport/wire';
-import type { FrameConnection } from '../../src';
+import { FrameKind, FrameFlag } from '../../src/codec/wire';
+import type { FrameConnection } from '../../src/internal';
 import { once } from 'node:events';
 import { startHarness, type Harness, type HarnessOptions, type TestClient } from './harness';
 import type { Payload } from '../../generated/test/testing';
@@ -42,7 +42,7 @@ describe('compression chosen per call and per message', () => {
     const serverConnection = once(h.server, 'connection') as Promise<[FrameConnection]>;
     const { channel, client } = await h.connect(options.channel);
     const [connection] = await serverConnection;
-    return { client, atServer: recordFrames(connection), atClient: recordFrames(channel.readyMultiplexer()!.connection) };
+    return { client, atServer: recordFrames(connection), atClient: recordFrames(channel.readyMultiplexer()!.connection as FrameConnection) };
   }
 
   test('client_compressed_unary: compress: true compresses a small request, false keeps a large one plain', async () => {

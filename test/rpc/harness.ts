@@ -12,8 +12,9 @@ import {
   type Logger,
   type RpcServerConstructorOptions,
   type ServiceImplementation,
-} from '../../src';
+} from '../../src/internal';
 import { Channel as ChannelClass } from '../../src/client/channel';
+import { MemoryNetwork } from '../../src/transport/memory';
 import { TestServiceDefinition, type Delay, type Empty, type Payload, type Sum } from '../../generated/test/testing';
 
 export type TestDefinition = typeof TestServiceDefinition;
@@ -101,9 +102,26 @@ export function defaultHandlers(): ServiceImplementation<TestDefinition> {
   };
 }
 
+/** Which transport harnesses run over: real sockets on 127.0.0.1, or an in-memory network (same frames, no sockets). */
+export type HarnessTransport = 'tcp' | 'memory';
+
+let defaultTransport: HarnessTransport = 'tcp';
+
+/** Makes every harness started from now on in this test file use `transport` (the *.memory.test.ts files call it). */
+export function useTransport(transport: HarnessTransport): void {
+  defaultTransport = transport;
+}
+
+/** The transport harnesses use now. */
+export function harnessTransport(): HarnessTransport {
+  return defaultTransport;
+}
+
 export interface HarnessOptions {
   server?: RpcServerConstructorOptions;
   channel?: Partial<ChannelOptions>;
+  /** Default: as `useTransport` set it (tcp unless told). */
+  transport?: HarnessTransport;
 }
 
 /** A running server, a connected channel and a typed client. `close()` closes all of them. */
@@ -121,12 +139,13 @@ export interface Harness {
 /** Starts a TestService server (default handlers, overridden by `handlers`) and connects a client. */
 export async function startHarness(handlers: Partial<ServiceImplementation<TestDefinition>> = {}, options: HarnessOptions = {}): Promise<Harness> {
   const logger = recordingLogger();
-  const server = new RpcServer({ logger, ...options.server });
+  const network = (options.transport ?? defaultTransport) === 'memory' ? new MemoryNetwork() : undefined;
+  const server = new RpcServer({ logger, ...(network && { listener: network.listener }), ...options.server });
   server.addService(TestServiceDefinition, { ...defaultHandlers(), ...handlers });
   const { port } = await server.listen(0);
   const channels: Channel[] = [];
   const connect = async (channelOptions: Partial<ChannelOptions> = {}): Promise<{ channel: Channel; client: TestClient }> => {
-    const channel = new ChannelClass({ port, host: '127.0.0.1', ...channelOptions });
+    const channel = new ChannelClass({ port, host: '127.0.0.1', ...(network && { dialer: network.dialer }), ...channelOptions });
     channels.push(channel);
     await channel.connect();
     return { channel, client: createClient(TestServiceDefinition, channel) };
@@ -147,7 +166,7 @@ export async function startHarness(handlers: Partial<ServiceImplementation<TestD
 }
 
 /** Resolves with the next server-side connection. */
-export async function nextServerConnection(server: RpcServer): Promise<import('../../src').FrameConnection> {
+export async function nextServerConnection(server: RpcServer): Promise<import('../../src/internal').FrameConnection> {
   const [connection] = await once(server, 'connection');
   return connection;
 }

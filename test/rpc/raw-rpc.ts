@@ -3,9 +3,9 @@
 import { encodeCallHeader } from '../../src/rpc/call-header';
 import { decodeCallStatus, type CallStatus } from '../../src/rpc/call-status';
 import type { Metadata } from '../../src/rpc/metadata';
-import { FrameFlag, FrameKind } from '../../src/transport/wire';
+import { FrameFlag, FrameKind } from '../../src/codec/wire';
 import type { TransportOptions } from '../../src/transport/transport-options';
-import { RawPeer, rawFrame, validPreface, type RawFrame } from '../transport/raw-peer';
+import { RawPeer, rawFrame, validPreface, type RawFrame } from '../transport/tcp/raw-peer';
 
 export interface RawCall {
   timeoutMs?: number;

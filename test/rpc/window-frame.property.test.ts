@@ -7,9 +7,9 @@ import 'reflect-metadata';
 import * as fc from 'fast-check';
 import { once } from 'node:events';
 import * as net from 'node:net';
-import { FrameClient, FrameDecoder, FrameError, FrameKind, FrameServer, CloseCode, decodeGoaway, encodePreface, type FrameConnection } from '../../src/transport';
-import { writeFrameHeader } from '../../src/transport/frame-encoder';
-import { FRAME_HEADER_BYTES, PREFACE_BYTES, PROTOCOL_VERSION, Role, WINDOW_PAYLOAD_BYTES } from '../../src/transport/wire';
+import { FrameClient, NodeFrameDecoder, FrameError, FrameKind, FrameServer, CloseCode, decodeGoaway, encodePreface, type FrameConnection } from '../../src/transport';
+import { writeFrameHeader } from '../../src/codec/frame-header';
+import { FRAME_HEADER_BYTES, PREFACE_BYTES, PROTOCOL_VERSION, Role, WINDOW_PAYLOAD_BYTES } from '../../src/codec/wire';
 import { Dispatcher } from '../../src/server/dispatcher';
 import { resolveServerCallOptions } from '../../src/server/server-options';
 import { MethodRegistry } from '../../src/service/method-registry';
@@ -104,7 +104,7 @@ describe('WINDOW frames of any shape', () => {
     while (dispatcher.callsInFlight === 0) await new Promise((resolve) => setImmediate(resolve));
     const mux = channel.readyMultiplexer();
     if (!mux) throw new Error('no multiplexer');
-    const clientConnection = mux.connection;
+    const clientConnection = mux.connection as FrameConnection;
     const outcomes = new Set<string>();
 
     fc.assert(
@@ -132,7 +132,7 @@ describe('WINDOW frames of any shape', () => {
   it('on the wire: a client sent a WINDOW of another size, for an id it never used, closes with a PROTOCOL_ERROR GOAWAY', async () => {
     // A raw server: a valid version-2 server preface, then a 3-byte WINDOW on stream 7; it reads what the client answers.
     const received: { kind: number; payload: Buffer }[] = [];
-    const decoder = new FrameDecoder(0xffff_ffff, { onFrame: (kind, _flags, _id, payload) => received.push({ kind, payload: Buffer.from(payload) }) });
+    const decoder = new NodeFrameDecoder(0xffff_ffff, { onFrame: (kind, _flags, _id, payload) => received.push({ kind, payload: Buffer.from(payload) }) });
     let preface = Buffer.alloc(0);
     let clientEnded: () => void = () => undefined;
     const ended = new Promise<void>((resolve) => (clientEnded = resolve));

@@ -1,7 +1,7 @@
 // The server receiving bad input over a raw socket: each bad call gets a status on that call only, and
 // other calls on the same connection still succeed afterwards.
 import { Metadata, Status, type CallContext } from '../../src';
-import { CloseCode, FrameKind } from '../../src/transport/wire';
+import { CloseCode, FrameKind } from '../../src/codec/wire';
 import { Payload } from '../../generated/test/testing';
 import { aborted, deferred, startHarness, type Harness } from '../rpc/harness';
 import { RawRpcClient } from '../rpc/raw-rpc';

@@ -8,8 +8,8 @@ import { EchoRequest, EchoStreamRequest } from '../../generated/echo/echo';
 import type { RpcServer } from '../../src';
 import { encodeCallHeader } from '../../src/rpc/call-header';
 import { CloseCode, FrameFlag, FrameKind, KNOWN_FLAGS, decodeGoaway, encodePreface } from '../../src/transport';
-import { writeFrameHeader } from '../../src/transport/frame-encoder';
-import { FRAME_HEADER_BYTES, PROTOCOL_VERSION, Role } from '../../src/transport/wire';
+import { writeFrameHeader } from '../../src/codec/frame-header';
+import { FRAME_HEADER_BYTES, PROTOCOL_VERSION, Role } from '../../src/codec/wire';
 import { startConformanceServer } from '../conformance/conformance-server';
 import { VectorPeer } from '../conformance/vector-peer';
 import { MEMORY_SLACK_BYTES, asBuffer, same, validOrMutated } from '../property-helpers';
@@ -42,7 +42,7 @@ const frameArb = fc.record({
 });
 
 // A version-2 client's preface (docs/protocol.md section 2): role client, reserved 0, positive windows.
-const CLIENT_PREFACE = encodePreface({ version: PROTOCOL_VERSION, features: 0, role: Role.CLIENT, connectionWindow: 1 << 20, streamWindow: 1 << 16, keyCheck: 0 });
+const CLIENT_PREFACE = Buffer.from(encodePreface({ version: PROTOCOL_VERSION, features: 0, role: Role.CLIENT, connectionWindow: 1 << 20, streamWindow: 1 << 16, keyCheck: 0 }));
 
 function encode(frame: { kind: number; flags: number; streamId: number; payload: Buffer }): Buffer {
   const bytes = Buffer.alloc(FRAME_HEADER_BYTES + frame.payload.length);

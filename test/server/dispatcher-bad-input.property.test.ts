@@ -8,8 +8,8 @@ import { decodeCallStatus } from '../../src/rpc/call-status';
 import { Status, statusName } from '../../src/rpc/status';
 import type { RpcServer } from '../../src';
 import { FrameFlag, FrameKind, encodePreface } from '../../src/transport';
-import { writeFrameHeader } from '../../src/transport/frame-encoder';
-import { FRAME_HEADER_BYTES, PROTOCOL_VERSION, Role } from '../../src/transport/wire';
+import { writeFrameHeader } from '../../src/codec/frame-header';
+import { FRAME_HEADER_BYTES, PROTOCOL_VERSION, Role } from '../../src/codec/wire';
 import { startConformanceServer } from '../conformance/conformance-server';
 import { VectorPeer } from '../conformance/vector-peer';
 import { asBuffer, same, validOrMutated } from '../property-helpers';
@@ -46,7 +46,7 @@ describe('Dispatcher: CALL payloads of any shape', () => {
   beforeAll(async () => {
     let port: number;
     ({ server, port } = await startConformanceServer({}));
-    peer = await VectorPeer.connect(port, encodePreface({ version: PROTOCOL_VERSION, features: 0, role: Role.CLIENT, connectionWindow: 1 << 20, streamWindow: 1 << 16, keyCheck: 0 }));
+    peer = await VectorPeer.connect(port, Buffer.from(encodePreface({ version: PROTOCOL_VERSION, features: 0, role: Role.CLIENT, connectionWindow: 1 << 20, streamWindow: 1 << 16, keyCheck: 0 })));
     await peer.until(() => peer.preface, 'the server preface');
   });
   afterAll(async () => {

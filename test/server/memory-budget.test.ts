@@ -3,11 +3,11 @@ import { once } from 'node:events';
 import { RpcServer, Status } from '../../src';
 import { encodeCallHeader } from '../../src/rpc/call-header';
 import { decodeCallStatus } from '../../src/rpc/call-status';
-import { writeFrameHeader } from '../../src/transport/frame-encoder';
-import { FRAGMENT_BYTES, FRAME_HEADER_BYTES, FrameFlag, FrameKind } from '../../src/transport/wire';
+import { writeFrameHeader } from '../../src/codec/frame-header';
+import { FRAGMENT_BYTES, FRAME_HEADER_BYTES, FrameFlag, FrameKind } from '../../src/codec/wire';
 import { Payload, TestServiceDefinition } from '../../generated/test/testing';
 import { defaultHandlers } from '../rpc/harness';
-import { RawPeer, validPreface } from '../transport/raw-peer';
+import { RawPeer, validPreface } from '../transport/tcp/raw-peer';
 
 const UNARY = Buffer.from('/test.v1.TestService/Unary', 'latin1');
 const MIB = 1024 * 1024;

@@ -3,10 +3,10 @@ import { once } from 'node:events';
 import { createClient, RpcServer, type CloseInfo } from '../../src';
 import { Channel } from '../../src/client/channel';
 import { encodeCallHeader } from '../../src/rpc/call-header';
-import { CloseCode, FrameFlag, FrameKind } from '../../src/transport/wire';
+import { CloseCode, FrameFlag, FrameKind } from '../../src/codec/wire';
 import { Payload, TestServiceDefinition } from '../../generated/test/testing';
 import { defaultHandlers, recordingLogger } from '../rpc/harness';
-import { RawPeer, rawFrame } from '../transport/raw-peer';
+import { RawPeer, rawFrame } from '../transport/tcp/raw-peer';
 
 const MIB = 1024 * 1024;
 const UNARY = Buffer.from('/test.v1.TestService/Unary', 'latin1');

@@ -1,7 +1,7 @@
 // The RpcServer facade: graceful close lets calls in flight finish while new calls get UNAVAILABLE.
 import { once } from 'node:events';
 import { RpcError, Status, type CallContext } from '../../src';
-import { CloseCode, FrameKind } from '../../src/transport/wire';
+import { CloseCode, FrameKind } from '../../src/codec/wire';
 import { Payload } from '../../generated/test/testing';
 import { aborted, deferred, startHarness, type Harness } from '../rpc/harness';
 import { RawRpcClient } from '../rpc/raw-rpc';

@@ -1,8 +1,8 @@
 // Connection-level credit in bytes, and the memory budget that holds grants back across connections.
 import { ConnectionFlow } from '../../src/transport/connection-flow';
-import { FrameError } from '../../src/transport/frame-error';
+import { FrameError } from '../../src/codec/frame-error';
 import { MemoryBudget } from '../../src/transport/memory-budget';
-import { CloseCode, MAX_UNGRANTED_BYTES } from '../../src/transport/wire';
+import { CloseCode, MAX_UNGRANTED_BYTES } from '../../src/codec/wire';
 
 function flow(window: number, budget?: MemoryBudget): { flow: ConnectionFlow; grants: number[] } {
   const grants: number[] = [];

@@ -1,7 +1,7 @@
 // The stream scheduler: whole-message credit in order of asking, 64 KiB fragments in turn, per-stream frame order.
 import { ConnectionFlow } from '../../src/transport/connection-flow';
 import { StreamScheduler, type SchedulerHost } from '../../src/transport/stream-scheduler';
-import { FRAGMENT_BYTES, FrameFlag, FrameKind } from '../../src/transport/wire';
+import { FRAGMENT_BYTES, FrameFlag, FrameKind } from '../../src/codec/wire';
 
 interface Sent {
   kind: number;

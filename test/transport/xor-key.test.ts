@@ -1,6 +1,6 @@
 // The xorKey option: a string is its UTF-8 bytes, used for both the key check and the XOR; other types are refused.
 import { FrameClient, FrameKind, FrameServer, resolveTransportOptions, type FrameConnection } from '../../src/transport';
-import { xorKeyCheck } from '../../src/transport/xor-obfuscator';
+import { xorKeyCheck } from '../../src/transport/xor-key';
 
 describe('xorKey option', () => {
   it('takes a string as its UTF-8 bytes', () => {

@@ -3,12 +3,12 @@ import { once } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import { WebSocket } from 'ws';
 import { RpcServer, createChannel, createClient, serveWebSocket, type Channel } from '../../src';
-import { decodeGoaway } from '../../src/transport/goaway';
-import { localPreface } from '../../src/transport/handshake';
-import { encodePreface } from '../../src/transport/preface';
+import { decodeGoaway } from '../../src/codec/goaway';
+import { localPreface } from '../../src/transport/tcp/handshake';
+import { encodePreface } from '../../src/codec/preface';
 import { resolveTransportOptions } from '../../src/transport/transport-options';
 import { TEXT_MESSAGE_REASON } from '../../src/transport/websocket';
-import { CloseCode, FRAME_HEADER_BYTES, FrameKind, Role } from '../../src/transport/wire';
+import { CloseCode, FRAME_HEADER_BYTES, FrameKind, Role } from '../../src/codec/wire';
 import { TestServiceDefinition } from '../../generated/test/testing';
 import { testService } from './test-service';
 

@@ -1,11 +1,11 @@
 // Over WebSocket the TCP policies hold: a push slow consumer is disconnected, a silent peer is closed by the heartbeat.
 import { once } from 'node:events';
 import { WebSocket } from 'ws';
-import { PushHub, RpcServer, createChannel, createClient, serveWebSocket, subscribePush, type Channel, type SlowConsumer } from '../../src';
-import { localPreface } from '../../src/transport/handshake';
-import { encodePreface } from '../../src/transport/preface';
+import { PushHub, RpcServer, createChannel, createClient, serveWebSocket, subscribePush, type Channel, type SlowConsumer } from '../../src/internal';
+import { localPreface } from '../../src/transport/tcp/handshake';
+import { encodePreface } from '../../src/codec/preface';
 import { resolveTransportOptions } from '../../src/transport/transport-options';
-import { CloseCode, Role } from '../../src/transport/wire';
+import { CloseCode, Role } from '../../src/codec/wire';
 import { ChatEventsDefinition } from '../../generated/chat/chat';
 import { TestServiceDefinition } from '../../generated/test/testing';
 import { testService } from './test-service';

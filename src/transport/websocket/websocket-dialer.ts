@@ -1,8 +1,8 @@
 // The Node client's WebSocket: a `ws` client per connection attempt, adapted to the byte stream FrameClient reads.
 import { WebSocket, type ClientOptions } from 'ws';
-import type { StreamDialer } from '../frame-client';
+import type { StreamDialer } from '../tcp/frame-client';
 import { defaultTransportOptions } from '../transport-options';
-import { FRAME_HEADER_BYTES } from '../wire';
+import { FRAME_HEADER_BYTES } from '../../codec/wire';
 import { NodeWebSocketPort } from './node-websocket-port';
 import { WEBSOCKET_MAX_SEND_MESSAGE_BYTES, WebSocketByteStream } from './websocket-byte-stream';
 import { webSocketEndpoint } from './websocket-url';

@@ -4,8 +4,10 @@ import * as https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { FrameServer } from '../frame-server';
-import { CloseCode, FRAME_HEADER_BYTES } from '../wire';
+import { FrameServer } from '../tcp/frame-server';
+import type { FrameListener } from '../frame-transport';
+import { ErrorCode, FramerpcArgumentError } from '../../errors';
+import { CloseCode, FRAME_HEADER_BYTES } from '../../codec/wire';
 import { NodeWebSocketPort } from './node-websocket-port';
 import { originAllowed, type OriginPolicy } from './origin-policy';
 import { WEBSOCKET_MAX_SEND_MESSAGE_BYTES, WebSocketByteStream } from './websocket-byte-stream';
@@ -30,7 +32,7 @@ export interface WebSocketListenerOptions {
 
 /** Something that owns a FrameServer: an RpcServer. */
 export interface HasFrameServer {
-  readonly transport: FrameServer;
+  readonly transport: FrameListener;
 }
 
 /**
@@ -50,7 +52,11 @@ export class WebSocketListener {
   private readonly onUpgrade = (request: http.IncomingMessage, socket: Duplex, head: Buffer): void => this.upgrade(request, socket, head);
 
   constructor(target: FrameServer | HasFrameServer, options: WebSocketListenerOptions = {}) {
-    this.frameServer = 'transport' in target ? target.transport : target;
+    const listener = target instanceof FrameServer ? target : target.transport;
+    if (!(listener instanceof FrameServer)) {
+      throw new FramerpcArgumentError(ErrorCode.INVALID_ARGUMENT, 'serveWebSocket needs a server on the TCP listener (the default): its WebSocket connections join that listener');
+    }
+    this.frameServer = listener;
     this.path = options.path ?? '/';
     if (!this.path.startsWith('/')) throw new TypeError(`WebSocket path must start with "/", got ${JSON.stringify(this.path)}`);
     this.allowedOrigins = options.allowedOrigins ?? 'same-origin';

@@ -1,6 +1,6 @@
 // Balanced channels over real sockets: policies spread calls, failed or draining endpoints leave rotation.
 import { WorkServiceDefinition } from '../../../generated/test/balancing';
-import { BalancedChannel, RpcServer, ServingStatus, createChannel, createClient, dnsResolver, type EndpointState, type RpcError } from '../../../src';
+import { BalancedChannel, RpcServer, ServingStatus, createChannel, createClient, dnsResolver, type EndpointState, type RpcError } from '../../../src/internal';
 import { workService } from '../../../bench/cluster/work-service';
 import { recordingLogger } from '../../rpc/harness';
 import { deadPort, startWorkServer, waitUntil, type WorkServer } from './work-servers';

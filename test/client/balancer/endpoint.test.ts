@@ -1,6 +1,6 @@
 // Endpoint text: "host:port" and "[v6]:port" parse to { host, port } and back; bad text is refused by name.
 import { endpointKey, parseEndpoint, toEndpoint } from '../../../src/client/balancer/endpoint';
-import { staticResolver } from '../../../src';
+import { staticResolver } from '../../../src/internal';
 
 describe('endpoints', () => {
   it('parses host:port, [v6]:port and :port', () => {

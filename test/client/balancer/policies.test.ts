@@ -1,5 +1,5 @@
 // The policies alone: which of the ready endpoints each one picks.
-import { leastLoaded, pickFirst, roundRobin } from '../../../src';
+import { leastLoaded, pickFirst, roundRobin } from '../../../src/internal';
 import { resolvePolicy } from '../../../src/client/balancer/policies';
 
 const endpoints = (...loads: number[]) => loads.map((load, index) => ({ load, index }));
