@@ -25,6 +25,8 @@ describe('package.json', () => {
       for (const file of [target.types, target.default]) expect({ entry, file, source: existsSync(path.join(REPO, sourceOf(file))) }).toEqual({ entry, file, source: true });
     }
     expect(existsSync(path.join(REPO, 'proto', 'framerpc', 'push', 'v1', 'push.proto'))).toBe(true);
+    // Bundlers resolving for a browser take the bundle (built by prepack), which holds no Node built-ins.
+    expect((exports['.'] as { browser?: string }).browser).toBe('./dist/browser/framerpc.js');
     // Node 10-style resolution (TypeScript's moduleResolution node) reads typesVersions for the subpaths.
     for (const entry of ['internal', 'testing', 'push/v1/push']) {
       const { types } = exports[`./${entry}`] as { types: string };
