@@ -19,7 +19,17 @@ export type { ClientMethod } from './client/create-client';
 export type { ClientCallInfo } from './client/client-interceptor';
 
 export * from './transport';
-export type { FrameTransport, FrameTransportState, FrameListener, FrameListenerFactory, FrameListenerOptions, FrameDialer, FrameDialerFactory, FrameDialerOptions, ListenAddress } from './transport/frame-transport';
+export type {
+  FrameTransport,
+  FrameTransportState,
+  FrameListener,
+  FrameListenerFactory,
+  FrameListenerOptions,
+  FrameDialer,
+  FrameDialerFactory,
+  FrameDialerOptions,
+  ListenAddress,
+} from './transport/frame-transport';
 export { tcpListener, tcpDialer } from './transport/default-transport';
 export { MemoryNetwork, createMemoryTransportPair, type MemoryTransportPair } from './transport/memory';
 export type { FrameCompressor } from './codec/frame-compressor';
@@ -41,9 +51,19 @@ export type { TracingOptions, TracerProviderLike, MetricsHooks, Side, Instrument
 
 export type { ChannelTargetOptions } from './client/channel';
 export {
-  staticResolver, functionResolver, pickFirst, roundRobin, leastLoaded,
-  type BalancedChannelEvents, type BalancedChannelState, type EndpointStatus, type EndpointState,
-  type DnsResolverOptions, type BalancingPolicy, type PolicyName, type Pickable,
+  staticResolver,
+  functionResolver,
+  pickFirst,
+  roundRobin,
+  leastLoaded,
+  type BalancedChannelEvents,
+  type BalancedChannelState,
+  type EndpointStatus,
+  type EndpointState,
+  type DnsResolverOptions,
+  type BalancingPolicy,
+  type PolicyName,
+  type Pickable,
 } from './client/balancer';
 export type { CallChannel } from './client/call-channel';
 export type { ParentCall } from './client/parent-call';

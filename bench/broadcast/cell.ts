@@ -64,7 +64,17 @@ export async function runBroadcastCell(server: BroadcastServerName, clients: num
   const native = server === 'framerpc' ? nativeClient : undefined;
   const client = fork(
     benchModule(native ? 'broadcast/native-client-child' : 'broadcast/client-child'),
-    [`kind=${server}`, `port=${serverProcess.port}`, `clients=${clients}`, `typed=${server === 'framerpc' && !native ? plan.typedClients : 0}`, `warmupMs=${plan.warmupMs}`, `measureMs=${plan.measureMs}`, `batch=${CONNECT_BATCH[server]}`, `connectTimeoutMs=${plan.connectTimeoutMs}`, ...(native ? [`binary=${native}`] : [])],
+    [
+      `kind=${server}`,
+      `port=${serverProcess.port}`,
+      `clients=${clients}`,
+      `typed=${server === 'framerpc' && !native ? plan.typedClients : 0}`,
+      `warmupMs=${plan.warmupMs}`,
+      `measureMs=${plan.measureMs}`,
+      `batch=${CONNECT_BATCH[server]}`,
+      `connectTimeoutMs=${plan.connectTimeoutMs}`,
+      ...(native ? [`binary=${native}`] : []),
+    ],
     { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
   );
   const sampler = new PeakSampler(serverProcess, plan.maxServerRssBytes);
@@ -149,7 +159,6 @@ class PeakSampler {
   stop(): void {
     clearInterval(this.timer);
   }
-
 
   private poll(): void {
     if (!this.server.alive) {

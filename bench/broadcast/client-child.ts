@@ -27,7 +27,17 @@ interface Opened {
  * Opens `count` clients, `batch` at a time (the server's listen backlog stays small), until `deadlineMs`;
  * client i connects to `ports[i % ports.length]` (several server processes: the cluster section).
  */
-async function openAll(kind: string, ports: readonly number[], count: number, typedCount: number, batch: number, deadlineMs: number, stats: DeliveryStats, typed: DeliveryStats, counters: { closed: number; postErrors: number }): Promise<Opened> {
+async function openAll(
+  kind: string,
+  ports: readonly number[],
+  count: number,
+  typedCount: number,
+  batch: number,
+  deadlineMs: number,
+  stats: DeliveryStats,
+  typed: DeliveryStats,
+  counters: { closed: number; postErrors: number },
+): Promise<Opened> {
   const openRaw = OPENERS[kind];
   if (!openRaw) throw new Error(`unknown client kind ${kind}`);
   const onClosed = (): void => {
@@ -42,7 +52,9 @@ async function openAll(kind: string, ports: readonly number[], count: number, ty
   const opened: Opened = { clients: [], failed: 0 };
   for (let at = 0; at < count && Date.now() < deadlineMs; at += batch) {
     const indices = Array.from({ length: Math.min(batch, count - at) }, (_, j) => at + j);
-    const outcomes = await Promise.allSettled(indices.map((i) => (isTyped(i) ? openTypedFramerpcClient(ports[i % ports.length], stats, typed, onPostError) : openRaw(ports[i % ports.length], stats, onClosed))));
+    const outcomes = await Promise.allSettled(
+      indices.map((i) => (isTyped(i) ? openTypedFramerpcClient(ports[i % ports.length], stats, typed, onPostError) : openRaw(ports[i % ports.length], stats, onClosed))),
+    );
     for (const outcome of outcomes) {
       if (outcome.status === 'fulfilled') opened.clients.push(outcome.value);
       else {
@@ -103,7 +115,10 @@ async function main(): Promise<void> {
     cpuMicros: cpu.user + cpu.system,
     closed: counters.closed - closedBefore,
     malformed: stats.malformed,
-    typed: typedClients > 0 ? { clients: typedClients, delivered: typed.delivered, p50Ms: typed.latency.percentile(0.5), p99Ms: typed.latency.percentile(0.99), postErrors: counters.postErrors } : undefined,
+    typed:
+      typedClients > 0
+        ? { clients: typedClients, delivered: typed.delivered, p50Ms: typed.latency.percentile(0.5), p99Ms: typed.latency.percentile(0.99), postErrors: counters.postErrors }
+        : undefined,
   });
   schedule.stop();
 }

@@ -12,7 +12,15 @@ export interface ServerCounters {
 export type ServerChildMessage =
   | { readonly type: 'ready'; readonly port: number }
   | { readonly type: 'failed'; readonly reason: string }
-  | ({ readonly type: 'sample'; readonly id: number; readonly rss: number; readonly heapUsed: number; readonly cpuMicros: number; readonly loopDelayMaxMs: number; readonly connections: number } & ServerCounters);
+  | ({
+      readonly type: 'sample';
+      readonly id: number;
+      readonly rss: number;
+      readonly heapUsed: number;
+      readonly cpuMicros: number;
+      readonly loopDelayMaxMs: number;
+      readonly connections: number;
+    } & ServerCounters);
 
 /**
  * Parent to server child. No forced GC: peak RSS under load is the point. The reply's `loopDelayMaxMs` is the

@@ -43,7 +43,10 @@ export async function runBroadcastSection(plan: BroadcastPlan, log: (line: strin
 }
 
 function loadAverage(): string {
-  return os.loadavg().map((value) => value.toFixed(2)).join(' ');
+  return os
+    .loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ');
 }
 
 function summary(cell: BroadcastCell): string {
@@ -64,7 +67,26 @@ function cpuShare(micros: number | undefined, ms: number): number {
 
 function row(cell: BroadcastCell): string[] {
   const r = cell.result;
-  if (!r) return [cell.server, cell.clientKind === 'native' ? 'C' : 'Node', String(cell.clients), String(cell.connected), '-', '-', '-', '-', '-', '-', '-', formatBytes(cell.peakRss || 0), '-', '-', '-', '-', `error: ${cell.error}`];
+  if (!r)
+    return [
+      cell.server,
+      cell.clientKind === 'native' ? 'C' : 'Node',
+      String(cell.clients),
+      String(cell.connected),
+      '-',
+      '-',
+      '-',
+      '-',
+      '-',
+      '-',
+      '-',
+      formatBytes(cell.peakRss || 0),
+      '-',
+      '-',
+      '-',
+      '-',
+      `error: ${cell.error}`,
+    ];
   const seconds = r.measuredMs / 1000;
   const expected = cell.connected * cell.connected;
   const delivered = r.delivered / seconds;
@@ -109,7 +131,7 @@ function broadcastTable(cells: readonly BroadcastCell[], plan: BroadcastPlan, ex
     `expected/s = connected^2 (every message to every client, the sender included); "of sent" = delivered / (sent x connected). CPU in % of one core over the ${plan.measureMs / 1000} s measurement.`,
     'server stall: the longest event-loop stall of the server during the measurement (lateness of a 50 ms timer, logged in the server). dropped/s: framerpc hub drops (slow consumers); socket.io and the naive server have none (n/a).',
     `client saturated: the client process used >= ${SATURATED_CPU * 100}% of a core, so the row measures the client as much as the server.`,
-    'client C: the native client (bench/native/broadcast-client.c, one epoll loop, the raw framerpc client\'s wire); Node: bench/broadcast/client-child.ts (socket.io and the naive server: the C client speaks only framerpc).',
+    "client C: the native client (bench/native/broadcast-client.c, one epoll loop, the raw framerpc client's wire); Node: bench/broadcast/client-child.ts (socket.io and the naive server: the C client speaks only framerpc).",
     ...extraNotes,
     ...targetNotes(cells),
   ];
@@ -125,7 +147,25 @@ function broadcastTable(cells: readonly BroadcastCell[], plan: BroadcastPlan, ex
   }
   return {
     title: `Broadcast: M clients each send 1 msg/s (${plan.warmupMs / 1000} s warm-up, ${plan.measureMs / 1000} s measured), the server sends each to all M`,
-    columns: ['server', 'client', 'M', 'connected', 'sent/s', 'delivered/s', 'expected/s', 'delivered', 'of sent', 'p50', 'p99', 'server peak RSS', 'server CPU', 'server stall', 'dropped/s', 'client CPU', 'note'],
+    columns: [
+      'server',
+      'client',
+      'M',
+      'connected',
+      'sent/s',
+      'delivered/s',
+      'expected/s',
+      'delivered',
+      'of sent',
+      'p50',
+      'p99',
+      'server peak RSS',
+      'server CPU',
+      'server stall',
+      'dropped/s',
+      'client CPU',
+      'note',
+    ],
     rows: cells.map(row),
     notes,
   };
@@ -142,7 +182,9 @@ function targetNotes(cells: readonly BroadcastCell[]): string[] {
   if (c3000) {
     const ok = c3000.result !== undefined && !c3000.error && c3000.peakRss < TARGETS.rssAt3000 && c3000.serverDropped !== undefined;
     const drops = c3000.serverDropped === undefined ? 'drops not reported (the server did not answer)' : `${formatRate(c3000.serverDropped)} drops counted`;
-    notes.push(`target: framerpc at M=3000 RSS < ${formatBytes(TARGETS.rssAt3000)}, drops counted, no crash: ${formatBytes(c3000.peakRss)}, ${drops}${c3000.error ? `, ${c3000.error}` : ''} -> ${ok ? 'met' : 'NOT met'}`);
+    notes.push(
+      `target: framerpc at M=3000 RSS < ${formatBytes(TARGETS.rssAt3000)}, drops counted, no crash: ${formatBytes(c3000.peakRss)}, ${drops}${c3000.error ? `, ${c3000.error}` : ''} -> ${ok ? 'met' : 'NOT met'}`,
+    );
   }
   return notes;
 }

@@ -61,7 +61,16 @@ export function serveBroadcast(start: () => Promise<BroadcastServer>): void {
         if (message.type === 'sample') {
           const memory = process.memoryUsage();
           const cpu = process.cpuUsage();
-          send({ type: 'sample', id: message.id, rss: memory.rss, heapUsed: memory.heapUsed, cpuMicros: cpu.user + cpu.system, loopDelayMaxMs: stalls.maxBetween(message.stallSince ?? 0, message.stallUntil ?? Date.now()), connections: server.connections(), ...server.counters() });
+          send({
+            type: 'sample',
+            id: message.id,
+            rss: memory.rss,
+            heapUsed: memory.heapUsed,
+            cpuMicros: cpu.user + cpu.system,
+            loopDelayMaxMs: stalls.maxBetween(message.stallSince ?? 0, message.stallUntil ?? Date.now()),
+            connections: server.connections(),
+            ...server.counters(),
+          });
         } else if (message.type === 'stop') {
           // Bounded: a server that cannot close in time (backlogs) still exits, and still writes its --cpu-prof.
           setTimeout(() => process.exit(0), STOP_TIMEOUT_MS).unref();

@@ -12,5 +12,8 @@ export function numberArg(name: string, fallback: number): number {
 /** The argument `name=...` of this process, or undefined. */
 export function stringArg(name: string): string | undefined {
   const prefix = `${name}=`;
-  return process.argv.slice(2).find((arg) => arg.startsWith(prefix))?.slice(prefix.length);
+  return process.argv
+    .slice(2)
+    .find((arg) => arg.startsWith(prefix))
+    ?.slice(prefix.length);
 }

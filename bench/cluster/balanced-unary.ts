@@ -121,11 +121,18 @@ export function balancedReport(share: PhaseResult, kill: PhaseResult): { tables:
     formatRate(r.calls / (r.elapsedMs / 1000)),
     formatLatency(r.p50Ms),
     formatLatency(r.p99Ms),
-    Object.entries(r.byServer).sort().map(([server, n]) => `${server} ${((n / r.calls) * 100).toFixed(1)}%`).join(', '),
+    Object.entries(r.byServer)
+      .sort()
+      .map(([server, n]) => `${server} ${((n / r.calls) * 100).toFixed(1)}%`)
+      .join(', '),
     String(r.retries),
     String(r.failures),
   ];
-  const failureNote = Object.keys(kill.failureCodes).length ? ` (${Object.entries(kill.failureCodes).map(([code, n]) => `${n} ${code}`).join(', ')})` : '';
+  const failureNote = Object.keys(kill.failureCodes).length
+    ? ` (${Object.entries(kill.failureCodes)
+        .map(([code, n]) => `${n} ${code}`)
+        .join(', ')})`
+    : '';
   const table: Table = {
     title: `balanced: unary calls (idempotent Read) through a round_robin channel over 2 server processes, ${IN_FLIGHT} in flight`,
     columns: ['phase', 'calls', 'calls/s', 'p50', 'p99', 'share per endpoint', 'retries', 'failures'],

@@ -53,12 +53,23 @@ export async function runClusterCell(server: ClusterServerName, plan: ClusterPla
   }, SAMPLE_INTERVAL_MS);
   const client = fork(
     benchModule('broadcast/client-child'),
-    [`kind=${server}`, `ports=${nodes.map((node) => node.port).join(',')}`, `clients=${plan.clients}`, 'typed=0', `warmupMs=${plan.warmupMs}`, `measureMs=${plan.measureMs}`, `batch=${CONNECT_BATCH[server]}`, `connectTimeoutMs=${plan.connectTimeoutMs}`],
+    [
+      `kind=${server}`,
+      `ports=${nodes.map((node) => node.port).join(',')}`,
+      `clients=${plan.clients}`,
+      'typed=0',
+      `warmupMs=${plan.warmupMs}`,
+      `measureMs=${plan.measureMs}`,
+      `batch=${CONNECT_BATCH[server]}`,
+      `connectTimeoutMs=${plan.connectTimeoutMs}`,
+    ],
     { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
   );
   try {
     const connected = await nextMessage(client, 'connected', plan.connectTimeoutMs + 15_000);
-    log(`  cluster ${server}: ${connected.connected}/${plan.clients} connected over ${plan.nodes} nodes in ${connected.seconds.toFixed(1)} s${connected.firstError ? ` (first error: ${connected.firstError})` : ''}`);
+    log(
+      `  cluster ${server}: ${connected.connected}/${plan.clients} connected over ${plan.nodes} nodes in ${connected.seconds.toFixed(1)} s${connected.firstError ? ` (first error: ${connected.firstError})` : ''}`,
+    );
     if (connected.connected === 0) return { ...cell, error: `no client connected: ${connected.firstError ?? 'unknown'}` };
     const reported = nextMessage(client, 'result', plan.warmupMs + plan.measureMs + RESULT_GRACE_MS);
     reported.catch(() => {});
@@ -66,13 +77,27 @@ export async function runClusterCell(server: ClusterServerName, plan: ClusterPla
     const started = performance.now();
     const cpuBefore = nodes.map((node) => node.procStats()?.cpuMicros ?? NaN);
     const redisBefore = redis.cpuMicros();
-    const droppedBefore = Promise.all(nodes.map((node) => node.sample(SAMPLE_REPLY_TIMEOUT_MS).then((s) => s.dropped, () => undefined)));
+    const droppedBefore = Promise.all(
+      nodes.map((node) =>
+        node.sample(SAMPLE_REPLY_TIMEOUT_MS).then(
+          (s) => s.dropped,
+          () => undefined,
+        ),
+      ),
+    );
     const result = await reported;
     const windowMs = performance.now() - started;
     const cpuAfter = nodes.map((node) => node.procStats()?.cpuMicros ?? NaN);
     const redisCpuMicros = (await redis.cpuMicros()) - (await redisBefore);
     await stopClient(client);
-    const droppedAfter = await Promise.all(nodes.map((node) => node.sample(SAMPLE_REPLY_TIMEOUT_MS).then((s) => s.dropped, () => undefined)));
+    const droppedAfter = await Promise.all(
+      nodes.map((node) =>
+        node.sample(SAMPLE_REPLY_TIMEOUT_MS).then(
+          (s) => s.dropped,
+          () => undefined,
+        ),
+      ),
+    );
     const before = await droppedBefore;
     const dropped = server === 'framerpc' ? droppedAfter.reduce<number>((sum, d, i) => sum + ((d ?? NaN) - (before[i] ?? NaN)), 0) : undefined;
     nodes.forEach((node, i) => (peakRss[i] = Math.max(peakRss[i], node.procStats()?.rss ?? 0)));

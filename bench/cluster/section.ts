@@ -31,7 +31,10 @@ export async function runClusterSection(plan: ClusterPlan, log: (line: string) =
 
 /** The 1, 5 and 15 minute load averages: on a shared 2-core machine, a high one explains a bad row. */
 function loadAverage(): string {
-  return os.loadavg().map((value) => value.toFixed(2)).join(' ');
+  return os
+    .loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ');
 }
 
 function deliveredPerSecond(cell: ClusterCell): number {
@@ -51,7 +54,12 @@ function row(cell: ClusterCell): string[] {
   if (!r) return [cell.server, String(cell.nodes), String(cell.clients), String(cell.connected), '-', '-', '-', '-', '-', '-', '-', '-', '-', '-', '-', `error: ${cell.error}`];
   const seconds = r.measuredMs / 1000;
   const expected = cell.connected * cell.connected;
-  const notes = [r.closed > 0 ? `${r.closed} closed` : '', r.sendsSkipped > 0 ? `${r.sendsSkipped} sends skipped` : '', r.cpuMicros / (r.measuredMs * 1000) >= 0.9 ? 'client saturated' : '', cell.error ?? ''].filter(Boolean);
+  const notes = [
+    r.closed > 0 ? `${r.closed} closed` : '',
+    r.sendsSkipped > 0 ? `${r.sendsSkipped} sends skipped` : '',
+    r.cpuMicros / (r.measuredMs * 1000) >= 0.9 ? 'client saturated' : '',
+    cell.error ?? '',
+  ].filter(Boolean);
   return [
     cell.server,
     String(cell.nodes),
@@ -98,7 +106,8 @@ function targetNotes(cells: readonly ClusterCell[]): string[] {
     `target: framerpc M=${framerpc.clients} over ${framerpc.nodes} nodes delivered >= ${TARGETS.delivered * 100}%: ${percent(delivered)} -> ${delivered >= TARGETS.delivered ? 'met' : 'NOT met'}`,
     `target: framerpc M=${framerpc.clients} over ${framerpc.nodes} nodes p99 < ${TARGETS.p99Ms} ms: ${formatLatency(p99)} -> ${p99 < TARGETS.p99Ms ? 'met' : 'NOT met'}`,
   ];
-  if (socketIo?.result) notes.push(`target: framerpc delivered/s >= ${TARGETS.timesSocketIo}x socket.io's (redis-adapter): ${ratio.toFixed(1)}x -> ${ratio >= TARGETS.timesSocketIo ? 'met' : 'NOT met'}`);
+  if (socketIo?.result)
+    notes.push(`target: framerpc delivered/s >= ${TARGETS.timesSocketIo}x socket.io's (redis-adapter): ${ratio.toFixed(1)}x -> ${ratio >= TARGETS.timesSocketIo ? 'met' : 'NOT met'}`);
   else notes.push(`target: framerpc delivered/s >= ${TARGETS.timesSocketIo}x socket.io's: NOT met (socket.io cell failed: ${socketIo?.error ?? 'not run'})`);
   return notes;
 }

@@ -30,9 +30,15 @@ export function besideBulkTable(cells: readonly BesideBulkCell[]): Table {
     title: `Head-of-line: ${shape} (1 MiB messages on one bidi stream), 1 call in flight, same connection (separate processes; rounds pooled)`,
     columns: ['framework', 'bulk MiB/s', 'calls beside', 'p50', 'p99', 'max', 'baseline calls', 'baseline p50', 'baseline p99', 'failed'],
     rows: cells.map((c) => [
-      c.peer, Number.isFinite(c.bulkMibPerSecond) ? c.bulkMibPerSecond.toFixed(1) : '-', formatRate(c.beside.count),
-      formatLatency(c.beside.p50Ms), formatLatency(c.beside.p99Ms), formatLatency(c.beside.maxMs),
-      formatRate(c.baseline.count), formatLatency(c.baseline.p50Ms), formatLatency(c.baseline.p99Ms),
+      c.peer,
+      Number.isFinite(c.bulkMibPerSecond) ? c.bulkMibPerSecond.toFixed(1) : '-',
+      formatRate(c.beside.count),
+      formatLatency(c.beside.p50Ms),
+      formatLatency(c.beside.p99Ms),
+      formatLatency(c.beside.maxMs),
+      formatRate(c.baseline.count),
+      formatLatency(c.baseline.p50Ms),
+      formatLatency(c.baseline.p99Ms),
       formatRate(c.failures.count),
     ]),
     notes: [

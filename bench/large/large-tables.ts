@@ -41,11 +41,19 @@ export function unaryTable(cells: readonly LargeUnaryCell[]): Table {
     rows: cells.map((c) => {
       const r = c.result;
       return [
-        c.peer, formatBytes(c.payloadBytes), formatBytes(c.payloadBytes), String(c.inFlight),
-        r ? formatRate(r.perSecond) : '-', r ? formatSpread(r.spread) : '-', r ? ((r.perSecond * c.payloadBytes) / MIB).toFixed(1) : '-',
-        r ? formatLatency(r.p50Ms) : '-', r ? formatLatency(r.p99Ms) : '-',
-        r ? formatCpu(r.serverCpuMicrosPerOp) : '-', r ? formatCpu(r.clientCpuMicrosPerOp) : '-',
-        formatRate(c.failures.count), formatRatio(ours / rate(c)),
+        c.peer,
+        formatBytes(c.payloadBytes),
+        formatBytes(c.payloadBytes),
+        String(c.inFlight),
+        r ? formatRate(r.perSecond) : '-',
+        r ? formatSpread(r.spread) : '-',
+        r ? ((r.perSecond * c.payloadBytes) / MIB).toFixed(1) : '-',
+        r ? formatLatency(r.p50Ms) : '-',
+        r ? formatLatency(r.p99Ms) : '-',
+        r ? formatCpu(r.serverCpuMicrosPerOp) : '-',
+        r ? formatCpu(r.clientCpuMicrosPerOp) : '-',
+        formatRate(c.failures.count),
+        formatRatio(ours / rate(c)),
       ];
     }),
     notes: [
@@ -66,10 +74,16 @@ export function streamTable(cells: readonly LargeStreamCell[]): Table {
     rows: cells.map((c) => {
       const r = c.result;
       return [
-        c.peer, formatBytes(c.messageBytes), r ? mib(r.sentMessages, c) : '-', r ? mib(r.echoedMessages, c) : '-',
-        r ? `${r.seconds.toFixed(2)} s` : '-', r ? r.mibPerSecond.toFixed(1) : '-',
-        formatCpu(c.serverCpuMicrosPerMiB), formatCpu(c.clientCpuMicrosPerMiB),
-        c.failures.count > 0 ? 'yes' : 'no', formatRatio(ours / rate(c)),
+        c.peer,
+        formatBytes(c.messageBytes),
+        r ? mib(r.sentMessages, c) : '-',
+        r ? mib(r.echoedMessages, c) : '-',
+        r ? `${r.seconds.toFixed(2)} s` : '-',
+        r ? r.mibPerSecond.toFixed(1) : '-',
+        formatCpu(c.serverCpuMicrosPerMiB),
+        formatCpu(c.clientCpuMicrosPerMiB),
+        c.failures.count > 0 ? 'yes' : 'no',
+        formatRatio(ours / rate(c)),
       ];
     }),
     notes: [

@@ -113,7 +113,7 @@ export function nativeTable(shapes: readonly NativeShape[], cells: readonly Nati
     notes: [
       ...(skipped !== undefined ? [skipped] : []),
       'transport: framerpc FrameServer echoing DATA frames; raw: node:net echo, one write per read (the limit); unary: framerpc RpcServer, EchoService.Echo with the request inline.',
-      'server CPU/frame: the server child\'s CPU time over the rounds (warm-up included) per reply; steadier than frames/s on a shared machine.',
+      "server CPU/frame: the server child's CPU time over the rounds (warm-up included) per reply; steadier than frames/s on a shared machine.",
       ...targetLines(cells, skipped),
       ...errors,
     ],

@@ -91,7 +91,10 @@ async function measureShape(compiled: CompiledLoadgen, servers: Map<LoadgenMode,
     const error = errors.get(peer.mode);
     const cell: NativeCell = { mode: peer.mode, shape, result: error !== undefined ? { error } : combineNativeRounds(results.get(peer.mode) ?? [], serverCpu.get(peer.mode)) };
     const r = cell.result;
-    const summary = 'error' in r ? `error: ${r.error}` : `${Math.round(r.framesPerSecond)}/s (rounds ${r.perRound.join(', ')}), p50 ${r.p50Us.toFixed(0)} µs, p99 ${r.p99Us.toFixed(0)} µs, CPU/frame server ${r.serverCpuMicrosPerFrame.toFixed(2)} µs client ${r.clientCpuMicrosPerFrame.toFixed(2)} µs${r.errors > 0 ? `, ${r.errors} wrong replies` : ''}`;
+    const summary =
+      'error' in r
+        ? `error: ${r.error}`
+        : `${Math.round(r.framesPerSecond)}/s (rounds ${r.perRound.join(', ')}), p50 ${r.p50Us.toFixed(0)} µs, p99 ${r.p99Us.toFixed(0)} µs, CPU/frame server ${r.serverCpuMicrosPerFrame.toFixed(2)} µs client ${r.clientCpuMicrosPerFrame.toFixed(2)} µs${r.errors > 0 ? `, ${r.errors} wrong replies` : ''}`;
     log(`  native ${peer.mode} ${shapeLabel(shape)} ${shape.payloadBytes} B: ${summary}`);
     return cell;
   });

@@ -43,8 +43,14 @@ function main(): void {
     for (const [key, micros] of rows.slice(0, top)) console.log(`${((100 * micros) / total).toFixed(1).padStart(5)}%  ${key}`);
   };
   console.log(`profile: ${(total / 1e6).toFixed(2)} s sampled`);
-  print('self time by function', selfTimes(profile, (n) => `${n.callFrame.functionName || '(anonymous)'}  ${shortUrl(n.callFrame.url)}:${n.callFrame.lineNumber + 1}`));
-  print('self time by file', selfTimes(profile, (n) => shortUrl(n.callFrame.url)));
+  print(
+    'self time by function',
+    selfTimes(profile, (n) => `${n.callFrame.functionName || '(anonymous)'}  ${shortUrl(n.callFrame.url)}:${n.callFrame.lineNumber + 1}`),
+  );
+  print(
+    'self time by file',
+    selfTimes(profile, (n) => shortUrl(n.callFrame.url)),
+  );
 }
 
 main();

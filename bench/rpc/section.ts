@@ -138,11 +138,22 @@ function rpcTable(cells: readonly RpcCell[]): Table {
     rows: ordered.map((c) =>
       'error' in c.result
         ? [c.peer, `${c.payloadBytes} B`, String(c.inFlight), 'error', '-', '-', '-', '-', '-', '-']
-        : [c.peer, `${c.payloadBytes} B`, String(c.inFlight), formatRate(c.result.perSecond), formatSpread(c.result.spread), formatLatency(c.result.p50Ms), formatLatency(c.result.p99Ms), formatCpu(c.result.serverCpuMicrosPerOp), formatCpu(c.result.clientCpuMicrosPerOp), ratio(c)],
+        : [
+            c.peer,
+            `${c.payloadBytes} B`,
+            String(c.inFlight),
+            formatRate(c.result.perSecond),
+            formatSpread(c.result.spread),
+            formatLatency(c.result.p50Ms),
+            formatLatency(c.result.p99Ms),
+            formatCpu(c.result.serverCpuMicrosPerOp),
+            formatCpu(c.result.clientCpuMicrosPerOp),
+            ratio(c),
+          ],
     ),
     notes: [
-      'framerpc vs this: framerpc calls/s divided by this row\'s, same payload and in-flight count (targets at 64 B x256: >= 5x NestJS TCP, >= 40x grpc-js).',
-      'framerpc+metrics: the framerpc row with instrumentServer and instrumentChannel feeding prom-client on both sides; its CPU/call columns minus framerpc\'s are the cost of metrics per call.',
+      "framerpc vs this: framerpc calls/s divided by this row's, same payload and in-flight count (targets at 64 B x256: >= 5x NestJS TCP, >= 40x grpc-js).",
+      "framerpc+metrics: the framerpc row with instrumentServer and instrumentChannel feeding prom-client on both sides; its CPU/call columns minus framerpc's are the cost of metrics per call.",
       ...cells.flatMap((c) => ('error' in c.result ? [`error in ${c.peer} ${c.payloadBytes} B x${c.inFlight}: ${c.result.error}`] : [])),
     ],
   };

@@ -65,8 +65,17 @@ function broadcastTable(cells: readonly BroadcastCell[], plan: BroadcastPlan): T
     if (!r) return [cell.server, String(cell.clients), String(cell.connected), '-', formatRate(expected), '-', '-', '-', formatBytes(cell.peakRss || 0), '-', '-', `error: ${cell.error}`];
     const serverCpu = cell.serverCpuMicros === undefined || cell.serverWindowMs === undefined ? NaN : cell.serverCpuMicros / (cell.serverWindowMs * 1000);
     return [
-      cell.server, String(cell.clients), String(cell.connected), formatRate(delivered(cell)), formatRate(expected), percent(delivered(cell) / expected),
-      formatLatency(r.p50Ms), formatLatency(r.p99Ms), formatBytes(cell.peakRss), percent(serverCpu), percent(r.cpuMicros / (r.measuredMs * 1000)),
+      cell.server,
+      String(cell.clients),
+      String(cell.connected),
+      formatRate(delivered(cell)),
+      formatRate(expected),
+      percent(delivered(cell) / expected),
+      formatLatency(r.p50Ms),
+      formatLatency(r.p99Ms),
+      formatBytes(cell.peakRss),
+      percent(serverCpu),
+      percent(r.cpuMicros / (r.measuredMs * 1000)),
       [r.closed > 0 ? `${r.closed} closed` : '', cell.error ?? ''].filter(Boolean).join('; '),
     ];
   });
@@ -145,9 +154,11 @@ function unaryTable(cells: WebSocketSectionCells['unary']): Table {
   return {
     title: `Unary ${UNARY_PAYLOAD_BYTES} B echo, one channel: the same framerpc server over TCP and over WebSocket`,
     columns: ['transport', 'in flight', 'calls/s', 'spread', 'p50', 'p99'],
-    rows: cells.map(({ peer, inFlight, result }) => ('error' in result
-      ? [peer, String(inFlight), '-', '-', '-', `error: ${result.error}`]
-      : [peer, String(inFlight), formatRate(result.perSecond), formatSpread(result.spread), formatLatency(result.p50Ms), formatLatency(result.p99Ms)])),
+    rows: cells.map(({ peer, inFlight, result }) =>
+      'error' in result
+        ? [peer, String(inFlight), '-', '-', '-', `error: ${result.error}`]
+        : [peer, String(inFlight), formatRate(result.perSecond), formatSpread(result.spread), formatLatency(result.p50Ms), formatLatency(result.p99Ms)],
+    ),
     notes: ['The server runs in a child process of its own; the client (one connection) in the bench process. Median of the rounds.'],
   };
 }

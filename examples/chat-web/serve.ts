@@ -7,7 +7,10 @@ async function main(): Promise<void> {
   const web = await startChatWebServer(port, process.env.HOST ?? '127.0.0.1');
   console.log(`chat:web: open ${web.url} in two browser tabs and chat (Node chat clients: 127.0.0.1:${web.chat.server.port}); Ctrl-C stops`);
   const stop = (): void => {
-    web.close().then(() => process.exit(0), () => process.exit(1));
+    web.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

@@ -22,14 +22,16 @@ export class ChatHandler {
     const seq = (this.seqByRoom.get(request.room) ?? 0) + 1;
     this.seqByRoom.set(request.room, seq);
     const from = this.roster.nameOf(context.connectionId);
-    const delivery = this.hub
-      .emitter(ChatEventsDefinition)
-      .toRoom(request.room, { except: context.connectionId })
-      .messagePosted({ room: request.room, from, text: request.text, seq });
+    const delivery = this.hub.emitter(ChatEventsDefinition).toRoom(request.room, { except: context.connectionId }).messagePosted({ room: request.room, from, text: request.text, seq });
     return { seq, delivered: delivery.sent, dropped: delivery.dropped };
   }
 
   who(request: WhoRequest): WhoReply {
-    return { users: this.hub.members(request.room).map((id) => this.roster.nameOf(id)).sort() };
+    return {
+      users: this.hub
+        .members(request.room)
+        .map((id) => this.roster.nameOf(id))
+        .sort(),
+    };
   }
 }

@@ -27,7 +27,12 @@ export async function runCluster(options: ClusterRunOptions = {}): Promise<Clust
   const log = options.log ?? console.log;
   const pool = await WorkerPool.start({ module: options.workerModule ?? path.join(__dirname, 'worker.js'), workers: options.workers ?? availableParallelism() });
   const pidsBefore = pool.workers.map((worker) => worker.pid);
-  log(`primary: workers on ports ${pool.endpoints().map((e) => e.port).join(', ')}`);
+  log(
+    `primary: workers on ports ${pool
+      .endpoints()
+      .map((e) => e.port)
+      .join(', ')}`,
+  );
   // The channel follows the pool: re-resolved whenever a worker starts, drains or dies.
   const channel = createChannel({
     resolver: async () => pool.endpoints(),

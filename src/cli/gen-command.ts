@@ -11,14 +11,7 @@ import { UsageError } from './connection-options';
  * one that matters most: it writes the `...Definition` objects createClient and addService take (ts-proto's default
  * service output has no `methods`). The others fix the message shapes the runtime and the dynamic path assume.
  */
-export const TS_PROTO_OPTIONS: readonly string[] = [
-  'outputServices=generic-definitions',
-  'env=node',
-  'esModuleInterop=true',
-  'useExactTypes=false',
-  'outputJsonMethods=true',
-  'forceLong=number',
-];
+export const TS_PROTO_OPTIONS: readonly string[] = ['outputServices=generic-definitions', 'env=node', 'esModuleInterop=true', 'useExactTypes=false', 'outputJsonMethods=true', 'forceLong=number'];
 
 export interface GenFlags {
   /** Directory of the app's .proto files (the import root, as protoc's -I). Default `proto`. */

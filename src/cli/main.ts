@@ -46,11 +46,15 @@ export function buildProgram(io: CommandIo, run: (status: Promise<number>) => vo
         }),
       ),
     );
-  withConnectionOptions(program.command('list').argument('<address>', 'host:port').description('list the services the server serves')).action(
-    (address: string, flags: ConnectionFlags) => run(listCommand(io, address, flags)),
+  withConnectionOptions(program.command('list').argument('<address>', 'host:port').description('list the services the server serves')).action((address: string, flags: ConnectionFlags) =>
+    run(listCommand(io, address, flags)),
   );
   withConnectionOptions(
-    program.command('describe').argument('<address>', 'host:port').argument('<symbol>', 'a service (echo.v1.EchoService), message or enum').description('print a service with its methods and message types, or one type'),
+    program
+      .command('describe')
+      .argument('<address>', 'host:port')
+      .argument('<symbol>', 'a service (echo.v1.EchoService), message or enum')
+      .description('print a service with its methods and message types, or one type'),
   ).action((address: string, symbol: string, flags: ConnectionFlags) => run(describeCommand(io, address, symbol, flags)));
   withConnectionOptions(
     program
@@ -61,7 +65,11 @@ export function buildProgram(io: CommandIo, run: (status: Promise<number>) => vo
       .description('call a method and print the response as JSON (a server stream: one JSON line per message)'),
   ).action((address: string, method: string, json: string | undefined, flags: ConnectionFlags) => run(callCommand(io, address, method, json, flags)));
   withConnectionOptions(
-    program.command('health').argument('<address>', 'host:port').argument('[service]', 'the service to check (default: the whole server)').description('print SERVING or NOT_SERVING; exit status 0 only when serving'),
+    program
+      .command('health')
+      .argument('<address>', 'host:port')
+      .argument('[service]', 'the service to check (default: the whole server)')
+      .description('print SERVING or NOT_SERVING; exit status 0 only when serving'),
   ).action((address: string, service: string | undefined, flags: ConnectionFlags) => run(healthCommand(io, address, service, flags)));
   return program;
 }

@@ -96,7 +96,16 @@ function start(channel: Channel, method: PreparedMethod, bytes: Uint8Array | und
 }
 
 /** `borrowed`: `bytes` is a view of the shared writer, to be copied if it cannot leave at once. */
-function sendOn(mux: Multiplexer, channel: Channel, method: PreparedMethod, bytes: Uint8Array | undefined, input: unknown, metadata: Metadata | undefined, options: CallOptions | undefined, borrowed: boolean): Promise<unknown> {
+function sendOn(
+  mux: Multiplexer,
+  channel: Channel,
+  method: PreparedMethod,
+  bytes: Uint8Array | undefined,
+  input: unknown,
+  metadata: Metadata | undefined,
+  options: CallOptions | undefined,
+  borrowed: boolean,
+): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const call = new ClientCall(mux, method, options, resolve, reject);
     if (!method.definition.requestStream && !method.definition.responseStream) {
@@ -124,17 +133,19 @@ function resendCall(call: ClientCall): void {
   const deadline = call.deadlineAt > 0 ? call.deadlineAt : undefined;
   const options: CallOptions = { ...call.options, timeoutMs: undefined, deadline, waitForReady: true };
   const bound = deadline === undefined ? AbortSignal.timeout(channel.options.retryWaitMs) : undefined;
-  withMultiplexer(channel, options, method, bound).then((mux) => {
-    const bytes = encodeRequest(channel, method, input);
-    const again = new ClientCall(mux, method, options, call.settle, call.settleError, call.responses);
-    send(mux, again, bytes, metadata, options, false);
-  }).catch((error: unknown) => {
-    // It never reached a server: still not processed (a deadline that passed meanwhile stays DEADLINE_EXCEEDED).
-    const failure = callerError(method, error);
-    if (failure.code === Status.UNAVAILABLE || bound?.aborted) failure.notProcessed = true;
-    call.responses?.fail(failure);
-    call.settleError(failure);
-  });
+  withMultiplexer(channel, options, method, bound)
+    .then((mux) => {
+      const bytes = encodeRequest(channel, method, input);
+      const again = new ClientCall(mux, method, options, call.settle, call.settleError, call.responses);
+      send(mux, again, bytes, metadata, options, false);
+    })
+    .catch((error: unknown) => {
+      // It never reached a server: still not processed (a deadline that passed meanwhile stays DEADLINE_EXCEEDED).
+      const failure = callerError(method, error);
+      if (failure.code === Status.UNAVAILABLE || bound?.aborted) failure.notProcessed = true;
+      call.responses?.fail(failure);
+      call.settleError(failure);
+    });
 }
 
 /** Sends the CALL frame (with the request when it can go at once) and arms deadline and abort. */
@@ -207,7 +218,10 @@ async function pumpRequests(call: ClientCall, channel: Channel, requests: AsyncI
       if (call.done) return;
       const bytes = encodeRequest(channel, call.method, next.value);
       if (bytes.length > connection.flow.maxSendableMessage) {
-        throw new RpcError(Status.RESOURCE_EXHAUSTED, `request message of ${bytes.length} bytes is larger than the server's connection window lets through (${connection.flow.maxSendableMessage} bytes)`);
+        throw new RpcError(
+          Status.RESOURCE_EXHAUSTED,
+          `request message of ${bytes.length} bytes is larger than the server's connection window lets through (${connection.flow.maxSendableMessage} bytes)`,
+        );
       }
       window.take(bytes.length);
       connection.sendMessage(call.id, bytes, false, false, requestCompression(call.options, index++));
@@ -252,16 +266,22 @@ function withMultiplexer(channel: Channel, options: CallOptions | undefined, met
   if (deadline) signals.push(deadline.signal);
   if (bound) signals.push(bound);
   const signal = signals.length === 0 ? undefined : signals.length === 1 ? signals[0] : AbortSignal.any(signals);
-  return channel.multiplexer(waitForReady, signal).finally(() => deadline?.dispose()).catch((error) => {
-    if (bound?.aborted && !options?.signal?.aborted && !deadline?.signal.aborted) {
-      throw callerError(method, new RpcError(Status.UNAVAILABLE, `no new connection within retryWaitMs (${channel.options.retryWaitMs} ms) to send the call again`));
-    }
-    if (signal?.aborted && !(error instanceof RpcError)) {
-      const timedOut = !options?.signal?.aborted;
-      throw callerError(method, new RpcError(timedOut ? Status.DEADLINE_EXCEEDED : Status.CANCELLED, timedOut ? `deadline of ${timeoutMs} ms exceeded while waiting for a connection` : 'the caller aborted the call'));
-    }
-    throw callerError(method, error);
-  });
+  return channel
+    .multiplexer(waitForReady, signal)
+    .finally(() => deadline?.dispose())
+    .catch((error) => {
+      if (bound?.aborted && !options?.signal?.aborted && !deadline?.signal.aborted) {
+        throw callerError(method, new RpcError(Status.UNAVAILABLE, `no new connection within retryWaitMs (${channel.options.retryWaitMs} ms) to send the call again`));
+      }
+      if (signal?.aborted && !(error instanceof RpcError)) {
+        const timedOut = !options?.signal?.aborted;
+        throw callerError(
+          method,
+          new RpcError(timedOut ? Status.DEADLINE_EXCEEDED : Status.CANCELLED, timedOut ? `deadline of ${timeoutMs} ms exceeded while waiting for a connection` : 'the caller aborted the call'),
+        );
+      }
+      throw callerError(method, error);
+    });
 }
 
 function callerError(method: PreparedMethod, error: unknown): RpcError {

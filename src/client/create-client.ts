@@ -37,12 +37,14 @@ export function createClient<D extends ServiceDefinition>(definition: D, channel
     const prepared = prepareMethod(definition, method);
     let call: (input: unknown, options?: CallOptions) => unknown;
     // Unary and server-streaming calls run under the channel's retry policy, if it has one.
-    const callForResponse = retry && !method.requestStream
-      ? (on: Channel, m: PreparedMethod, input: unknown, options: CallOptions | undefined) => retry.response(m, options, (attempt) => respond(on, m, input, attempt))
-      : respond;
-    const callForStream = retry && !method.requestStream
-      ? (on: Channel, m: PreparedMethod, input: unknown, options: CallOptions | undefined) => retry.stream(m, options, (attempt) => stream(on, m, input, attempt))
-      : stream;
+    const callForResponse =
+      retry && !method.requestStream
+        ? (on: Channel, m: PreparedMethod, input: unknown, options: CallOptions | undefined) => retry.response(m, options, (attempt) => respond(on, m, input, attempt))
+        : respond;
+    const callForStream =
+      retry && !method.requestStream
+        ? (on: Channel, m: PreparedMethod, input: unknown, options: CallOptions | undefined) => retry.stream(m, options, (attempt) => stream(on, m, input, attempt))
+        : stream;
     if (method.responseStream) {
       call = keepStack
         ? (input: unknown, options?: CallOptions): AsyncIterable<unknown> => restackingStream(callForStream(channel, prepared, input, merge(options)))

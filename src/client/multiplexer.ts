@@ -139,6 +139,5 @@ export class Multiplexer implements FrameSink {
 
 /** The common unary reply: OK, HAS_MESSAGE, no text, details or trailers (8 fixed bytes), then the message. */
 function isPlainOkWithMessage(payload: Buffer): boolean {
-  return payload.length >= 8 && payload[0] === 0 && payload[1] === 1 && payload[2] === 0 && payload[3] === 0 &&
-    payload[4] === 0 && payload[5] === 0 && payload[6] === 0 && payload[7] === 0;
+  return payload.length >= 8 && payload[0] === 0 && payload[1] === 1 && payload[2] === 0 && payload[3] === 0 && payload[4] === 0 && payload[5] === 0 && payload[6] === 0 && payload[7] === 0;
 }

@@ -3,7 +3,6 @@ import type { CallOptions, ParentCall } from './call-options';
 
 export type { ParentCall } from './call-options';
 
-
 /** `options` with the parent's deadline (the earlier one wins) and signal folded in; as is without a parent. */
 export function inheritParent(options: CallOptions | undefined): CallOptions | undefined {
   const parent = options?.parent;

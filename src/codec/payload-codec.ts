@@ -114,9 +114,10 @@ export function unsealPayload(flags: number, payload: Uint8Array, opening: Paylo
 }
 
 function inflateFailure(error: unknown, streamId: number, maxBytes: number): FrameError {
-  const reason = error instanceof InflateLimitError
-    ? `compressed frame on stream ${streamId} inflates past maxFrameBytes (${maxBytes})`
-    : `compressed frame on stream ${streamId} does not inflate: ${(error as Error).message}`;
+  const reason =
+    error instanceof InflateLimitError
+      ? `compressed frame on stream ${streamId} inflates past maxFrameBytes (${maxBytes})`
+      : `compressed frame on stream ${streamId} does not inflate: ${(error as Error).message}`;
   return new FrameError(CloseCode.COMPRESSION_ERROR, reason);
 }
 

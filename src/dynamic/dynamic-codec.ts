@@ -161,7 +161,11 @@ function toProtobufjsShape(type: protobuf.Type, message: unknown, prefix: string
     const where = `${prefix}${field.name}`;
     let converted: unknown = value;
     if (field.map && typeof value === 'object') {
-      converted = Object.fromEntries(Object.entries(value as Record<string, unknown>).filter(([, item]) => item !== undefined).map(([key, item]) => [key, convert(item, `${where}.${key}`)]));
+      converted = Object.fromEntries(
+        Object.entries(value as Record<string, unknown>)
+          .filter(([, item]) => item !== undefined)
+          .map(([key, item]) => [key, convert(item, `${where}.${key}`)]),
+      );
     } else if (field.repeated && Array.isArray(value)) {
       converted = value.map((item, index) => convert(item, `${where}[${index}]`));
     } else if (!field.repeated && !field.map) {

@@ -111,11 +111,7 @@ function unresolved(error: unknown, file: string | undefined): DynamicProtoError
 
 function notFound(request: FileRequest): DynamicProtoError {
   const by = request.importedBy ? `, imported by ${request.importedBy},` : '';
-  return new DynamicProtoError(
-    DynamicProtoErrorCode.NOT_FOUND,
-    `${request.name}${by} was not found (looked at ${request.candidates.join(', ')}); pass its directory in includeDirs`,
-    request.name,
-  );
+  return new DynamicProtoError(DynamicProtoErrorCode.NOT_FOUND, `${request.name}${by} was not found (looked at ${request.candidates.join(', ')}); pass its directory in includeDirs`, request.name);
 }
 
 /** @internal Loads files synchronously. */

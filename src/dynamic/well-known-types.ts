@@ -132,4 +132,3 @@ const SHAPES: Readonly<Record<string, WellKnownShape>> = {
 export function wellKnownShape(type: protobuf.Type): WellKnownShape | undefined {
   return SHAPES[type.fullName];
 }
-

@@ -13,7 +13,9 @@ export function openTelemetry(): OpenTelemetry {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       loaded = require('@opentelemetry/api') as OpenTelemetry;
     } catch (error) {
-      throw new FramerpcError(ErrorCode.MISSING_PEER_DEPENDENCY, 'framerpc tracing needs @opentelemetry/api: npm install @opentelemetry/api (and an OpenTelemetry SDK to export spans)', { cause: error });
+      throw new FramerpcError(ErrorCode.MISSING_PEER_DEPENDENCY, 'framerpc tracing needs @opentelemetry/api: npm install @opentelemetry/api (and an OpenTelemetry SDK to export spans)', {
+        cause: error,
+      });
     }
   }
   return loaded;

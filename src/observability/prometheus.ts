@@ -128,21 +128,31 @@ export function prometheusMetrics<R extends RegistryLike = RegistryLike>(options
     [...sides[side].methods.values()].map((counts) => ({ value: value(counts), labels: { service: counts.service, method: counts.method } }));
   for (const side of SIDES) {
     const name = `${prefix}${side}`;
-    register(metric(`${name}_started_total`, `Calls started on the ${side}.`, 'counter', () =>
-      [...sides[side].methods.values()].filter((c) => c.started > 0).map((c) => ({ value: c.started, labels: { service: c.service, method: c.method, type: c.kind } }))));
-    register(metric(`${name}_handled_total`, `Calls completed on the ${side}, by status code.`, 'counter', () =>
-      [...sides[side].methods.values()].flatMap((c) =>
-        c.handled.flatMap((value, code) => (value > 0 ? [{ value, labels: { service: c.service, method: c.method, code: statusName(code) } }] : [])))));
-    register(metric(`${name}_handling_seconds`, `Duration of calls on the ${side}, start to status, in seconds.`, 'histogram', () =>
-      [...sides[side].methods.values()].filter((c) => c.count > 0).flatMap((c) => {
-        const labels = { service: c.service, method: c.method };
-        let cumulative = 0;
-        const buckets = [...bounds, Infinity].map((bound, i) => {
-          cumulative += c.buckets[i];
-          return { metricName: `${name}_handling_seconds_bucket`, value: cumulative, labels: { ...labels, le: bound === Infinity ? '+Inf' : bound } };
-        });
-        return [...buckets, { metricName: `${name}_handling_seconds_sum`, value: c.sum, labels }, { metricName: `${name}_handling_seconds_count`, value: c.count, labels }];
-      })));
+    register(
+      metric(`${name}_started_total`, `Calls started on the ${side}.`, 'counter', () =>
+        [...sides[side].methods.values()].filter((c) => c.started > 0).map((c) => ({ value: c.started, labels: { service: c.service, method: c.method, type: c.kind } })),
+      ),
+    );
+    register(
+      metric(`${name}_handled_total`, `Calls completed on the ${side}, by status code.`, 'counter', () =>
+        [...sides[side].methods.values()].flatMap((c) => c.handled.flatMap((value, code) => (value > 0 ? [{ value, labels: { service: c.service, method: c.method, code: statusName(code) } }] : []))),
+      ),
+    );
+    register(
+      metric(`${name}_handling_seconds`, `Duration of calls on the ${side}, start to status, in seconds.`, 'histogram', () =>
+        [...sides[side].methods.values()]
+          .filter((c) => c.count > 0)
+          .flatMap((c) => {
+            const labels = { service: c.service, method: c.method };
+            let cumulative = 0;
+            const buckets = [...bounds, Infinity].map((bound, i) => {
+              cumulative += c.buckets[i];
+              return { metricName: `${name}_handling_seconds_bucket`, value: cumulative, labels: { ...labels, le: bound === Infinity ? '+Inf' : bound } };
+            });
+            return [...buckets, { metricName: `${name}_handling_seconds_sum`, value: c.sum, labels }, { metricName: `${name}_handling_seconds_count`, value: c.count, labels }];
+          }),
+      ),
+    );
     register(metric(`${name}_msg_received_total`, `Messages received on the ${side}.`, 'counter', () => perMethod(side, (c) => c.received)));
     register(metric(`${name}_msg_sent_total`, `Messages sent on the ${side}.`, 'counter', () => perMethod(side, (c) => c.sent)));
   }
@@ -150,9 +160,30 @@ export function prometheusMetrics<R extends RegistryLike = RegistryLike>(options
     sample();
     return SIDES.map((side) => ({ value: value(sides[side]), labels: { side } }));
   };
-  register(metric(`${prefix}connections_open`, 'Connections open.', 'gauge', bySide((s) => s.connections)));
-  register(metric(`${prefix}bytes_received_total`, 'Bytes read from sockets.', 'counter', bySide((s) => s.bytesIn)));
-  register(metric(`${prefix}bytes_sent_total`, 'Bytes written to sockets.', 'counter', bySide((s) => s.bytesOut)));
+  register(
+    metric(
+      `${prefix}connections_open`,
+      'Connections open.',
+      'gauge',
+      bySide((s) => s.connections),
+    ),
+  );
+  register(
+    metric(
+      `${prefix}bytes_received_total`,
+      'Bytes read from sockets.',
+      'counter',
+      bySide((s) => s.bytesIn),
+    ),
+  );
+  register(
+    metric(
+      `${prefix}bytes_sent_total`,
+      'Bytes written to sockets.',
+      'counter',
+      bySide((s) => s.bytesOut),
+    ),
+  );
   register(metric(`${prefix}push_delivered_total`, 'Pushes queued for a connection.', 'counter', () => (sample(), [{ value: pushDelivered, labels: {} }])));
   register(metric(`${prefix}push_dropped_total`, 'Pushes skipped for a connection that had fallen behind.', 'counter', () => (sample(), [{ value: pushDropped, labels: {} }])));
 

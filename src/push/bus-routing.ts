@@ -20,7 +20,11 @@ export interface ResolvedConnection {
 export function resolveConnection(id: number | string, nodeId: string): ResolvedConnection {
   if (typeof id === 'number') return { local: id, global: globalConnectionId(nodeId, id), nodeId, connectionId: id };
   const parsed = parseGlobalConnectionId(id);
-  if (!parsed) throw new PushError(PushErrorCode.BAD_CONNECTION_ID, `${JSON.stringify(String(id).slice(0, 80))} is not a connection id: pass CallContext.connectionId (a number) or hub.globalId(connectionId) ("nodeId:connectionId")`);
+  if (!parsed)
+    throw new PushError(
+      PushErrorCode.BAD_CONNECTION_ID,
+      `${JSON.stringify(String(id).slice(0, 80))} is not a connection id: pass CallContext.connectionId (a number) or hub.globalId(connectionId) ("nodeId:connectionId")`,
+    );
   return { local: parsed.nodeId === nodeId ? parsed.connectionId : undefined, global: id, nodeId: parsed.nodeId, connectionId: parsed.connectionId };
 }
 

@@ -36,7 +36,10 @@ export function eventTopicsOf(definition: ServiceDefinition): readonly EventTopi
       throw new PushError(PushErrorCode.BAD_EVENT_SERVICE, `event method ${path} is streaming; declare push events as unary methods (rpc ${method.name}(Event) returns (framerpc.push.v1.PushAck))`);
     }
     if (!isValidTopic(path)) {
-      throw new PushError(PushErrorCode.BAD_EVENT_SERVICE, `event method path ${JSON.stringify(path)} cannot be a topic: it must be printable ASCII of at most 255 bytes; shorten the package or method name`);
+      throw new PushError(
+        PushErrorCode.BAD_EVENT_SERVICE,
+        `event method path ${JSON.stringify(path)} cannot be a topic: it must be printable ASCII of at most 255 bytes; shorten the package or method name`,
+      );
     }
     topics.push({ key, path, pathBytes: Buffer.from(path, 'latin1'), codec: method.requestType as MessageCodec<unknown> });
   }

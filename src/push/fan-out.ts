@@ -82,10 +82,7 @@ export function fanOut(source: PushSource, target: FanOutTarget, stats: PushHubS
       const disconnect = slowConsumer === 'disconnect';
       if (disconnect) {
         stats.slowDisconnects++;
-        connection.close(
-          CloseCode.OUTBOUND_OVERFLOW,
-          `fell behind on pushes: ${backlog} bytes unsent, past maxPushBacklogBytes (${maxPushBacklogBytes}) at ${path}; read faster or subscribe to less`,
-        );
+        connection.close(CloseCode.OUTBOUND_OVERFLOW, `fell behind on pushes: ${backlog} bytes unsent, past maxPushBacklogBytes (${maxPushBacklogBytes}) at ${path}; read faster or subscribe to less`);
       }
       onSlow({ connectionId: member.id, topic: path, room: target.room, backlogBytes: backlog, maxPushBacklogBytes, action: disconnect ? 'disconnected' : 'dropped' });
       continue;

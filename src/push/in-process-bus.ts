@@ -16,7 +16,8 @@ export class InProcessPushBus implements PushBus {
   }
 
   attach(node: PushBusNode): void {
-    if (this.nodes.has(node.nodeId)) throw new PushError(PushErrorCode.NODE_ID_TAKEN, `a hub with nodeId ${JSON.stringify(node.nodeId)} is already attached to this bus; give every hub its own nodeId`);
+    if (this.nodes.has(node.nodeId))
+      throw new PushError(PushErrorCode.NODE_ID_TAKEN, `a hub with nodeId ${JSON.stringify(node.nodeId)} is already attached to this bus; give every hub its own nodeId`);
     this.nodes.set(node.nodeId, node);
   }
 

@@ -72,13 +72,17 @@ export class PushHub extends EventEmitter<PushHubEvents> {
   private readonly onSlow = (slow: SlowConsumer): void => {
     const connection = this.directory.get(slow.connectionId);
     // Rate-limited per peer host and action: a stalled peer is refused every push until it catches up.
-    this.server.log.warn(`framerpc: push ${slow.action === 'dropped' ? 'dropped for' : 'disconnected'} a slow consumer (backlog ${slow.backlogBytes} bytes, limit ${slow.maxPushBacklogBytes})`, {
-      peer: connection ? `${connection.remoteAddress}:${connection.remotePort}` : undefined,
-      connectionId: slow.connectionId,
-      topic: slow.topic,
-      room: slow.room,
-      backlogBytes: slow.backlogBytes,
-    }, `${connection?.remoteAddress ?? slow.connectionId}\nslow\n${slow.action}`);
+    this.server.log.warn(
+      `framerpc: push ${slow.action === 'dropped' ? 'dropped for' : 'disconnected'} a slow consumer (backlog ${slow.backlogBytes} bytes, limit ${slow.maxPushBacklogBytes})`,
+      {
+        peer: connection ? `${connection.remoteAddress}:${connection.remotePort}` : undefined,
+        connectionId: slow.connectionId,
+        topic: slow.topic,
+        room: slow.room,
+        backlogBytes: slow.backlogBytes,
+      },
+      `${connection?.remoteAddress ?? slow.connectionId}\nslow\n${slow.action}`,
+    );
     this.emit('slowConsumer', slow);
   };
   private readonly push = (topic: EventTopic, target: PushTarget, message: unknown): Delivery => this.deliver(topic, target, message);
@@ -202,7 +206,8 @@ export class PushHub extends EventEmitter<PushHubEvents> {
       return delivery;
     }
     // No connection can be in such a room, and its name could not cross the bus: a misuse, said at once.
-    if (target.kind === 'room' && !isValidRoom(target.room)) throw new PushError(PushErrorCode.BAD_ROOM, `a room name must be 1 to ${MAX_ROOM_BYTES} UTF-8 bytes, got ${JSON.stringify(String(target.room).slice(0, 40))}`);
+    if (target.kind === 'room' && !isValidRoom(target.room))
+      throw new PushError(PushErrorCode.BAD_ROOM, `a room name must be 1 to ${MAX_ROOM_BYTES} UTF-8 bytes, got ${JSON.stringify(String(target.room).slice(0, 40))}`);
     const except = target.except === undefined ? undefined : resolveConnection(target.except, this.nodeId);
     const busTarget: BusTarget = target.kind === 'room' ? { kind: 'room', room: target.room, except: except?.global } : { kind: 'all', except: except?.global };
     const delivery = this.fanOutLocal(source, busTarget, except?.local);

@@ -75,10 +75,14 @@ export function subscribePush<D extends ServiceDefinition>(definition: D, channe
         let stopListening = (): void => {};
         const end = (): void => queue.end();
         // Ending the queue (break, return(), or close() below) removes its listener.
-        const queue: PushQueue<unknown> = new PushQueue(capacity, () => dropped++, () => {
-          stops.delete(end);
-          stopListening();
-        });
+        const queue: PushQueue<unknown> = new PushQueue(
+          capacity,
+          () => dropped++,
+          () => {
+            stops.delete(end);
+            stopListening();
+          },
+        );
         stopListening = listen((message) => queue.push(message));
         stops.delete(stopListening);
         stops.add(end);

@@ -72,7 +72,9 @@ export class DescriptorPool {
         }
       }
       file.dependency = [...dependencies];
-      const bytes = descriptorModule().FileDescriptorProto.encode(file as descriptor.IFileDescriptorProto).finish();
+      const bytes = descriptorModule()
+        .FileDescriptorProto.encode(file as descriptor.IFileDescriptorProto)
+        .finish();
       this.files.set(name, { name, bytes, dependencies: file.dependency });
     }
   }

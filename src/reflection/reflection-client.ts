@@ -2,11 +2,7 @@
 import * as protobuf from 'protobufjs';
 import type * as descriptor from 'protobufjs/ext/descriptor';
 import { descriptorModule } from './descriptor-module';
-import {
-  ServerReflectionDefinition,
-  type ServerReflectionRequest,
-  type ServerReflectionResponse,
-} from '../../generated/grpc/reflection/v1/reflection';
+import { ServerReflectionDefinition, type ServerReflectionRequest, type ServerReflectionResponse } from '../../generated/grpc/reflection/v1/reflection';
 import type { CallOptions } from '../client/call-options';
 import type { Channel } from '../client/channel';
 import { createClient, type Client } from '../client/create-client';
@@ -22,7 +18,10 @@ export class ReflectionClient {
   private readonly client: Client<typeof ServerReflectionDefinition>;
 
   /** `options` (timeout, metadata) apply to every reflection call. */
-  constructor(channel: Channel, private readonly options?: CallOptions) {
+  constructor(
+    channel: Channel,
+    private readonly options?: CallOptions,
+  ) {
     this.client = createClient(ServerReflectionDefinition, channel);
   }
 

@@ -1,10 +1,6 @@
 // grpc.reflection.v1.ServerReflection served by framerpc: lists the server's services and hands out their descriptors.
 import type * as protobuf from 'protobufjs';
-import {
-  ServerReflectionDefinition,
-  type ServerReflectionRequest,
-  type ServerReflectionResponse,
-} from '../../generated/grpc/reflection/v1/reflection';
+import { ServerReflectionDefinition, type ServerReflectionRequest, type ServerReflectionResponse } from '../../generated/grpc/reflection/v1/reflection';
 import { loadRootSync } from '../dynamic/proto-file-loader';
 import { protobufServiceOf } from '../dynamic/service-from-reflection';
 import { Status } from '../rpc/status';

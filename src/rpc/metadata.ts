@@ -19,9 +19,10 @@ export class Metadata {
   private readOnly = false;
 
   constructor(init?: Record<string, MetadataValue | MetadataValue[]>) {
-    if (init) for (const [key, value] of Object.entries(init)) {
-      for (const item of Array.isArray(value) ? value : [value]) this.add(key, item);
-    }
+    if (init)
+      for (const [key, value] of Object.entries(init)) {
+        for (const item of Array.isArray(value) ? value : [value]) this.add(key, item);
+      }
   }
 
   /** Replaces every value of `key`. */

@@ -15,7 +15,10 @@ const INTERNAL_TEXT = 'internal server error while handling this call';
  * text: the real error is never sent) and aborts its handler.
  */
 export function failCallAfterCrash(connection: FrameTransport, call: ServerCall | undefined, id: number, kind: number, error: unknown, logger: Logger): void {
-  logger.error(`framerpc: internal error while handling frame kind 0x${kind.toString(16)} of call ${id}${call ? ` (${call.method.path})` : ''}; the call fails with INTERNAL, the connection carries on`, error);
+  logger.error(
+    `framerpc: internal error while handling frame kind 0x${kind.toString(16)} of call ${id}${call ? ` (${call.method.path})` : ''}; the call fails with INTERNAL, the connection carries on`,
+    error,
+  );
   if (call?.done) return;
   if (call) {
     try {

@@ -109,7 +109,10 @@ export class Dispatcher implements FrameSink {
       // After GOAWAY: never run. The client was told the last id accepted and retries this one elsewhere;
       // the status is for peers that did not act on the GOAWAY yet.
       this.connection.flow.release(inline);
-      this.refuse(id, new RpcError(Status.UNAVAILABLE, `the server is shutting down and did not run this call (above the last accepted call id ${this.connection.lastAcceptedCallId}); retry on another connection`));
+      this.refuse(
+        id,
+        new RpcError(Status.UNAVAILABLE, `the server is shutting down and did not run this call (above the last accepted call id ${this.connection.lastAcceptedCallId}); retry on another connection`),
+      );
       return;
     }
     if (id <= this.lastCallId) {

@@ -23,7 +23,10 @@ export class LogRateLimiter {
   private readonly windowMs: number;
   private readonly maxKeys: number;
 
-  constructor(options: RateLimitOptions = {}, private readonly now: () => number = Date.now) {
+  constructor(
+    options: RateLimitOptions = {},
+    private readonly now: () => number = Date.now,
+  ) {
     this.linesPerWindow = options.linesPerWindow ?? 5;
     this.windowMs = options.windowMs ?? 60_000;
     this.maxKeys = options.maxKeys ?? 1000;

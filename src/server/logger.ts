@@ -104,9 +104,7 @@ export class ServerLog {
  */
 export function callLogger(log: ServerLog): Logger {
   return {
-    error: (message: string, error?: unknown, context?: unknown) =>
-      log.error(message, { ...ServerLog.callFields(context as CallContext | undefined), code: 'UNKNOWN', err: error }),
-    warn: (message: string, error?: unknown, context?: unknown) =>
-      log.warn(message, { ...ServerLog.callFields(context as CallContext | undefined), ...(error === undefined ? {} : { err: error }) }),
+    error: (message: string, error?: unknown, context?: unknown) => log.error(message, { ...ServerLog.callFields(context as CallContext | undefined), code: 'UNKNOWN', err: error }),
+    warn: (message: string, error?: unknown, context?: unknown) => log.warn(message, { ...ServerLog.callFields(context as CallContext | undefined), ...(error === undefined ? {} : { err: error }) }),
   };
 }

@@ -43,9 +43,7 @@ export interface RpcServerEvents {
 }
 
 /** Close codes that mean the peer misbehaved (logged, rate-limited per peer). */
-const PEER_FAULTS = new Set<number>([
-  CloseCode.PROTOCOL_ERROR, CloseCode.FRAME_TOO_LARGE, CloseCode.COMPRESSION_ERROR, CloseCode.TOO_MANY_PINGS, CloseCode.RAPID_RESET, CloseCode.FLOW_CONTROL_ERROR,
-]);
+const PEER_FAULTS = new Set<number>([CloseCode.PROTOCOL_ERROR, CloseCode.FRAME_TOO_LARGE, CloseCode.COMPRESSION_ERROR, CloseCode.TOO_MANY_PINGS, CloseCode.RAPID_RESET, CloseCode.FLOW_CONTROL_ERROR]);
 
 const closeCodeNames = Object.fromEntries(Object.entries(CloseCode).map(([name, code]) => [code, name])) as Record<number, string>;
 function closeCodeName(code: number): string {
@@ -62,8 +60,35 @@ export class RpcServer extends EventEmitter<RpcServerEvents> {
 
   constructor(options: RpcServerConstructorOptions = {}) {
     super();
-    const { resolver, listener = tcpListener, maxConcurrentCalls, maxRequestBytes, maxResponseBytes, interceptors, logger, logRateLimit, maxConcurrentHandlers, maxHeldBytes, memoryWaitMs, maxCancelsPerSecond, cancelBurst, ...transport } = options;
-    this.callOptions = resolveServerCallOptions({ maxConcurrentCalls, maxRequestBytes, maxResponseBytes, interceptors, logger, logRateLimit, maxConcurrentHandlers, maxHeldBytes, memoryWaitMs, maxCancelsPerSecond, cancelBurst });
+    const {
+      resolver,
+      listener = tcpListener,
+      maxConcurrentCalls,
+      maxRequestBytes,
+      maxResponseBytes,
+      interceptors,
+      logger,
+      logRateLimit,
+      maxConcurrentHandlers,
+      maxHeldBytes,
+      memoryWaitMs,
+      maxCancelsPerSecond,
+      cancelBurst,
+      ...transport
+    } = options;
+    this.callOptions = resolveServerCallOptions({
+      maxConcurrentCalls,
+      maxRequestBytes,
+      maxResponseBytes,
+      interceptors,
+      logger,
+      logRateLimit,
+      maxConcurrentHandlers,
+      maxHeldBytes,
+      memoryWaitMs,
+      maxCancelsPerSecond,
+      cancelBurst,
+    });
     this.resolver = resolver;
     const connectionWindowBytes = transport.connectionWindowBytes ?? defaultConnectionWindow(this.callOptions.maxRequestBytes);
     checkWindowFitsMessages(connectionWindowBytes, this.callOptions.maxRequestBytes, 'server');
@@ -99,11 +124,15 @@ export class RpcServer extends EventEmitter<RpcServerEvents> {
 
   private logPeerFault(connection: FrameConnection, info: CloseInfo): void {
     const peer = `${connection.remoteAddress}:${connection.remotePort}`;
-    this.callOptions.log.warn(`framerpc: closed the connection of a peer that broke the protocol: ${info.reason}`, {
-      code: closeCodeName(info.code),
-      peer,
-      connectionId: connection.id,
-    }, `${connection.remoteAddress}\nprotocol`);
+    this.callOptions.log.warn(
+      `framerpc: closed the connection of a peer that broke the protocol: ${info.reason}`,
+      {
+        code: closeCodeName(info.code),
+        peer,
+        connectionId: connection.id,
+      },
+      `${connection.remoteAddress}\nprotocol`,
+    );
   }
 
   /** Registers handler classes decorated with @RpcService; the DI container builds them. */
@@ -111,7 +140,10 @@ export class RpcServer extends EventEmitter<RpcServerEvents> {
     for (const handlerClass of handlerClasses) {
       const binding = serviceBindingOf(handlerClass);
       if (!binding) {
-        throw new FramerpcError(ErrorCode.HANDLER_NOT_DECORATED, `${handlerClass.name} is not decorated with @RpcService(Definition); decorate it, or register a plain object with server.addService(definition, implementation)`);
+        throw new FramerpcError(
+          ErrorCode.HANDLER_NOT_DECORATED,
+          `${handlerClass.name} is not decorated with @RpcService(Definition); decorate it, or register a plain object with server.addService(definition, implementation)`,
+        );
       }
       const provider = (this.resolver ?? binding.resolver).provider(handlerClass, binding.lifetime);
       this.registry.add(binding.definition, handlerClass.name, handlerClass.prototype as object, provider, binding.partial);

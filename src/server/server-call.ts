@@ -70,7 +70,10 @@ export class ServerCall {
       return;
     }
     this.receiveWindow = new ReceiveWindow(this.connection.streamWindowBytes, MAX_UNGRANTED_BYTES);
-    this.input = new MessageQueue<unknown>((bytes) => this.onConsumed(bytes), () => undefined);
+    this.input = new MessageQueue<unknown>(
+      (bytes) => this.onConsumed(bytes),
+      () => undefined,
+    );
     if (firstMessage) {
       this.held += firstMessage.length;
       this.onMessage(firstMessage, 0);
@@ -163,7 +166,12 @@ export class ServerCall {
       // or the budget holds back grants. A peer that is merely slow to send, or a request already arriving,
       // keeps waiting.
       if (this.assembler?.inProgress !== true && (flow.held >= flow.window / 4 || this.options.memoryBudget.exhausted)) {
-        this.fail(new RpcError(Status.RESOURCE_EXHAUSTED, `the server's memory for in-flight calls is in use (held ${flow.held} bytes on this connection, ${this.options.memoryBudget.held} in all): retry later`));
+        this.fail(
+          new RpcError(
+            Status.RESOURCE_EXHAUSTED,
+            `the server's memory for in-flight calls is in use (held ${flow.held} bytes on this connection, ${this.options.memoryBudget.held} in all): retry later`,
+          ),
+        );
         return;
       }
       this.armMemoryWait();
@@ -247,7 +255,10 @@ export class ServerCall {
         return;
       }
       if (typeof (result as PromiseLike<unknown> | undefined)?.then === 'function') {
-        (result as PromiseLike<unknown>).then((response) => this.reply(response), (error: unknown) => this.fail(error));
+        (result as PromiseLike<unknown>).then(
+          (response) => this.reply(response),
+          (error: unknown) => this.fail(error),
+        );
       } else {
         this.reply(result);
       }
@@ -316,7 +327,12 @@ export class ServerCall {
     }
     const sendable = this.connection.flow.maxSendableMessage;
     if (bytes.length > sendable) {
-      this.fail(new RpcError(Status.RESOURCE_EXHAUSTED, `response of ${bytes.length} bytes is larger than the client's connection window lets through (${sendable} bytes): raise the client's connectionWindowBytes`));
+      this.fail(
+        new RpcError(
+          Status.RESOURCE_EXHAUSTED,
+          `response of ${bytes.length} bytes is larger than the client's connection window lets through (${sendable} bytes): raise the client's connectionWindowBytes`,
+        ),
+      );
       return undefined;
     }
     return bytes;

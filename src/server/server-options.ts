@@ -96,4 +96,3 @@ export function resolveServerCallOptions(options: RpcServerOptions): ResolvedSer
   checkRateOption('server', 'maxCancelsPerSecond', resolved.maxCancelsPerSecond, 'cancelBurst', resolved.cancelBurst);
   return { ...resolved, logger: callLogger(resolved.log) };
 }
-

@@ -34,7 +34,11 @@ export interface TestClient<D extends ServiceDefinition> {
  * The calls go through the real protocol and socket, so what passes here passes against a real server.
  * A plain object must implement every method, unless `{ partial: true }`.
  */
-export function createTestClient<D extends ServiceDefinition>(definition: D, implementation: ServiceImplementation<D> | HandlerClass, options?: TestClientOptions & { partial?: false }): Promise<TestClient<D>>;
+export function createTestClient<D extends ServiceDefinition>(
+  definition: D,
+  implementation: ServiceImplementation<D> | HandlerClass,
+  options?: TestClientOptions & { partial?: false },
+): Promise<TestClient<D>>;
 export function createTestClient<D extends ServiceDefinition>(definition: D, implementation: Partial<ServiceImplementation<D>>, options: TestClientOptions & { partial: true }): Promise<TestClient<D>>;
 export async function createTestClient<D extends ServiceDefinition>(
   definition: D,
@@ -43,7 +47,10 @@ export async function createTestClient<D extends ServiceDefinition>(
 ): Promise<TestClient<D>> {
   const bound = typeof implementation === 'function' ? serviceBindingOf(implementation)?.definition : undefined;
   if (bound && bound !== definition) {
-    throw new FramerpcError(ErrorCode.DEFINITION_MISMATCH, `${(implementation as HandlerClass).name} is decorated with @RpcService(${bound.fullName}), not ${definition.fullName}; pass the definition it serves`);
+    throw new FramerpcError(
+      ErrorCode.DEFINITION_MISMATCH,
+      `${(implementation as HandlerClass).name} is decorated with @RpcService(${bound.fullName}), not ${definition.fullName}; pass the definition it serves`,
+    );
   }
   const server = new RpcServer(options.server);
   if (typeof implementation === 'function') {

@@ -121,21 +121,25 @@ export function resolveTransportOptions(partial: TransportOptionsInput = {}): Tr
   for (const [key, value] of Object.entries(partial)) {
     if (value !== undefined) (options as unknown as Record<string, unknown>)[key] = value;
   }
-  const nonNegative: (keyof TransportOptions)[] = [
-    'compressMinBytes', 'handshakeTimeoutMs', 'frameTimeoutMs', 'heartbeatIntervalMs',
-    'heartbeatTimeoutMs', 'idleTimeoutMs', 'closeTimeoutMs',
-  ];
+  const nonNegative: (keyof TransportOptions)[] = ['compressMinBytes', 'handshakeTimeoutMs', 'frameTimeoutMs', 'heartbeatIntervalMs', 'heartbeatTimeoutMs', 'idleTimeoutMs', 'closeTimeoutMs'];
   for (const key of nonNegative) {
     const value = options[key];
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
       throw new FramerpcOptionError(key, `transport option ${key} must be a non-negative number, got ${String(value)}`);
     }
     // Node timers cannot be longer; a longer one would fire after 1 ms.
-    if (value > MAX_TIMER_MS) throw new FramerpcOptionError(key, `transport option ${key} must be at most ${MAX_TIMER_MS} ms (about 24.8 days; 0 turns heartbeats and the idle timeout off), got ${value}`);
+    if (value > MAX_TIMER_MS)
+      throw new FramerpcOptionError(key, `transport option ${key} must be at most ${MAX_TIMER_MS} ms (about 24.8 days; 0 turns heartbeats and the idle timeout off), got ${value}`);
   }
   const positive: (keyof TransportOptions)[] = [
-    'maxFrameBytes', 'maxOutboundBytes', 'outboundHighWaterBytes', 'flushThresholdBytes', 'flushThresholdFrames',
-    'connectionWindowBytes', 'streamWindowBytes', 'fragmentHighWaterBytes',
+    'maxFrameBytes',
+    'maxOutboundBytes',
+    'outboundHighWaterBytes',
+    'flushThresholdBytes',
+    'flushThresholdFrames',
+    'connectionWindowBytes',
+    'streamWindowBytes',
+    'fragmentHighWaterBytes',
   ];
   for (const key of positive) {
     const value = options[key];

@@ -13,6 +13,9 @@ export function defaultConnectionWindow(maxMessageBytes: number): number {
 /** Rejects a window that a message of the limit could never pass (it would wait for credit forever). */
 export function checkWindowFitsMessages(windowBytes: number, maxMessageBytes: number, side: string): void {
   if (windowBytes < maxMessageBytes + MAX_UNGRANTED_BYTES) {
-    throw new FramerpcOptionError('connectionWindowBytes', `${side} option connectionWindowBytes (${windowBytes}) must be at least the largest message (${maxMessageBytes}) plus ${MAX_UNGRANTED_BYTES}: a message must fit the window whole; raise it, or leave it out for the default`);
+    throw new FramerpcOptionError(
+      'connectionWindowBytes',
+      `${side} option connectionWindowBytes (${windowBytes}) must be at least the largest message (${maxMessageBytes}) plus ${MAX_UNGRANTED_BYTES}: a message must fit the window whole; raise it, or leave it out for the default`,
+    );
   }
 }

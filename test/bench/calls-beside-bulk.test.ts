@@ -77,9 +77,7 @@ describe('runBesideBulkRound', () => {
 
 describe('besideBulkTarget', () => {
   it('is met below 20 ms and names grpc-js p99 beside it', () => {
-    expect(besideBulkTarget([cell('framerpc', 4.2), cell('gRPC (grpc-js)', 31)])).toBe(
-      'target: framerpc p99 of 64 B calls beside a 64 MiB transfer < 20 ms: 4.20 ms (grpc-js 31.0 ms) -> met',
-    );
+    expect(besideBulkTarget([cell('framerpc', 4.2), cell('gRPC (grpc-js)', 31)])).toBe('target: framerpc p99 of 64 B calls beside a 64 MiB transfer < 20 ms: 4.20 ms (grpc-js 31.0 ms) -> met');
   });
 
   it('is not met at 20 ms or when framerpc failed', () => {

@@ -39,7 +39,13 @@ describe('CallFailures', () => {
     failures.add(new Error('kind 0'));
     expect(failures.count).toBe(7);
     expect(failures.first).toBe('kind 0');
-    expect(failures.byKind()).toEqual([['kind 0', 2], ['kind 1', 1], ['kind 2', 1], ['kind 3', 1], ['(other)', 2]]);
+    expect(failures.byKind()).toEqual([
+      ['kind 0', 2],
+      ['kind 1', 1],
+      ['kind 2', 1],
+      ['kind 3', 1],
+      ['(other)', 2],
+    ]);
   });
 
   it('merges another tally, keeping its own first failure first', () => {

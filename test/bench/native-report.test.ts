@@ -3,7 +3,20 @@ import { NATIVE_TARGETS, nativeTable, ratioToRaw, targetLines } from '../../benc
 import type { NativeCell, NativeRounds, NativeShape } from '../../bench/native/native-rounds';
 import type { LoadgenMode } from '../../bench/native/loadgen-result';
 
-const ROUNDS: NativeRounds = { framesPerSecond: 0, perRound: [], spread: 0.1, p50Us: 100, p90Us: 150, p99Us: 400, maxUs: 900, frames: 1, serverCpuMicrosPerFrame: 0.594, clientCpuMicrosPerFrame: 0.3, errors: 0, firstError: null };
+const ROUNDS: NativeRounds = {
+  framesPerSecond: 0,
+  perRound: [],
+  spread: 0.1,
+  p50Us: 100,
+  p90Us: 150,
+  p99Us: 400,
+  maxUs: 900,
+  frames: 1,
+  serverCpuMicrosPerFrame: 0.594,
+  clientCpuMicrosPerFrame: 0.3,
+  errors: 0,
+  firstError: null,
+};
 
 function cell(mode: LoadgenMode, shape: NativeShape, framesPerSecond: number, errors = 0): NativeCell {
   return { mode, shape, result: { ...ROUNDS, framesPerSecond, errors, firstError: errors > 0 ? 'echo of 3 bytes, expected 64' : null } };
@@ -59,7 +72,9 @@ describe('native targets', () => {
 describe('nativeTable', () => {
   it('prints one row per shape with both ratios and the latency pairs', () => {
     const table = nativeTable([UNARY_TARGET], [cell('transport', UNARY_TARGET, 900_000), cell('raw', UNARY_TARGET, 1_000_000), cell('unary', UNARY_TARGET, 400_000)]);
-    expect(table.rows).toEqual([['1x256', '64 B', '900,000', '1,000,000', '0.90x', '400,000', '0.40x', '100 µs / 400 µs', '100 µs / 400 µs', '100 µs / 400 µs', '±10 ±10 ±10 %', '0.59 / 0.59 / 0.59 µs']]);
+    expect(table.rows).toEqual([
+      ['1x256', '64 B', '900,000', '1,000,000', '0.90x', '400,000', '0.40x', '100 µs / 400 µs', '100 µs / 400 µs', '100 µs / 400 µs', '±10 ±10 ±10 %', '0.59 / 0.59 / 0.59 µs'],
+    ]);
   });
 
   it('marks a failed cell as error and lists its reason under the table', () => {

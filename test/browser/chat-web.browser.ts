@@ -29,7 +29,10 @@ async function join(name: string): Promise<Page> {
 
 function logHas(page: Page, text: string): Promise<unknown> {
   return page.waitForFunction(
-    (wanted) => [...(globalThis as unknown as { document: { querySelectorAll(s: string): Iterable<{ textContent: string }> } }).document.querySelectorAll('#log li')].some((li) => li.textContent.includes(wanted)),
+    (wanted) =>
+      [...(globalThis as unknown as { document: { querySelectorAll(s: string): Iterable<{ textContent: string }> } }).document.querySelectorAll('#log li')].some((li) =>
+        li.textContent.includes(wanted),
+      ),
     text,
     { timeout: 10_000 },
   );

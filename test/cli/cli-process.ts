@@ -82,20 +82,20 @@ export function prepareCli(entry: (typeof ENTRIES)[number] = ENTRIES[0]): CliUnd
     waiting.shift()?.();
   };
   const runOnce = (args: readonly string[], options: { stdin?: string; timeoutMs?: number }): Promise<CliResult> =>
-      new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, [main, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-        child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-        const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 10_000);
-        child.on('error', reject);
-        child.on('close', (status) => {
-          clearTimeout(timer);
-          resolve({ status, stdout, stderr });
-        });
-        child.stdin.end(options.stdin ?? '');
+    new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [main, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+      const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 10_000);
+      child.on('error', reject);
+      child.on('close', (status) => {
+        clearTimeout(timer);
+        resolve({ status, stdout, stderr });
       });
+      child.stdin.end(options.stdin ?? '');
+    });
   return {
     run: async (args, options = {}) => {
       await slot();

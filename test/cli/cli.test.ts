@@ -70,11 +70,29 @@ function startServer(options: ConstructorParameters<typeof RpcServer>[0]): RpcSe
 beforeAll(async () => {
   cli = prepareCli();
   certDir = fs.mkdtempSync(path.join(os.tmpdir(), 'framerpc-cli-tls-'));
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-keyout', path.join(certDir, 'key.pem'), '-out', path.join(certDir, 'cert.pem'),
-    '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
-  ], { stdio: 'pipe' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      path.join(certDir, 'key.pem'),
+      '-out',
+      path.join(certDir, 'cert.pem'),
+      '-days',
+      '1',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=DNS:localhost,IP:127.0.0.1',
+    ],
+    { stdio: 'pipe' },
+  );
   plain = startServer({});
   secure = startServer({
     tls: { key: fs.readFileSync(path.join(certDir, 'key.pem')), cert: fs.readFileSync(path.join(certDir, 'cert.pem')) },
@@ -110,7 +128,9 @@ describe('framerpc CLI', () => {
   it('describe prints a service or a method with the message types they use', async () => {
     const service = await result('describeService');
     expect(service.status).toBe(0);
-    expect(service.stdout).toContain('service echo.v1.EchoService {\n  rpc Echo(echo.v1.EchoRequest) returns (echo.v1.EchoReply);\n  rpc EchoStream(echo.v1.EchoStreamRequest) returns (stream echo.v1.EchoReply);');
+    expect(service.stdout).toContain(
+      'service echo.v1.EchoService {\n  rpc Echo(echo.v1.EchoRequest) returns (echo.v1.EchoReply);\n  rpc EchoStream(echo.v1.EchoStreamRequest) returns (stream echo.v1.EchoReply);',
+    );
     expect(service.stdout).toContain('message echo.v1.EchoReply {\n  string text = 1;\n  uint32 servedBy = 2;\n}');
     expect((await result('describeMethod')).stdout).toBe(
       'rpc ClientStream(stream test.v1.Payload) returns (test.v1.Sum); // in test.v1.TestService\n\nmessage test.v1.Payload {\n  bytes body = 1;\n  uint32 seq = 2;\n}\n\nmessage test.v1.Sum {\n  uint64 total = 1;\n  uint32 count = 2;\n}\n',
@@ -126,7 +146,12 @@ describe('framerpc CLI', () => {
     expect(JSON.parse(unary.stdout)).toEqual({ text: 'hi', servedBy: expect.any(Number) });
     const stream = await result('serverStream');
     expect(stream.status).toBe(0);
-    expect(stream.stdout.trim().split('\n').map((line) => JSON.parse(line).text)).toEqual(['tick #1', 'tick #2', 'tick #3']);
+    expect(
+      stream.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line).text),
+    ).toEqual(['tick #1', 'tick #2', 'tick #3']);
   });
 
   it('call reads client and bidi streams as newline-delimited JSON from stdin', async () => {
@@ -135,7 +160,12 @@ describe('framerpc CLI', () => {
     expect(JSON.parse(sum.stdout)).toEqual({ total: '7', count: 3 }); // int64 as a string: the proto3 JSON mapping
     const bidi = await result('bidi');
     expect(bidi.status).toBe(0);
-    expect(bidi.stdout.trim().split('\n').map((line) => JSON.parse(line))).toEqual([
+    expect(
+      bidi.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line)),
+    ).toEqual([
       { body: '', seq: 1 },
       { body: '', seq: 2 },
       { body: 'aGk=', seq: 4 },

@@ -47,7 +47,10 @@ describe('call options refused before sending', () => {
   });
 
   async function codeOf(call: Promise<unknown>): Promise<RpcError> {
-    const error = await call.then(() => undefined, (e: unknown) => e);
+    const error = await call.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(RpcError);
     return error as RpcError;
   }
@@ -82,21 +85,28 @@ describe('call options refused before sending', () => {
   it('a streaming call with a bad timeout fails on its first read, without sending', async () => {
     const before = raw.calls.length;
     const stream = client().serverStream({ body: Buffer.alloc(0), seq: 3 }, { timeoutMs: -1 });
-    const error = await codeOf((async () => {
-      for await (const _ of stream) return;
-    })());
+    const error = await codeOf(
+      (async () => {
+        for await (const _ of stream) return;
+      })(),
+    );
     expect(error.code).toBe(Status.INVALID_ARGUMENT);
     await codeOf(client().unary({ body: Buffer.alloc(0), seq: 2 }));
     expect(raw.calls.length).toBe(before + 1);
   });
 });
 
-describe('a STATUS code outside gRPC\'s 17', () => {
+describe("a STATUS code outside gRPC's 17", () => {
   it('reaches the caller as UNKNOWN, with the number in the message', async () => {
     const raw = await rawRpcServer(() => statusPayload(99, 'something odd'));
     const channel = new Channel({ port: raw.port });
     try {
-      const error = await createClient(TestServiceDefinition, channel).unary({ body: Buffer.alloc(0), seq: 1 }).then(() => undefined, (e: RpcError) => e);
+      const error = await createClient(TestServiceDefinition, channel)
+        .unary({ body: Buffer.alloc(0), seq: 1 })
+        .then(
+          () => undefined,
+          (e: RpcError) => e,
+        );
       expect(error?.code).toBe(Status.UNKNOWN);
       expect(error?.codeName).toBe('UNKNOWN');
       expect(error?.message).toMatch(/unknown status code 99: something odd/);

@@ -89,7 +89,10 @@ describe('connection loss', () => {
         streamed.push(m.seq);
         if (streamed.length === 3) threeStreamed.resolve();
       }
-    })().then(() => undefined, (error: RpcError) => error);
+    })().then(
+      () => undefined,
+      (error: RpcError) => error,
+    );
     await someStarted.promise;
     await threeStreamed.promise;
     const before = Date.now();
@@ -120,9 +123,13 @@ describe('connection loss', () => {
     expect(error.code).toBe(Status.UNAVAILABLE);
     expect(error.message).toMatch(/reconnecting/);
     expect(Date.now() - fast).toBeLessThan(100);
-    const streamError = await failure((async () => {
-      for await (const _ of client.serverStream({ body: Buffer.alloc(0), seq: 1 })) { /* nothing arrives */ }
-    })());
+    const streamError = await failure(
+      (async () => {
+        for await (const _ of client.serverStream({ body: Buffer.alloc(0), seq: 1 })) {
+          /* nothing arrives */
+        }
+      })(),
+    );
     expect(streamError.code).toBe(Status.UNAVAILABLE);
 
     const bounded = Date.now();

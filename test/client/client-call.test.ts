@@ -49,7 +49,9 @@ describe('errors at the caller', () => {
       return await h.client.fail({ ms: 0, text: '' });
     }
     async function streamCallerFrame(): Promise<void> {
-      for await (const _ of h.client.serverStream(EMPTY)) { /* nothing */ }
+      for await (const _ of h.client.serverStream(EMPTY)) {
+        /* nothing */
+      }
     }
     const unary = await failure(unaryCallerFrame());
     expect(unary.stack).toContain('client-call.test.ts');
@@ -92,9 +94,11 @@ describe('errors at the caller', () => {
       },
     });
     const got: number[] = [];
-    const error = await failure((async () => {
-      for await (const m of h.client.serverStream(EMPTY)) got.push(m.seq);
-    })());
+    const error = await failure(
+      (async () => {
+        for await (const m of h.client.serverStream(EMPTY)) got.push(m.seq);
+      })(),
+    );
     expect(got).toEqual([0, 1]);
     expect(error.code).toBe(Status.UNKNOWN);
     expect(h.logger.errors.map((e) => (e.error as Error).message)).toEqual(['oops']);
@@ -106,9 +110,13 @@ describe('errors at the caller', () => {
     const unary = await failure(h.client.unary(EMPTY, { metadata }));
     expect(unary.code).toBe(Status.INVALID_ARGUMENT);
     expect(unary.message).toMatch(/\/test.v1.TestService\/Unary failed with INVALID_ARGUMENT: .*longer than 65535 bytes/);
-    const stream = await failure((async () => {
-      for await (const _ of h.client.serverStream({ body: Buffer.alloc(0), seq: 3 }, { metadata })) { /* nothing */ }
-    })());
+    const stream = await failure(
+      (async () => {
+        for await (const _ of h.client.serverStream({ body: Buffer.alloc(0), seq: 3 }, { metadata })) {
+          /* nothing */
+        }
+      })(),
+    );
     expect(stream.code).toBe(Status.INVALID_ARGUMENT);
     const mux = (h.channel as unknown as { readyMultiplexer(): { callsInFlight: number } }).readyMultiplexer();
     expect(mux.callsInFlight).toBe(0);
@@ -125,7 +133,15 @@ describe('errors at the caller', () => {
 
   test('a request over the channel maxRequestBytes fails before it is sent', async () => {
     let calls = 0;
-    h = await startHarness({ async unary(r) { calls++; return r; } }, { channel: { maxRequestBytes: 100 } });
+    h = await startHarness(
+      {
+        async unary(r) {
+          calls++;
+          return r;
+        },
+      },
+      { channel: { maxRequestBytes: 100 } },
+    );
     const error = await failure(h.client.unary({ body: Buffer.alloc(200), seq: 1 }));
     expect(error.code).toBe(Status.RESOURCE_EXHAUSTED);
     expect(error.message).toMatch(/maxRequestBytes \(100\)/);
@@ -177,10 +193,14 @@ describe('metadata', () => {
     expect(events).toEqual(['headers node-1 7', 'trailers 42', 'reply 0']);
 
     events.length = 0;
-    for await (const m of h.client.serverStream({ body: Buffer.alloc(0), seq: 2 }, {
-      onHeaders: (headers) => events.push(`headers ${headers.get('phase')}`),
-      onTrailers: (trailers) => events.push(`trailers ${trailers.get('count')} ${[...(trailers.get('end-bin') as Uint8Array)]}`),
-    })) events.push(`message ${m.seq}`);
+    for await (const m of h.client.serverStream(
+      { body: Buffer.alloc(0), seq: 2 },
+      {
+        onHeaders: (headers) => events.push(`headers ${headers.get('phase')}`),
+        onTrailers: (trailers) => events.push(`trailers ${trailers.get('count')} ${[...(trailers.get('end-bin') as Uint8Array)]}`),
+      },
+    ))
+      events.push(`message ${m.seq}`);
     // onTrailers fires when the STATUS arrives, which may be before the consumer has read the buffered messages.
     expect(events[0]).toBe('headers start');
     expect(events.filter((e) => e.startsWith('message'))).toEqual(['message 0', 'message 1']);
@@ -210,7 +230,9 @@ describe('metadata', () => {
     });
     const headers: Metadata[] = [];
     await h.client.unary(EMPTY, { onHeaders: (m) => headers.push(m) });
-    for await (const _ of h.client.serverStream(EMPTY, { onHeaders: (m) => headers.push(m) })) { /* drain */ }
+    for await (const _ of h.client.serverStream(EMPTY, { onHeaders: (m) => headers.push(m) })) {
+      /* drain */
+    }
     expect(headers.map((m) => m.toJSON())).toEqual([{ a: '1' }]);
     expect(outcomes).toEqual(['response headers were already sent for this call', 'response headers were already sent for this call']);
   });
@@ -302,12 +324,14 @@ describe('cancellation by the caller', () => {
       pulled++;
       await new Promise(() => undefined); // the caller never sends more
     })();
-    const error = await failure((async () => {
-      for await (const m of h.client.bidi(requests, { signal: controller.signal })) {
-        expect(m.seq).toBe(1);
-        controller.abort();
-      }
-    })());
+    const error = await failure(
+      (async () => {
+        for await (const m of h.client.bidi(requests, { signal: controller.signal })) {
+          expect(m.seq).toBe(1);
+          controller.abort();
+        }
+      })(),
+    );
     expect(error.code).toBe(Status.CANCELLED);
     await aborted((await started.promise).signal);
     expect(pulled).toBeLessThanOrEqual(1);
@@ -332,21 +356,24 @@ describe('client-streaming flow control', () => {
         yield r;
       }
     })();
-    h = await startHarness({
-      async clientStream(stream) {
-        await reachedWindow.promise;
-        // Give a producer that ignores the window every chance to run ahead before anything is consumed.
-        for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
-        pulledBeforeConsuming = counter.pulled;
-        let total = 0;
-        for await (const r of stream) {
-          consumed++;
-          total += r.seq;
-          await new Promise((resolve) => setImmediate(resolve)); // a slow consumer
-        }
-        return { total, count: consumed };
+    h = await startHarness(
+      {
+        async clientStream(stream) {
+          await reachedWindow.promise;
+          // Give a producer that ignores the window every chance to run ahead before anything is consumed.
+          for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+          pulledBeforeConsuming = counter.pulled;
+          let total = 0;
+          for await (const r of stream) {
+            consumed++;
+            total += r.seq;
+            await new Promise((resolve) => setImmediate(resolve)); // a slow consumer
+          }
+          return { total, count: consumed };
+        },
       },
-    }, { server: { streamWindowBytes: WINDOW_BYTES } });
+      { server: { streamWindowBytes: WINDOW_BYTES } },
+    );
     const sum = await h.client.clientStream(requests);
     expect(sum).toEqual({ total: (total * (total - 1)) / 2, count: total });
     expect(pulledBeforeConsuming).toBe(WINDOW_MESSAGES);
@@ -356,12 +383,15 @@ describe('client-streaming flow control', () => {
   });
 
   test('a handler that answers without reading the whole request stream ends the call; the client stops pulling', async () => {
-    h = await startHarness({
-      async clientStream(stream) {
-        for await (const r of stream) if (r.seq === 2) break;
-        return { total: 2, count: 3 };
+    h = await startHarness(
+      {
+        async clientStream(stream) {
+          for await (const r of stream) if (r.seq === 2) break;
+          return { total: 2, count: 3 };
+        },
       },
-    }, { server: { streamWindowBytes: WINDOW_BYTES } });
+      { server: { streamWindowBytes: WINDOW_BYTES } },
+    );
     const counter = { pulled: 0 };
     expect(await h.client.clientStream(countingRequests(100_000, counter, WINDOW_BODY))).toEqual({ total: 2, count: 3 });
     expect(counter.pulled).toBeLessThan(1000);
@@ -372,7 +402,9 @@ describe('client-streaming flow control', () => {
     h = await startHarness({
       async clientStream(stream, context) {
         started.resolve(context);
-        for await (const _ of stream) { /* read all */ }
+        for await (const _ of stream) {
+          /* read all */
+        }
         return { total: 0, count: 0 };
       },
     });

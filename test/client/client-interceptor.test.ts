@@ -33,12 +33,10 @@ describe('client interceptors', () => {
     const { client } = await h.connect({ interceptors: [addAuth] });
     await client.unary({ body: Buffer.alloc(0), seq: 1 });
     await client.unary({ body: Buffer.alloc(0), seq: 2 }, { metadata: { mine: 'x' } });
-    for await (const _ of client.serverStream({ body: Buffer.alloc(0), seq: 0 })) { /* drain */ }
-    expect(seen).toEqual([
-      { authorization: 'Bearer from-interceptor' },
-      { mine: 'x', authorization: 'Bearer from-interceptor' },
-      { authorization: 'Bearer from-interceptor' },
-    ]);
+    for await (const _ of client.serverStream({ body: Buffer.alloc(0), seq: 0 })) {
+      /* drain */
+    }
+    expect(seen).toEqual([{ authorization: 'Bearer from-interceptor' }, { mine: 'x', authorization: 'Bearer from-interceptor' }, { authorization: 'Bearer from-interceptor' }]);
   });
 
   test("metadata added by an interceptor does not leak into the caller's Metadata object or the client's defaults", async () => {
@@ -56,24 +54,30 @@ describe('client interceptors', () => {
     await client.unary({ body: Buffer.alloc(0), seq: 2 });
     const own = new Metadata({ mine: 'y' });
     await client.unary({ body: Buffer.alloc(0), seq: 3 }, { metadata: own });
-    expect(seen).toEqual([{ tenant: 'a', trace: 't1' }, { tenant: 'a', trace: 't2' }, { mine: 'y', trace: 't3' }]);
+    expect(seen).toEqual([
+      { tenant: 'a', trace: 't1' },
+      { tenant: 'a', trace: 't2' },
+      { mine: 'y', trace: 't3' },
+    ]);
     expect(shared.toJSON()).toEqual({ tenant: 'a' });
     expect(own.toJSON()).toEqual({ mine: 'y' });
   });
 
   test('composition order: first interceptor outermost; next() resolves with the response or rejects with the call error', async () => {
     const order: string[] = [];
-    const named = (name: string): ClientInterceptor => async (call, next) => {
-      order.push(`${name} in ${call.method} ${call.kind}`);
-      try {
-        const result = await next();
-        order.push(`${name} out ${JSON.stringify((result as { seq?: number } | undefined)?.seq ?? null)}`);
-        return result;
-      } catch (error) {
-        order.push(`${name} error ${(error as RpcError).code}`);
-        throw error;
-      }
-    };
+    const named =
+      (name: string): ClientInterceptor =>
+      async (call, next) => {
+        order.push(`${name} in ${call.method} ${call.kind}`);
+        try {
+          const result = await next();
+          order.push(`${name} out ${JSON.stringify((result as { seq?: number } | undefined)?.seq ?? null)}`);
+          return result;
+        } catch (error) {
+          order.push(`${name} error ${(error as RpcError).code}`);
+          throw error;
+        }
+      };
     h = await startHarness({
       async fail() {
         throw new RpcError(Status.NOT_FOUND, 'nope');
@@ -86,7 +90,9 @@ describe('client interceptors', () => {
     await expect(client.fail({ ms: 0, text: '' })).rejects.toMatchObject({ code: Status.NOT_FOUND });
     expect(order).toEqual(['a in /test.v1.TestService/Fail unary', 'b in /test.v1.TestService/Fail unary', `b error ${Status.NOT_FOUND}`, `a error ${Status.NOT_FOUND}`]);
     order.length = 0;
-    for await (const _ of client.serverStream({ body: Buffer.alloc(0), seq: 2 })) { /* drain */ }
+    for await (const _ of client.serverStream({ body: Buffer.alloc(0), seq: 2 })) {
+      /* drain */
+    }
     expect(order).toEqual(['a in /test.v1.TestService/ServerStream server-streaming', 'b in /test.v1.TestService/ServerStream server-streaming', 'b out null', 'a out null']);
   });
 
@@ -103,9 +109,13 @@ describe('client interceptors', () => {
     };
     const { client } = await h.connect({ interceptors: [refuse] });
     await expect(client.unary({ body: Buffer.alloc(0), seq: 1 })).rejects.toMatchObject({ code: Status.PERMISSION_DENIED });
-    await expect((async () => {
-      for await (const _ of client.serverStream({ body: Buffer.alloc(0), seq: 1 })) { /* nothing */ }
-    })()).rejects.toMatchObject({ code: Status.PERMISSION_DENIED, method: '/test.v1.TestService/ServerStream' });
+    await expect(
+      (async () => {
+        for await (const _ of client.serverStream({ body: Buffer.alloc(0), seq: 1 })) {
+          /* nothing */
+        }
+      })(),
+    ).rejects.toMatchObject({ code: Status.PERMISSION_DENIED, method: '/test.v1.TestService/ServerStream' });
     expect(handled).toBe(0);
   });
   test('a retrying interceptor runs the interceptors inside it again on every attempt', async () => {

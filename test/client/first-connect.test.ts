@@ -17,7 +17,10 @@ async function closedPort(): Promise<number> {
 }
 
 async function errorOf(call: Promise<unknown>): Promise<RpcError> {
-  const error = await call.then(() => undefined, (e: unknown) => e);
+  const error = await call.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(RpcError);
   return error as RpcError;
 }

@@ -36,12 +36,18 @@ describe('flat requests (TestService)', () => {
     await expect(h.client.sleep({ ms: 0 })).resolves.toEqual({ ms: 0, text: '' });
     await expect(h.client.unary({ seq: 4 })).resolves.toEqual({ body: Buffer.alloc(0), seq: 4 });
     await expect(h.client.unary({})).resolves.toEqual({ body: Buffer.alloc(0), seq: 0 });
-    const sum = await h.client.clientStream((async function* () {
-      yield { seq: 2 };
-      yield { body: Buffer.from('x') };
-    })());
+    const sum = await h.client.clientStream(
+      (async function* () {
+        yield { seq: 2 };
+        yield { body: Buffer.from('x') };
+      })(),
+    );
     expect(sum).toEqual({ total: 2, count: 2 });
-    expect(handled).toEqual([{ ms: 0, text: '' }, { body: Buffer.alloc(0), seq: 4 }, { body: Buffer.alloc(0), seq: 0 }]);
+    expect(handled).toEqual([
+      { ms: 0, text: '' },
+      { body: Buffer.alloc(0), seq: 4 },
+      { body: Buffer.alloc(0), seq: 0 },
+    ]);
   });
 
   test('an unknown field (from plain JS) fails with INVALID_ARGUMENT on the caller side; nothing is sent', async () => {
@@ -53,9 +59,13 @@ describe('flat requests (TestService)', () => {
     expect((await failure(untyped.unary(null))).code).toBe(Status.INVALID_ARGUMENT);
     expect((await failure(untyped.unary('seq=1'))).code).toBe(Status.INVALID_ARGUMENT);
     const stream = (h.client.serverStream as unknown as (request: unknown) => AsyncIterable<unknown>)({ seqq: 1 });
-    await expect((async () => {
-      for await (const _ of stream) { /* nothing */ }
-    })()).rejects.toMatchObject({ code: Status.INVALID_ARGUMENT });
+    await expect(
+      (async () => {
+        for await (const _ of stream) {
+          /* nothing */
+        }
+      })(),
+    ).rejects.toMatchObject({ code: Status.INVALID_ARGUMENT });
     expect(handled).toEqual([]);
   });
 

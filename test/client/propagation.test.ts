@@ -16,7 +16,9 @@ describe('propagation to a chained call', () => {
     const empty = (): WorkReply => ({ server: 'unused', executions: 0, seq: 0 });
     // B's Relay waits until cancelled (or its deadline passes) and records how it ended; A's Relay calls it.
     back = new RpcServer({ logger: recordingLogger() }).addService(WorkServiceDefinition, {
-      read: empty, put: empty, charge: empty,
+      read: empty,
+      put: empty,
+      charge: empty,
       async relay(_request, context) {
         backStarted.resolve(context);
         backEnded.resolve(await aborted(context.signal));
@@ -27,7 +29,9 @@ describe('propagation to a chained call', () => {
     toBack = createChannel(`127.0.0.1:${(await back.listen(0)).port}`);
     const backClient = createClient(WorkServiceDefinition, toBack);
     front = new RpcServer({ logger: recordingLogger() }).addService(WorkServiceDefinition, {
-      read: empty, put: empty, charge: empty,
+      read: empty,
+      put: empty,
+      charge: empty,
       async relay(request, context) {
         frontContext = context;
         return backClient.relay(request, { parent: context });

@@ -23,7 +23,10 @@ describe('malformed PUSH frames, no push subscription on the channel', () => {
     const channel = new Channel({ port: server.address().port, reconnect: false });
     try {
       const call = createClient(TestServiceDefinition, channel).unary({ body: Buffer.alloc(0), seq: 1 }); // no deadline
-      const error = await call.then(() => undefined, (e: RpcError) => e);
+      const error = await call.then(
+        () => undefined,
+        (e: RpcError) => e,
+      );
       expect(error).toBeInstanceOf(RpcError);
       expect(error?.code).toBe(Status.UNAVAILABLE);
       expect(error?.message).toMatch(/PUSH/);

@@ -14,7 +14,13 @@ export interface PoolUnderTest {
 
 /** Starts `workers` WorkService processes and a round_robin channel that follows the pool's endpoints. */
 export async function startPool(workers: number, options: { respawn?: boolean; channel?: Partial<BalancedChannelOptions> } = {}): Promise<PoolUnderTest> {
-  const pool = await WorkerPool.start({ module: transpiledWorker('bench/cluster/work-server.ts'), workers, respawn: options.respawn ?? false, drainGraceMs: 3000, env: { ...process.env, WORK_REPORT_RUNS: '1' } });
+  const pool = await WorkerPool.start({
+    module: transpiledWorker('bench/cluster/work-server.ts'),
+    workers,
+    respawn: options.respawn ?? false,
+    drainGraceMs: 3000,
+    env: { ...process.env, WORK_REPORT_RUNS: '1' },
+  });
   const runs = new Map<string, number>();
   pool.on('message', (_worker, message) => {
     const { type, method, key } = message as { type: string; method: string; key: string };

@@ -101,9 +101,8 @@ describe('NodeFrameDecoder on arbitrary and damaged input', () => {
           after = `waiting held:${decoder.bufferedBytes} mid:${decoder.midFrame} decoded:${decoder.framesDecoded}`;
         }
         const held = expected.rest < FRAME_HEADER_BYTES ? expected.rest : expected.rest - FRAME_HEADER_BYTES;
-        const wanted = expected.errorCode === undefined
-          ? `waiting held:${held} mid:${expected.rest > 0} decoded:${expected.frames.length}`
-          : `failed message:true sticky:true frames:${expected.frames.length}`;
+        const wanted =
+          expected.errorCode === undefined ? `waiting held:${held} mid:${expected.rest > 0} decoded:${expected.frames.length}` : `failed message:true sticky:true frames:${expected.frames.length}`;
         // One comparison per run (jest's expect is the slow part of a property run).
         expect(`${JSON.stringify(frames)} ${thrown?.closeCode} ${after}`).toBe(`${JSON.stringify(expected.frames)} ${expected.errorCode} ${wanted}`);
       }),
@@ -128,7 +127,8 @@ describe('NodeFrameDecoder on arbitrary and damaged input', () => {
           error = thrown;
         }
         if (length > maxFrameBytes) {
-          if (!(error instanceof FrameError) || error.closeCode !== CloseCode.FRAME_TOO_LARGE || !/exceeds maxFrameBytes/.test(error.message)) throw new Error(`expected FRAME_TOO_LARGE, got ${String(error)}`);
+          if (!(error instanceof FrameError) || error.closeCode !== CloseCode.FRAME_TOO_LARGE || !/exceeds maxFrameBytes/.test(error.message))
+            throw new Error(`expected FRAME_TOO_LARGE, got ${String(error)}`);
         } else {
           if (error !== undefined) throw error;
           if (decoder.bufferedBytes !== 0 || decoder.midFrame !== length > 0) throw new Error(`held ${decoder.bufferedBytes} bytes after a header`);

@@ -37,29 +37,24 @@ describe('NodeFrameDecoder property', () => {
   it('decodes random frames split at random points into exactly the frames sent', () => {
     expect(KNOWN_FLAGS).toBe(FrameFlag.COMPRESSED | FrameFlag.OBFUSCATED | FrameFlag.END_STREAM | FrameFlag.MORE);
     fc.assert(
-      fc.property(
-        fc.array(frameArb, { minLength: 0, maxLength: 12 }),
-        fc.array(fc.nat(), { maxLength: 40 }),
-        (frames, rawCuts) => {
-          const stream = Buffer.concat(frames.map(encode));
-          const cuts = [...new Set(rawCuts.map((cut) => (stream.length === 0 ? 0 : cut % (stream.length + 1))))].sort((a, b) => a - b);
-          const received: { kind: number; flags: number; streamId: number; payload: Buffer }[] = [];
-          const decoder = new NodeFrameDecoder(MAX_PAYLOAD, {
-            onFrame: (kind, flags, streamId, payload) => received.push({ kind, flags, streamId, payload: Buffer.from(payload) }),
-          });
-          let from = 0;
-          for (const cut of [...cuts, stream.length]) {
-            decoder.push(stream.subarray(from, cut));
-            from = cut;
-          }
-          // Payloads compared as hex: jest's deep equality on Buffers is byte by byte and slow.
-          const hex = (f: { kind: number; flags: number; streamId: number; payload: Uint8Array }): string =>
-            `${f.kind}/${f.flags}/${f.streamId}/${Buffer.from(f.payload).toString('hex')}`;
-          expect(received.map(hex)).toEqual(frames.map(hex));
-          expect(decoder.midFrame).toBe(false);
-          expect(decoder.bufferedBytes).toBe(0);
-        },
-      ),
+      fc.property(fc.array(frameArb, { minLength: 0, maxLength: 12 }), fc.array(fc.nat(), { maxLength: 40 }), (frames, rawCuts) => {
+        const stream = Buffer.concat(frames.map(encode));
+        const cuts = [...new Set(rawCuts.map((cut) => (stream.length === 0 ? 0 : cut % (stream.length + 1))))].sort((a, b) => a - b);
+        const received: { kind: number; flags: number; streamId: number; payload: Buffer }[] = [];
+        const decoder = new NodeFrameDecoder(MAX_PAYLOAD, {
+          onFrame: (kind, flags, streamId, payload) => received.push({ kind, flags, streamId, payload: Buffer.from(payload) }),
+        });
+        let from = 0;
+        for (const cut of [...cuts, stream.length]) {
+          decoder.push(stream.subarray(from, cut));
+          from = cut;
+        }
+        // Payloads compared as hex: jest's deep equality on Buffers is byte by byte and slow.
+        const hex = (f: { kind: number; flags: number; streamId: number; payload: Uint8Array }): string => `${f.kind}/${f.flags}/${f.streamId}/${Buffer.from(f.payload).toString('hex')}`;
+        expect(received.map(hex)).toEqual(frames.map(hex));
+        expect(decoder.midFrame).toBe(false);
+        expect(decoder.bufferedBytes).toBe(0);
+      }),
       { numRuns: 3000 },
     );
   });

@@ -22,9 +22,10 @@ describe('GOAWAY decoder property', () => {
         const outcome = result.ok
           ? `ok ${result.value.code} ${result.value.lastCallId} ${JSON.stringify(result.value.reason)}`
           : `error ${result.error.closeCode} ${result.error.message.includes(`${payload.length} bytes`)}`;
-        const wanted = payload.length >= GOAWAY_FIXED_BYTES
-          ? `ok ${payload.readUInt16BE(0)} ${payload.readUInt32BE(2)} ${JSON.stringify(payload.toString('utf8', GOAWAY_FIXED_BYTES))}`
-          : `error ${CloseCode.PROTOCOL_ERROR} true`;
+        const wanted =
+          payload.length >= GOAWAY_FIXED_BYTES
+            ? `ok ${payload.readUInt16BE(0)} ${payload.readUInt32BE(2)} ${JSON.stringify(payload.toString('utf8', GOAWAY_FIXED_BYTES))}`
+            : `error ${CloseCode.PROTOCOL_ERROR} true`;
         same(outcome, wanted);
       }),
       { numRuns: 4000 },

@@ -5,8 +5,16 @@ import { FrameDecoder } from '../../src/codec/frame-decoder';
 import { FrameError } from '../../src/codec/frame-error';
 import { readFrameHeader, writeFrameHeader } from '../../src/codec/frame-header';
 import {
-  encodeFrame, inflatePayload, inflatePayloadAsync, openPayload, sealPayloadInPlace, unsealPayload, wireFlags, writeFrame,
-  type PayloadEncoding, type PayloadOpening,
+  encodeFrame,
+  inflatePayload,
+  inflatePayloadAsync,
+  openPayload,
+  sealPayloadInPlace,
+  unsealPayload,
+  wireFlags,
+  writeFrame,
+  type PayloadEncoding,
+  type PayloadOpening,
 } from '../../src/codec/payload-codec';
 import { CloseCode, FRAME_HEADER_BYTES, FrameFlag, FrameKind } from '../../src/codec/wire';
 import { zlibCompressor } from '../../src/transport/node/zlib-compressor';
@@ -107,7 +115,10 @@ describe('src/codec', () => {
   it('imports nothing from node:* and uses no Buffer (it must run in a browser)', () => {
     const dir = path.join(__dirname, '../../src/codec');
     for (const file of fs.readdirSync(dir)) {
-      const source = fs.readFileSync(path.join(dir, file), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
+      const source = fs
+        .readFileSync(path.join(dir, file), 'utf8')
+        .replace(/\/\*[\s\S]*?\*\//g, '')
+        .replace(/\/\/.*$/gm, '');
       expect({ file, node: /from '(node:)?(zlib|crypto|buffer|net|events|stream)'/.test(source), buffer: /\bBuffer\b/.test(source) }).toEqual({ file, node: false, buffer: false });
     }
   });

@@ -15,15 +15,19 @@ const prefaceArb: fc.Arbitrary<Preface> = fc.record({
   streamWindow: fc.integer({ min: 1, max: 0xffff_ffff }),
 });
 
-const inputArb = fc.oneof(
-  fc.uint8Array({ maxLength: 2 * PREFACE_BYTES }).map(asBuffer),
-  validOrMutated(prefaceArb.map(encodePreface)),
-);
+const inputArb = fc.oneof(fc.uint8Array({ maxLength: 2 * PREFACE_BYTES }).map(asBuffer), validOrMutated(prefaceArb.map(encodePreface)));
 
 /** Section 3 step 2, without the obfuscation checks (which need both prefaces). */
 function acceptable(bytes: Buffer): boolean {
-  return bytes.length >= PREFACE_BYTES && bytes.toString('latin1', 0, 4) === 'FRPC' && bytes[4] === PROTOCOL_VERSION &&
-    (bytes[6] === Role.CLIENT || bytes[6] === Role.SERVER) && bytes[7] === 0 && bytes.readUInt32BE(12) > 0 && bytes.readUInt32BE(16) > 0;
+  return (
+    bytes.length >= PREFACE_BYTES &&
+    bytes.toString('latin1', 0, 4) === 'FRPC' &&
+    bytes[4] === PROTOCOL_VERSION &&
+    (bytes[6] === Role.CLIENT || bytes[6] === Role.SERVER) &&
+    bytes[7] === 0 &&
+    bytes.readUInt32BE(12) > 0 &&
+    bytes.readUInt32BE(16) > 0
+  );
 }
 
 describe('preface decoder property', () => {
@@ -31,9 +35,7 @@ describe('preface decoder property', () => {
     fc.assert(
       fc.property(inputArb, (bytes) => {
         const result = decodeOrError(() => decodePreface(bytes), FrameError);
-        const outcome = result.ok
-          ? `ok ${result.value.version} ${result.value.features} ${result.value.keyCheck}`
-          : `refused ${result.error.closeCode}`;
+        const outcome = result.ok ? `ok ${result.value.version} ${result.value.features} ${result.value.keyCheck}` : `refused ${result.error.closeCode}`;
         const wanted = acceptable(bytes) ? `ok ${bytes[4]} ${bytes[5]} ${bytes.readUInt32BE(8)}` : `refused ${CloseCode.HANDSHAKE_FAILED}`;
         same(outcome, wanted);
       }),

@@ -1,8 +1,21 @@
 // Small codecs of the wire format: preface, GOAWAY payload, XOR obfuscation, encodeFrame, options.
 import { inflateSync } from 'node:zlib';
 import {
-  CloseCode, FRAME_HEADER_BYTES, FrameError, FrameFlag, FrameKind, PREFACE_BYTES, PROTOCOL_VERSION, Role,
-  decodeGoaway, decodePreface, encodeFrame, encodeGoaway, encodePreface, resolveTransportOptions, xorInPlace,
+  CloseCode,
+  FRAME_HEADER_BYTES,
+  FrameError,
+  FrameFlag,
+  FrameKind,
+  PREFACE_BYTES,
+  PROTOCOL_VERSION,
+  Role,
+  decodeGoaway,
+  decodePreface,
+  encodeFrame,
+  encodeGoaway,
+  encodePreface,
+  resolveTransportOptions,
+  xorInPlace,
 } from '../../src/transport';
 import { MAX_REASON_BYTES } from '../../src/codec/goaway';
 import { checkObfuscation } from '../../src/codec/preface';
@@ -29,7 +42,11 @@ describe('preface', () => {
     const plain = { ...base, features: 0, keyCheck: 0 };
     expect(() => checkObfuscation(keyed('a'), keyed('a'), 'server')).not.toThrow();
     expect(() => checkObfuscation(plain, plain, 'server')).not.toThrow();
-    for (const [ours, theirs] of [[keyed('a'), keyed('b')], [keyed('a'), plain], [plain, keyed('a')]]) {
+    for (const [ours, theirs] of [
+      [keyed('a'), keyed('b')],
+      [keyed('a'), plain],
+      [plain, keyed('a')],
+    ]) {
       expect(() => checkObfuscation(ours, theirs, 'server')).toThrow(FrameError);
     }
     expect(xorKeyCheck(undefined)).toBe(0);

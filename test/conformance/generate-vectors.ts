@@ -18,8 +18,14 @@ function header<K extends VectorFile['kind']>(kind: K, description: string): { f
 /** Every vector file, by file name. */
 export function buildVectors(): Record<string, VectorFile> {
   const frames: FrameVectorFile = { ...header('frames', 'Bytes fed to a frame decoder (docs/protocol.md section 4): the frames it hands out, or the violation that stops it.'), cases: frameCases() };
-  const handshake: HandshakeVectorFile = { ...header('handshake', 'What a client sends first to the test server (section 3): accepted with the server preface, or refused with a GOAWAY.'), cases: handshakeCases() };
-  const calls: CallVectorFile = { ...header('calls', 'After a handshake with the EchoService test server: frames the client sends and the frames the server answers with (sections 5, 7, 13).'), cases: callCases() };
+  const handshake: HandshakeVectorFile = {
+    ...header('handshake', 'What a client sends first to the test server (section 3): accepted with the server preface, or refused with a GOAWAY.'),
+    cases: handshakeCases(),
+  };
+  const calls: CallVectorFile = {
+    ...header('calls', 'After a handshake with the EchoService test server: frames the client sends and the frames the server answers with (sections 5, 7, 13).'),
+    cases: callCases(),
+  };
   return { 'frames.json': frames, 'handshake.json': handshake, 'calls.json': calls };
 }
 

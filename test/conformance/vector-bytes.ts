@@ -38,7 +38,13 @@ export function rawFrame(kind: number, flags: number, streamId: number, payload:
 /** Lowercase hex, as the vector files write bytes. */
 export const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 /** A frame as the decoder hands it out. */
-export const spec = (kind: number, flags: number, streamId: number, payload: Uint8Array = Buffer.alloc(0)): FrameSpec => ({ kind, kindName: kindName(kind), flags, streamId, payloadHex: hex(payload) });
+export const spec = (kind: number, flags: number, streamId: number, payload: Uint8Array = Buffer.alloc(0)): FrameSpec => ({
+  kind,
+  kindName: kindName(kind),
+  flags,
+  streamId,
+  payloadHex: hex(payload),
+});
 
 /** A zlib stream (RFC 1950) holding `data` in one stored deflate block: deterministic, unlike a real compressor. */
 export function zlibStored(data: Buffer): Buffer {

@@ -93,11 +93,7 @@ export interface ExpectedFrame {
 }
 
 export type Step =
-  | { readonly send: string; readonly note: string }
-  | { readonly expect: ExpectedFrame[] }
-  | { readonly expectClose: CloseSpec }
-  | { readonly halfClose: true }
-  | { readonly expectEof: true };
+  { readonly send: string; readonly note: string } | { readonly expect: ExpectedFrame[] } | { readonly expectClose: CloseSpec } | { readonly halfClose: true } | { readonly expectEof: true };
 
 export interface CallCase {
   readonly name: string;

@@ -11,7 +11,9 @@ import type { CallCase, CloseSpec, ExpectedFrame, FrameCase, FrameSpec, Handshak
 import { VectorPeer, type ReceivedFrame } from './vector-peer';
 
 const DIR = join(__dirname, 'vectors');
-const files = readdirSync(DIR).filter((name) => name.endsWith('.json')).sort();
+const files = readdirSync(DIR)
+  .filter((name) => name.endsWith('.json'))
+  .sort();
 const loaded = files.map((name) => ({ name, file: JSON.parse(readFileSync(join(DIR, name), 'utf8')) as VectorFile }));
 const frameCases: FrameCase[] = loaded.flatMap(({ file }) => (file.kind === 'frames' ? file.cases : []));
 const handshakeCases: HandshakeCase[] = loaded.flatMap(({ file }) => (file.kind === 'handshake' ? file.cases : []));
@@ -22,7 +24,9 @@ const kindNames = new Map<number, string>(Object.entries(FrameKind).map(([name, 
 
 function checkClose(where: string, code: number, reason: string, wanted: CloseSpec): void {
   if (code !== wanted.code || closeNames.get(code) !== wanted.name || !reason.includes(wanted.reasonContains)) {
-    throw new Error(`${where}: expected close ${wanted.name} (${wanted.code}) with a reason containing ${JSON.stringify(wanted.reasonContains)}, got ${closeNames.get(code) ?? code} ${JSON.stringify(reason)}`);
+    throw new Error(
+      `${where}: expected close ${wanted.name} (${wanted.code}) with a reason containing ${JSON.stringify(wanted.reasonContains)}, got ${closeNames.get(code) ?? code} ${JSON.stringify(reason)}`,
+    );
   }
 }
 

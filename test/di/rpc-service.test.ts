@@ -36,7 +36,10 @@ let instances = 0;
 @RpcService(TestServiceDefinition)
 class SingletonHandler extends Rest {
   readonly instance = ++instances;
-  constructor(private readonly counter: Counter, @inject(GREETING) private readonly greeting: string) {
+  constructor(
+    private readonly counter: Counter,
+    @inject(GREETING) private readonly greeting: string,
+  ) {
     super();
   }
   async unary(request: Payload): Promise<Payload> {
@@ -47,7 +50,10 @@ class SingletonHandler extends Rest {
 @RpcService(TestServiceDefinition, { lifetime: 'per-call' })
 class PerCallHandler extends Rest {
   readonly instance = ++instances;
-  constructor(@inject(CALL_CONTEXT) private readonly context: CallContext, private readonly counter: Counter) {
+  constructor(
+    @inject(CALL_CONTEXT) private readonly context: CallContext,
+    private readonly counter: Counter,
+  ) {
     super();
   }
   async unary(request: Payload): Promise<Payload> {

@@ -1,8 +1,18 @@
 // Dynamic and generated definitions on one wire: each side of a call can be either, over real sockets on 127.0.0.1:0.
 import * as path from 'node:path';
 import {
-  RpcServer, RpcError, Status, createChannel, createClient, createDynamicClient, loadServiceDefinitions,
-  type CallContext, type Channel, type DynamicMessage, type DynamicServiceDefinition, type RpcServerOptions,
+  RpcServer,
+  RpcError,
+  Status,
+  createChannel,
+  createClient,
+  createDynamicClient,
+  loadServiceDefinitions,
+  type CallContext,
+  type Channel,
+  type DynamicMessage,
+  type DynamicServiceDefinition,
+  type RpcServerOptions,
 } from '../../src/internal';
 import { EchoServiceDefinition, type EchoRequest, type EchoStreamRequest, type EchoReply } from '../../generated/echo/echo';
 import { TestServiceDefinition, type Delay, type Payload, type Sum } from '../../generated/test/testing';
@@ -39,8 +49,12 @@ async function collect<T>(stream: AsyncIterable<T>): Promise<T[]> {
 }
 
 const generatedEcho = {
-  async echo(request: EchoRequest): Promise<EchoReply> { return { text: request.text, servedBy: 3 }; },
-  async *echoStream(request: EchoStreamRequest): AsyncIterable<EchoReply> { for (let i = 0; i < request.count; i++) yield { text: request.text, servedBy: i }; },
+  async echo(request: EchoRequest): Promise<EchoReply> {
+    return { text: request.text, servedBy: 3 };
+  },
+  async *echoStream(request: EchoStreamRequest): AsyncIterable<EchoReply> {
+    for (let i = 0; i < request.count; i++) yield { text: request.text, servedBy: i };
+  },
   async whoAmI(_request: unknown, context: CallContext) {
     const user = context.metadata.get('user');
     if (typeof user !== 'string') throw new RpcError(Status.UNAUTHENTICATED, 'no user', { details: 'send user metadata' });
@@ -49,12 +63,30 @@ const generatedEcho = {
 };
 
 const generatedTest = {
-  async unary(request: Payload): Promise<Payload> { return { body: Buffer.concat([request.body, Buffer.from([0xff])]), seq: request.seq + 1 }; },
-  async *serverStream(request: Payload): AsyncIterable<Payload> { for (let i = 0; i < request.seq; i++) yield { body: request.body.subarray(0, i), seq: i }; },
-  async clientStream(requests: AsyncIterable<Payload>): Promise<Sum> { let total = 0, count = 0; for await (const r of requests) { total += r.seq; count++; } return { total, count }; },
-  async *bidi(requests: AsyncIterable<Payload>): AsyncIterable<Payload> { for await (const r of requests) yield { body: r.body, seq: r.seq * 2 }; },
-  async sleep(request: Delay): Promise<Delay> { return request; },
-  async fail(request: Delay): Promise<never> { throw new RpcError(Status.NOT_FOUND, request.text, { details: 'd1' }); },
+  async unary(request: Payload): Promise<Payload> {
+    return { body: Buffer.concat([request.body, Buffer.from([0xff])]), seq: request.seq + 1 };
+  },
+  async *serverStream(request: Payload): AsyncIterable<Payload> {
+    for (let i = 0; i < request.seq; i++) yield { body: request.body.subarray(0, i), seq: i };
+  },
+  async clientStream(requests: AsyncIterable<Payload>): Promise<Sum> {
+    let total = 0,
+      count = 0;
+    for await (const r of requests) {
+      total += r.seq;
+      count++;
+    }
+    return { total, count };
+  },
+  async *bidi(requests: AsyncIterable<Payload>): AsyncIterable<Payload> {
+    for await (const r of requests) yield { body: r.body, seq: r.seq * 2 };
+  },
+  async sleep(request: Delay): Promise<Delay> {
+    return request;
+  },
+  async fail(request: Delay): Promise<never> {
+    throw new RpcError(Status.NOT_FOUND, request.text, { details: 'd1' });
+  },
 };
 
 describe('generated server, dynamic client', () => {
@@ -77,7 +109,9 @@ describe('generated server, dynamic client', () => {
     expect(await client.unary({})).toEqual({ body: Buffer.from([0xff]), seq: 1 });
     const streamed: DynamicMessage[] = await collect(client.serverStream({ body: Buffer.from('abc'), seq: 4 }));
     expect(streamed.map((m) => m.body.toString())).toEqual(['', 'a', 'ab', 'abc']);
-    async function* payloads() { for (let i = 0; i < 50; i++) yield { body: Buffer.from([i]), seq: i }; }
+    async function* payloads() {
+      for (let i = 0; i < 50; i++) yield { body: Buffer.from([i]), seq: i };
+    }
     expect(await client.clientStream(payloads())).toEqual({ total: 1225, count: 50 });
     const doubled: DynamicMessage[] = await collect(client.bidi(payloads()));
     expect(doubled.map((m) => m.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i * 2));
@@ -96,7 +130,9 @@ describe('generated server, dynamic client', () => {
 describe('dynamic server, generated client', () => {
   const dynamicEcho = {
     echo: async (request: DynamicMessage) => ({ text: request.text.toUpperCase(), servedBy: 1 }),
-    echoStream: async function* (request: DynamicMessage) { for (let i = 0; i < request.count; i++) yield { text: `${request.text}${i}`, servedBy: i }; },
+    echoStream: async function* (request: DynamicMessage) {
+      for (let i = 0; i < request.count; i++) yield { text: `${request.text}${i}`, servedBy: i };
+    },
     whoAmI: async (_request: DynamicMessage, context: CallContext) => {
       throw new RpcError(Status.PERMISSION_DENIED, `not you, ${String(context.metadata.get('user'))}`, { details: '{"reason":"test"}' });
     },
@@ -108,24 +144,40 @@ describe('dynamic server, generated client', () => {
     const reply: EchoReply = await echo.echo({ text: 'shout' });
     expect(reply).toEqual({ text: 'SHOUT', servedBy: 1 });
     expect(await collect(echo.echoStream({ text: 't', count: 3 }))).toEqual([0, 1, 2].map((i) => ({ text: `t${i}`, servedBy: i })));
-    await expect(echo.whoAmI({}, { metadata: { user: 'bob' } })).rejects.toMatchObject({ code: Status.PERMISSION_DENIED, details: '{"reason":"test"}', message: expect.stringContaining('not you, bob') });
+    await expect(echo.whoAmI({}, { metadata: { user: 'bob' } })).rejects.toMatchObject({
+      code: Status.PERMISSION_DENIED,
+      details: '{"reason":"test"}',
+      message: expect.stringContaining('not you, bob'),
+    });
   });
 
   test('bytes fields and the streaming kinds of test.v1.TestService', async () => {
     const dynamicTest = {
       unary: (request: DynamicMessage) => ({ body: Buffer.from(request.body).reverse(), seq: request.seq }),
-      serverStream: async function* (request: DynamicMessage) { for (let i = 0; i < request.seq; i++) yield { body: Buffer.alloc(i, 7), seq: i }; },
-      clientStream: async (requests: AsyncIterable<DynamicMessage>) => { let total = 0; for await (const r of requests) total += r.body.length; return { total, count: 0 }; },
-      bidi: async function* (requests: AsyncIterable<DynamicMessage>) { for await (const r of requests) yield { body: r.body, seq: r.seq + 100 }; },
+      serverStream: async function* (request: DynamicMessage) {
+        for (let i = 0; i < request.seq; i++) yield { body: Buffer.alloc(i, 7), seq: i };
+      },
+      clientStream: async (requests: AsyncIterable<DynamicMessage>) => {
+        let total = 0;
+        for await (const r of requests) total += r.body.length;
+        return { total, count: 0 };
+      },
+      bidi: async function* (requests: AsyncIterable<DynamicMessage>) {
+        for await (const r of requests) yield { body: r.body, seq: r.seq + 100 };
+      },
       sleep: (request: DynamicMessage) => request,
-      fail: () => { throw new RpcError(Status.FAILED_PRECONDITION, 'dynamic says no'); },
+      fail: () => {
+        throw new RpcError(Status.FAILED_PRECONDITION, 'dynamic says no');
+      },
     };
     const channel = await serve((server) => server.addService(services['test.v1.TestService'], dynamicTest));
     const client = createClient(TestServiceDefinition, channel);
     expect(await client.unary({ body: Buffer.from([1, 2, 3]), seq: 5 })).toEqual({ body: Buffer.from([3, 2, 1]), seq: 5 });
     const streamed = await collect(client.serverStream({ body: Buffer.alloc(0), seq: 3 }));
     expect(streamed).toEqual([0, 1, 2].map((i) => ({ body: Buffer.alloc(i, 7), seq: i })));
-    async function* payloads() { for (let i = 0; i < 20; i++) yield { body: Buffer.alloc(i), seq: i }; }
+    async function* payloads() {
+      for (let i = 0; i < 20; i++) yield { body: Buffer.alloc(i), seq: i };
+    }
     expect(await client.clientStream(payloads())).toEqual({ total: 190, count: 0 });
     expect((await collect(client.bidi(payloads()))).map((m) => m.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 100));
     await expect(client.fail({ ms: 0, text: '' })).rejects.toMatchObject({ code: Status.FAILED_PRECONDITION, message: expect.stringContaining('dynamic says no') });

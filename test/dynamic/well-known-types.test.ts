@@ -129,6 +129,6 @@ service Annotated {
   test('loads without being in an include dir, as protoc and ts-proto find it', () => {
     const services = loadServiceDefinitionsSync('annotated.proto', { includeDirs: [dir] });
     const get = services['annotated.v1.Annotated'].methods.get;
-    expect(get.requestType.decode(get.requestType.encode({ name: "shelves/1" }).finish())).toEqual({ name: 'shelves/1' });
+    expect(get.requestType.decode(get.requestType.encode({ name: 'shelves/1' }).finish())).toEqual({ name: 'shelves/1' });
   });
 });

@@ -17,11 +17,7 @@ describe('examples/echo', () => {
     }
     expect(lines).toContain('client: echo -> "hello" (call #1)');
     expect(lines).toContain('client: 3 calls in flight on one connection -> a, b, c');
-    expect(lines.filter((line) => line.startsWith('client: echoStream ->'))).toEqual([
-      'client: echoStream -> "tick #1"',
-      'client: echoStream -> "tick #2"',
-      'client: echoStream -> "tick #3"',
-    ]);
+    expect(lines.filter((line) => line.startsWith('client: echoStream ->'))).toEqual(['client: echoStream -> "tick #1"', 'client: echoStream -> "tick #2"', 'client: echoStream -> "tick #3"']);
     expect(lines.some((line) => line.startsWith('client: whoAmI with metadata user=ada -> user "ada" from 127.0.0.1:'))).toBe(true);
     expect(lines.some((line) => line.startsWith('client: whoAmI without metadata -> UNAUTHENTICATED'))).toBe(true);
     expect(lines.filter((line) => line.startsWith('server: /echo.v1.EchoService/Echo OK'))).toHaveLength(4);

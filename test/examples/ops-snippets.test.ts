@@ -63,7 +63,9 @@ describe('README operations snippets', () => {
     });
     await server.listen(0);
     const channel = createChannel(`127.0.0.1:${server.port}`);
-    await createClient(EchoServiceDefinition, channel).echo({ text: '' }).catch(() => undefined);
+    await createClient(EchoServiceDefinition, channel)
+      .echo({ text: '' })
+      .catch(() => undefined);
     channel.close();
     await server.close();
     expect(JSON.parse(lines[0])).toMatchObject({ method: '/echo.v1.EchoService/Echo', code: 'UNKNOWN', err: { message: 'boom' } });

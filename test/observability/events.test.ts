@@ -49,7 +49,17 @@ it('Channel reports state, up, GOAWAY and down; RpcServer connection, closing an
     expect(channelEvents).toEqual(['idle->connecting', 'connecting->open', 'up', 'goaway:server shutting down', 'down', 'open->closed']);
     expect(serverEvents).toEqual(['connection', 'closing', expect.stringMatching(/^disconnect:\d+$/)]);
     const names = published.map(([name]) => name);
-    expect(names).toEqual(expect.arrayContaining([DiagnosticChannel.SERVER_CONNECTION, DiagnosticChannel.CALL_START, DiagnosticChannel.CALL_END, DiagnosticChannel.SERVER_CLOSING, DiagnosticChannel.CHANNEL_GOAWAY, DiagnosticChannel.SERVER_DISCONNECT, DiagnosticChannel.CHANNEL_STATE]));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        DiagnosticChannel.SERVER_CONNECTION,
+        DiagnosticChannel.CALL_START,
+        DiagnosticChannel.CALL_END,
+        DiagnosticChannel.SERVER_CLOSING,
+        DiagnosticChannel.CHANNEL_GOAWAY,
+        DiagnosticChannel.SERVER_DISCONNECT,
+        DiagnosticChannel.CHANNEL_STATE,
+      ]),
+    );
     const end = published.find(([name]) => name === DiagnosticChannel.CALL_END)![1];
     expect(end).toMatchObject({ method: '/test.v1.TestService/Unary', side: 'server', code: 0 });
     expect(published.find(([name]) => name === DiagnosticChannel.SERVER_CONNECTION)![1].server).toBe(server);

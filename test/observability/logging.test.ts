@@ -30,7 +30,12 @@ function lines(): { stream: Writable; lines: string[] } {
   const collected: string[] = [];
   const stream = new Writable({
     write(chunk: Buffer, _encoding, done) {
-      collected.push(...chunk.toString('utf8').split('\n').filter((line) => line !== ''));
+      collected.push(
+        ...chunk
+          .toString('utf8')
+          .split('\n')
+          .filter((line) => line !== ''),
+      );
       done();
     },
   });
@@ -75,7 +80,13 @@ describe('server logging', () => {
     }
     await new Promise<void>((resolve) => setImmediate(resolve));
     const [entry] = winstonOut.lines.map((line) => JSON.parse(line));
-    expect(entry).toMatchObject({ level: 'error', message: 'framerpc: handler of /test.v1.TestService/Fail failed (caller gets UNKNOWN)', method: '/test.v1.TestService/Fail', code: 'UNKNOWN', stack: expect.stringContaining('Error: disk on fire') });
+    expect(entry).toMatchObject({
+      level: 'error',
+      message: 'framerpc: handler of /test.v1.TestService/Fail failed (caller gets UNKNOWN)',
+      method: '/test.v1.TestService/Fail',
+      code: 'UNKNOWN',
+      stack: expect.stringContaining('Error: disk on fire'),
+    });
     expect(consoleText).toContain('framerpc: handler of /test.v1.TestService/Fail failed (caller gets UNKNOWN)');
     expect(consoleText).toContain("method: '/test.v1.TestService/Fail'");
     expect(consoleText).toContain('Error: disk on fire');

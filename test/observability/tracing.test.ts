@@ -93,7 +93,13 @@ describe('tracing', () => {
     expect(serverSpan.parentSpanContext?.traceState?.get('vendor')).toBe('abc');
     expect(childSpanParent).toBe(serverSpan.spanContext().spanId);
     expect(clientSpan.attributes).toEqual({ 'rpc.system': 'framerpc', 'rpc.service': 'test.v1.TestService', 'rpc.method': 'Unary', 'rpc.grpc.status_code': 0 });
-    expect(serverSpan.attributes).toMatchObject({ 'rpc.system': 'framerpc', 'rpc.service': 'test.v1.TestService', 'rpc.method': 'Unary', 'rpc.grpc.status_code': 0, 'network.peer.address': '127.0.0.1' });
+    expect(serverSpan.attributes).toMatchObject({
+      'rpc.system': 'framerpc',
+      'rpc.service': 'test.v1.TestService',
+      'rpc.method': 'Unary',
+      'rpc.grpc.status_code': 0,
+      'network.peer.address': '127.0.0.1',
+    });
     expect(serverSpan.status.code).toBe(api.SpanStatusCode.UNSET);
   });
 
@@ -131,7 +137,14 @@ describe('W3C traceparent', () => {
     expect(formatTraceparent(parent)).toBe('00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01');
     expect(parseTraceparent('00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01')).toEqual(parent);
     expect(parseTraceparent('01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-future')).toEqual(parent);
-    for (const bad of ['', 'garbage', '00-00000000000000000000000000000000-00f067aa0ba902b7-01', '00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01', 'ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', '00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01']) {
+    for (const bad of [
+      '',
+      'garbage',
+      '00-00000000000000000000000000000000-00f067aa0ba902b7-01',
+      '00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01',
+      'ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+      '00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01',
+    ]) {
       expect(parseTraceparent(bad)).toBeUndefined();
     }
   });

@@ -83,7 +83,10 @@ function closeOf(connection: FrameConnection): Promise<CloseInfo> {
   return new Promise((resolve) => connection.once('close', resolve));
 }
 
-const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex').replace(/(..)(?!$)/g, '$1 ');
+const hex = (bytes: Uint8Array): string =>
+  Buffer.from(bytes)
+    .toString('hex')
+    .replace(/(..)(?!$)/g, '$1 ');
 
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((client) => client.destroy()));
@@ -95,18 +98,18 @@ describe('worked examples of docs/protocol.md', () => {
   const doc = readFileSync(join(__dirname, '../../docs/protocol.md'), 'utf8').replace(/ {2,}/g, ' ');
   const examples: [string, Buffer, Buffer][] = [
     ['client preface, no features', encodePreface(0), Buffer.from(srcEncodePreface({ version: 2, features: 0, role: 1, keyCheck: 0, connectionWindow: 1024 * 1024, streamWindow: 64 * 1024 }))],
-    ['server preface with compression', encodePreface(Feature.COMPRESSION, undefined, 2), Buffer.from(srcEncodePreface({ version: 2, features: 1, role: 2, keyCheck: 0, connectionWindow: 1024 * 1024, streamWindow: 64 * 1024 }))],
+    [
+      'server preface with compression',
+      encodePreface(Feature.COMPRESSION, undefined, 2),
+      Buffer.from(srcEncodePreface({ version: 2, features: 1, role: 2, keyCheck: 0, connectionWindow: 1024 * 1024, streamWindow: 64 * 1024 })),
+    ],
     [
       'preface with compression and key',
       encodePreface(Feature.COMPRESSION | Feature.OBFUSCATION, KEY),
       Buffer.from(srcEncodePreface({ version: 2, features: 3, role: 1, keyCheck: keyCheck(KEY), connectionWindow: 1024 * 1024, streamWindow: 64 * 1024 })),
     ],
     ['DATA "hi" on stream 7', encodeFrame(Kind.DATA, 0, 7, Buffer.from('hi')), srcEncodeFrame(Kind.DATA, 0, 7, Buffer.from('hi'), PLAIN)],
-    [
-      'DATA "hi" on stream 7, obfuscated',
-      encodeFrame(Kind.DATA, Flag.OBFUSCATED, 7, xor(Buffer.from('hi'), KEY)),
-      srcEncodeFrame(Kind.DATA, 0, 7, Buffer.from('hi'), { ...PLAIN, xorKey: KEY }),
-    ],
+    ['DATA "hi" on stream 7, obfuscated', encodeFrame(Kind.DATA, Flag.OBFUSCATED, 7, xor(Buffer.from('hi'), KEY)), srcEncodeFrame(Kind.DATA, 0, 7, Buffer.from('hi'), { ...PLAIN, xorKey: KEY })],
     [
       'GOAWAY SHUTTING_DOWN',
       encodeFrame(Kind.GOAWAY, 0, 0, encodeGoaway(Code.SHUTTING_DOWN, 'server shutting down')),
@@ -256,7 +259,12 @@ describe('refused handshakes', () => {
   it.each([
     ['an unsupported version', { preface: Buffer.from('4652504301000100' + '00000000' + '0010000000010000', 'hex') }, {}, /unsupported protocol version 1/],
     ['a non-zero reserved byte', { preface: Buffer.from('4652504302000101' + '00000000' + '0010000000010000', 'hex') }, {}, /reserved/],
-    ['a server\'s role byte (an echo of a server, or a second server)', { preface: Buffer.from('4652504302000200' + '00000000' + '0010000000010000', 'hex') }, {}, /expected a client's preface, got a server's/],
+    [
+      "a server's role byte (an echo of a server, or a second server)",
+      { preface: Buffer.from('4652504302000200' + '00000000' + '0010000000010000', 'hex') },
+      {},
+      /expected a client's preface, got a server's/,
+    ],
     ['a window of zero', { preface: Buffer.from('4652504302000100' + '00000000' + '0000000000010000', 'hex') }, {}, /windows must be positive/],
     ['a key the server does not use', { key: KEY }, {}, /obfuscation mismatch/],
     ['no key when the server uses one', {}, { xorKey: KEY }, /obfuscation mismatch/],
@@ -287,18 +295,15 @@ describe('protocol violations close the connection with a GOAWAY', () => {
     ['a payload that does not inflate', {}, {}, () => encodeFrame(Kind.DATA, Flag.COMPRESSED, 1, Buffer.from('not zlib')), Code.COMPRESSION_ERROR],
     // Only the header: the server must refuse on the declared length, before the payload.
     ['a header declaring more than maxFrameBytes', {}, { maxFrameBytes: 1024 }, () => encodeFrame(Kind.DATA, 0, 1, Buffer.alloc(0)).fill(0xff, 0, 1), Code.FRAME_TOO_LARGE],
-  ] as [string, Partial<DocClientOptions>, FrameServerOptions, () => Buffer, number][])(
-    'rejects %s',
-    async (_name, clientOptions, serverOptions, bytes, code) => {
-      const { port } = await echoServer(serverOptions);
-      const client = await connect({ port, ...clientOptions });
-      client.writeRaw(bytes());
-      await client.closed;
-      expect(client.goaways).toHaveLength(1);
-      expect(client.goaways[0].code).toBe(code);
-      expect(client.violation).toBeUndefined();
-    },
-  );
+  ] as [string, Partial<DocClientOptions>, FrameServerOptions, () => Buffer, number][])('rejects %s', async (_name, clientOptions, serverOptions, bytes, code) => {
+    const { port } = await echoServer(serverOptions);
+    const client = await connect({ port, ...clientOptions });
+    client.writeRaw(bytes());
+    await client.closed;
+    expect(client.goaways).toHaveLength(1);
+    expect(client.goaways[0].code).toBe(code);
+    expect(client.violation).toBeUndefined();
+  });
 
   it('rejects a payload inflating past maxFrameBytes', async () => {
     const { port } = await echoServer({ maxFrameBytes: 1024 });

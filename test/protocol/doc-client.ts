@@ -30,9 +30,20 @@ export const Feature = { COMPRESSION: 0b01, OBFUSCATION: 0b10 } as const;
 
 /** §7 close codes. */
 export const Code = {
-  NORMAL: 0, PROTOCOL_ERROR: 1, FRAME_TOO_LARGE: 2, COMPRESSION_ERROR: 3, HANDSHAKE_FAILED: 4, TIMEOUT: 5,
-  OUTBOUND_OVERFLOW: 6, SERVER_FULL: 7, SHUTTING_DOWN: 8, INTERNAL_ERROR: 9, CONNECTION_LOST: 10,
-  TOO_MANY_PINGS: 11, RAPID_RESET: 12, FLOW_CONTROL_ERROR: 13,
+  NORMAL: 0,
+  PROTOCOL_ERROR: 1,
+  FRAME_TOO_LARGE: 2,
+  COMPRESSION_ERROR: 3,
+  HANDSHAKE_FAILED: 4,
+  TIMEOUT: 5,
+  OUTBOUND_OVERFLOW: 6,
+  SERVER_FULL: 7,
+  SHUTTING_DOWN: 8,
+  INTERNAL_ERROR: 9,
+  CONNECTION_LOST: 10,
+  TOO_MANY_PINGS: 11,
+  RAPID_RESET: 12,
+  FLOW_CONTROL_ERROR: 13,
 } as const;
 
 /** §2: the first 4 bytes of SHA-256(key) as u32 BE, 0 without a key. */
@@ -96,7 +107,10 @@ export interface DocFrame {
 
 /** The server refused the handshake with a GOAWAY (§3, Refusal). */
 export class DocRefusal extends Error {
-  constructor(readonly code: number, readonly reason: string) {
+  constructor(
+    readonly code: number,
+    readonly reason: string,
+  ) {
     super(`refused with code ${code}: ${reason}`);
   }
 }

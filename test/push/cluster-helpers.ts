@@ -75,10 +75,5 @@ export async function pushEveryTarget(nodes: readonly PushFixture[], members: re
 /** What pushEveryTarget should deliver: member by member, each message exactly once. */
 export function expectedEveryTarget(nodes: readonly PushFixture[], members: readonly NodeMember[], roomMembers: ReadonlySet<NodeMember>): string[][] {
   const remote = members.filter((m) => m.node === nodes[nodes.length - 1]);
-  return members.map((m) => [
-    ...(roomMembers.has(m) ? ['room'] : []),
-    'all',
-    ...(m === remote[0] ? [] : ['all-except']),
-    ...(m === remote[1] ? ['connection'] : []),
-  ]);
+  return members.map((m) => [...(roomMembers.has(m) ? ['room'] : []), 'all', ...(m === remote[0] ? [] : ['all-except']), ...(m === remote[1] ? ['connection'] : [])]);
 }

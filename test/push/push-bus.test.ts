@@ -34,7 +34,7 @@ describe('PushBus seam: two hubs on one in-process bus', () => {
     expect(nodes[0].hub.stats.busPublished).toBe(0);
   });
 
-  test('connection ids: global ids name the node; a local id or this node\'s global id stays local', async () => {
+  test("connection ids: global ids name the node; a local id or this node's global id stays local", async () => {
     const bus = new InProcessPushBus();
     nodes = await startNodes(2, () => bus);
     const here = await nodeMember(nodes[0]);
@@ -64,7 +64,9 @@ describe('PushBus seam: two hubs on one in-process bus', () => {
     const hub = new PushHub(server, { directory: { get: () => undefined, maxOutboundBytes: 4 * 1024 * 1024, onClose: (listener) => (closes.push(listener), () => undefined) } });
     expect(closes).toHaveLength(1);
     expect(hub.join(5, 'room')).toBe(false); // the directory does not know connection 5
-    expect(() => new PushHub(new RpcServer(), { maxPushBacklogBytes: 2000, directory: { get: () => undefined, maxOutboundBytes: 1000, onClose: () => () => undefined } })).toThrow(/below the transport's maxOutboundBytes \(1000\)/);
+    expect(() => new PushHub(new RpcServer(), { maxPushBacklogBytes: 2000, directory: { get: () => undefined, maxOutboundBytes: 1000, onClose: () => () => undefined } })).toThrow(
+      /below the transport's maxOutboundBytes \(1000\)/,
+    );
   });
 
   test('the client side registers its push receiver with Multiplexer.onPush: one per connection', async () => {

@@ -1,8 +1,20 @@
 import 'reflect-metadata';
 import { container, inject } from 'tsyringe';
 import {
-  PushHub, PushError, RpcError, RpcServer, RpcService, Status, subscribePush, joinRoom, leaveRoom, tsyringeResolver,
-  createClient, type CallContext, type Channel, type PushSubscription,
+  PushHub,
+  PushError,
+  RpcError,
+  RpcServer,
+  RpcService,
+  Status,
+  subscribePush,
+  joinRoom,
+  leaveRoom,
+  tsyringeResolver,
+  createClient,
+  type CallContext,
+  type Channel,
+  type PushSubscription,
 } from '../../src';
 import { ChatDefinition, ChatEventsDefinition, type ChatMessage, type PostRequest, type PostReply, type WhoReply, type WhoRequest, type UserEvent } from '../../generated/chat/chat';
 import { TestServiceDefinition } from '../../generated/test/testing';
@@ -161,7 +173,10 @@ describe('subscriptions are server-side', () => {
     const left = events(fixture.hub, 'leave', 2);
     a.channel.close();
     const gone = await left;
-    expect(gone.map(([id, room, reason]) => [id, room, reason]).sort()).toEqual([[a.id, 'x', 'disconnected'], [a.id, 'y', 'disconnected']]);
+    expect(gone.map(([id, room, reason]) => [id, room, reason]).sort()).toEqual([
+      [a.id, 'x', 'disconnected'],
+      [a.id, 'y', 'disconnected'],
+    ]);
     expect(fixture.hub.members('x')).toEqual([b.id]);
     expect(fixture.hub.rooms()).toEqual(['x']);
     expect(fixture.hub.subscribers(POSTED)).toEqual([b.id]);

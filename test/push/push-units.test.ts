@@ -48,7 +48,11 @@ describe('PushQueue (the buffer of a for-await consumer)', () => {
   test('keeps the newest `capacity` messages and counts the dropped ones', async () => {
     let dropped = 0;
     let ended = 0;
-    const queue = new PushQueue<number>(3, () => dropped++, () => ended++);
+    const queue = new PushQueue<number>(
+      3,
+      () => dropped++,
+      () => ended++,
+    );
     for (let i = 0; i < 5000; i++) queue.push(i);
     expect(queue.size).toBe(3);
     expect(dropped).toBe(4997);
@@ -67,7 +71,11 @@ describe('PushQueue (the buffer of a for-await consumer)', () => {
 
   test('return() ends a waiting consumer and reports the end once', async () => {
     let ended = 0;
-    const queue = new PushQueue<number>(3, () => undefined, () => ended++);
+    const queue = new PushQueue<number>(
+      3,
+      () => undefined,
+      () => ended++,
+    );
     const waiting = queue.next();
     await queue.return();
     expect(await waiting).toEqual({ value: undefined, done: true });

@@ -6,7 +6,10 @@ import { CloseCode, FrameError } from '../../src/transport';
 import { asBuffer, decodeOrError, same, validOrMutated } from '../property-helpers';
 
 const identArb = fc.string({ unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.'.split('')), minLength: 1, maxLength: 120 });
-const topicArb = fc.tuple(identArb, identArb).map(([service, method]) => `/${service}/${method}`).filter(isValidTopic);
+const topicArb = fc
+  .tuple(identArb, identArb)
+  .map(([service, method]) => `/${service}/${method}`)
+  .filter(isValidTopic);
 const pushArb = fc.tuple(topicArb, fc.uint8Array({ maxLength: 60 }));
 
 describe('PUSH payload decoder property', () => {

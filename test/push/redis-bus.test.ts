@@ -72,7 +72,10 @@ describe('RedisPushBus: two nodes on one Redis', () => {
     const buses = await readyBuses();
     const here = await nodeMember(nodes[0]);
     const there = await nodeMember(nodes[1]);
-    const delivery = nodes[0].hub.emitter(ChatEventsDefinition).toAll().messagePosted({ room: '', from: '', text: 'x'.repeat(2000), seq: 1 });
+    const delivery = nodes[0].hub
+      .emitter(ChatEventsDefinition)
+      .toAll()
+      .messagePosted({ room: '', from: '', text: 'x'.repeat(2000), seq: 1 });
     expect(delivery).toEqual({ sent: 1, dropped: 0, published: false });
     expect(buses[0].stats.droppedTooLarge).toBe(1);
     expect(nodes[0].hub.stats.busRefused).toBe(1);
@@ -150,4 +153,3 @@ describe('RedisPushBus: two nodes on one Redis', () => {
     expect(buses[1].stats.received).toBe(3);
   });
 });
-

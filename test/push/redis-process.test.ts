@@ -74,7 +74,7 @@ test('a node in another process: room, all, all-except and connection pushes cro
     emitter.toConnection(childIds[1]).messagePosted(message('connection'));
     // From the child to both (its Chat.Post pushes to all).
     await childClient.post({ room: '', text: 'from-child' });
-    await waitUntil(() => local.every((m) => m.posted.items.some((p) => p.text === 'from-child')), 'the child\'s push to reach this process');
+    await waitUntil(() => local.every((m) => m.posted.items.some((p) => p.text === 'from-child')), "the child's push to reach this process");
     const markers = remote.map((m) => m.markers.items.length + 1);
     await settleAll(nodes[0], local);
     await Promise.all(remote.map((m, i) => m.markers.until(markers[i])));
@@ -89,7 +89,10 @@ test('a node in another process: room, all, all-except and connection pushes cro
     // got neither all-except nor connection, the other (childIds[1]) both.
     const targeted = remoteGot.map((texts) => texts.filter((t) => t === 'all-except' || t === 'connection').join(','));
     expect(targeted.sort()).toEqual(['', 'all-except,connection']);
-    expect(remoteGot.map((texts) => texts.filter((t) => t !== 'all-except' && t !== 'connection'))).toEqual([['all', 'from-child', 'room'], ['all', 'from-child']]);
+    expect(remoteGot.map((texts) => texts.filter((t) => t !== 'all-except' && t !== 'connection'))).toEqual([
+      ['all', 'from-child', 'room'],
+      ['all', 'from-child'],
+    ]);
   } finally {
     child.kill('SIGTERM');
     await exited;

@@ -52,7 +52,7 @@ async function broadcast(s: Scenario): Promise<number> {
   const emitter = s.fixture.hub.emitter(ChatEventsDefinition).toAll();
   const connections = s.fixture.server.transport.connections;
   let largest = 0;
-  for (let seq = 0; seq < MESSAGES; ) {
+  for (let seq = 0; seq < MESSAGES;) {
     const end = Math.min(MESSAGES, seq + BATCH);
     for (; seq < end; seq++) {
       emitter.messagePosted({ room: 'all', from: 'server', text: TEXTS[seq % TEXTS.length], seq });
@@ -100,9 +100,7 @@ describe('slow consumers', () => {
 
   test("policy 'disconnect': stalled peers are closed with OUTBOUND_OVERFLOW and a reason, healthy peers get every push", async () => {
     const s = (current = await scenario('disconnect'));
-    const closes = s.slowIds.map(
-      (id) => new Promise<CloseInfo>((resolve) => s.fixture.server.transport.connections.get(id)!.once('close', resolve)),
-    );
+    const closes = s.slowIds.map((id) => new Promise<CloseInfo>((resolve) => s.fixture.server.transport.connections.get(id)!.once('close', resolve)));
     const slow: SlowConsumer[] = [];
     s.fixture.hub.on('slowConsumer', (event) => slow.push(event));
     const largest = await broadcast(s);

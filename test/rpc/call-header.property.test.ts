@@ -49,9 +49,9 @@ describe('CALL header decoder property', () => {
     const pool = fc.array(metadataArb, { minLength: 1, maxLength: 3 });
     const connectionArb = pool.chain((blocks) =>
       fc.array(
-        fc.tuple(fc.nat({ max: blocks.length - 1 }), methodArb, messageArb, fc.array(mutationArb, { maxLength: 1 })).map(([which, method, message, mutations]) =>
-          mutate(encodeCallHeader(Buffer.from(method, 'latin1'), 0, blocks[which], message), mutations),
-        ),
+        fc
+          .tuple(fc.nat({ max: blocks.length - 1 }), methodArb, messageArb, fc.array(mutationArb, { maxLength: 1 }))
+          .map(([which, method, message, mutations]) => mutate(encodeCallHeader(Buffer.from(method, 'latin1'), 0, blocks[which], message), mutations)),
         { minLength: 1, maxLength: 8 },
       ),
     );

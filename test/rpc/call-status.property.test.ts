@@ -9,7 +9,10 @@ import { MEMORY_SLACK_BYTES, asBuffer, decodeOrError, measure, same, validOrMuta
 import { entriesOf, messageArb, metadataArb } from './rpc-arbitraries';
 
 /** The 17 status codes, and code bytes outside them (a peer may send any u8: docs/protocol.md 13.10). */
-const codeArb: fc.Arbitrary<Status> = fc.oneof(fc.constantFrom(...Object.values(Status)), fc.integer({ min: 17, max: 255 }).map((code) => code as Status));
+const codeArb: fc.Arbitrary<Status> = fc.oneof(
+  fc.constantFrom(...Object.values(Status)),
+  fc.integer({ min: 17, max: 255 }).map((code) => code as Status),
+);
 
 const statusArb = fc.record({
   code: codeArb,
@@ -32,10 +35,7 @@ function describeOutcome(result: Decoded<CallStatus, RpcError>): string {
 
 describe('STATUS decoder property', () => {
   it('arbitrary and damaged payloads: a defined status code (UNKNOWN for a code byte outside them), or INTERNAL with a reason', () => {
-    const inputArb = fc.oneof(
-      fc.uint8Array({ maxLength: 80 }).map(asBuffer),
-      validOrMutated(statusArb.map((s) => encodeCallStatus(s.code, s.text, s.details, s.trailers, s.message))),
-    );
+    const inputArb = fc.oneof(fc.uint8Array({ maxLength: 80 }).map(asBuffer), validOrMutated(statusArb.map((s) => encodeCallStatus(s.code, s.text, s.details, s.trailers, s.message))));
     fc.assert(
       fc.property(inputArb, (payload) => {
         const result = decodeOrError(() => decodeCallStatus(payload), RpcError);

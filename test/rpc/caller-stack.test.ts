@@ -18,7 +18,7 @@ describe('caller stack', () => {
     const channel = createChannel(`127.0.0.1:${port}`);
     const echo = createClient(EchoServiceDefinition, channel);
     async function callerOfUnary(): Promise<unknown> {
-      return await echo.echo({ text: "x" });
+      return await echo.echo({ text: 'x' });
     }
     async function callerOfStream(): Promise<unknown[]> {
       const items = [];

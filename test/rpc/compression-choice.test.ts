@@ -26,18 +26,21 @@ describe('compression chosen per call and per message', () => {
   afterEach(() => h.close());
 
   async function start(options: HarnessOptions = {}): Promise<{ client: TestClient; atServer: ReturnType<typeof recordFrames>; atClient: ReturnType<typeof recordFrames> }> {
-    h = await startHarness({
-      async unary(request, context) {
-        context.compressResponse = request.seq === 1 ? true : request.seq === 2 ? false : undefined;
-        return request;
+    h = await startHarness(
+      {
+        async unary(request, context) {
+          context.compressResponse = request.seq === 1 ? true : request.seq === 2 ? false : undefined;
+          return request;
+        },
+        async *serverStream(request, context) {
+          for (let i = 0; i < request.seq; i++) {
+            context.compressResponse = i % 2 === 0; // first compressed, second not, ...
+            yield { body: request.body, seq: i };
+          }
+        },
       },
-      async *serverStream(request, context) {
-        for (let i = 0; i < request.seq; i++) {
-          context.compressResponse = i % 2 === 0; // first compressed, second not, ...
-          yield { body: request.body, seq: i };
-        }
-      },
-    }, options);
+      options,
+    );
     // The harness's own channel is left alone; this one is watched from its first frame.
     const serverConnection = once(h.server, 'connection') as Promise<[FrameConnection]>;
     const { channel, client } = await h.connect(options.channel);
@@ -58,16 +61,22 @@ describe('compression chosen per call and per message', () => {
     const { client, atClient } = await start();
     await expect(client.unary({ body: body(10), seq: 1 })).resolves.toMatchObject({ seq: 1 });
     await expect(client.unary({ body: body(10), seq: 2 })).resolves.toMatchObject({ seq: 2 });
-    expect(atClient.map((frame) => [frame.kind, frame.compressed])).toEqual([['message', true], ['message', false]]);
+    expect(atClient.map((frame) => [frame.kind, frame.compressed])).toEqual([
+      ['message', true],
+      ['message', false],
+    ]);
   });
 
   test('client_compressed_streaming: a function chooses per request message', async () => {
     const { client, atServer } = await start();
-    const sum = await client.clientStream((async function* (): AsyncIterable<Payload> {
-      yield { body: body(100), seq: 1 };
-      yield { body: body(100), seq: 2 };
-      yield { body: body(100), seq: 3 };
-    })(), { compress: (index) => index === 0 });
+    const sum = await client.clientStream(
+      (async function* (): AsyncIterable<Payload> {
+        yield { body: body(100), seq: 1 };
+        yield { body: body(100), seq: 2 };
+        yield { body: body(100), seq: 3 };
+      })(),
+      { compress: (index) => index === 0 },
+    );
     expect(sum).toEqual({ total: 6, count: 3 });
     expect(atServer.map((frame) => frame.compressed)).toEqual([true, false, false]);
   });
@@ -80,15 +89,20 @@ describe('compression chosen per call and per message', () => {
     expect(atClient.map((frame) => frame.compressed)).toEqual([true, false, true, false]);
     // Over 64 KiB a message is queued and leaves in two fragments: each fragment follows its message's choice.
     atClient.length = 0;
-    for await (const _ of client.serverStream({ body: body(100_000), seq: 6 })) { /* drain */ }
+    for await (const _ of client.serverStream({ body: body(100_000), seq: 6 })) {
+      /* drain */
+    }
     expect(atClient.map((frame) => frame.compressed)).toEqual([true, true, false, false, true, true, false, false, true, true, false, false]);
   });
 
   test('large request messages queued with their choices, in a request stream', async () => {
     const { client, atServer } = await start();
-    const sum = await client.clientStream((async function* (): AsyncIterable<Payload> {
-      for (let seq = 1; seq <= 4; seq++) yield { body: body(100_000), seq };
-    })(), { compress: (index) => index % 2 === 1 });
+    const sum = await client.clientStream(
+      (async function* (): AsyncIterable<Payload> {
+        for (let seq = 1; seq <= 4; seq++) yield { body: body(100_000), seq };
+      })(),
+      { compress: (index) => index % 2 === 1 },
+    );
     expect(sum).toEqual({ total: 10, count: 4 });
     expect(atServer.map((frame) => frame.compressed)).toEqual([false, false, true, true, false, false, true, true]);
   });
@@ -96,7 +110,9 @@ describe('compression chosen per call and per message', () => {
   test('never towards a peer that did not accept compression', async () => {
     const { client, atServer, atClient } = await start({ server: { compression: false }, channel: { compression: false } });
     await expect(client.unary({ body: body(10), seq: 1 }, { compress: true })).resolves.toMatchObject({ seq: 1 });
-    for await (const _ of client.serverStream({ body: body(10), seq: 2 })) { /* drain */ }
+    for await (const _ of client.serverStream({ body: body(10), seq: 2 })) {
+      /* drain */
+    }
     expect(atServer.map((frame) => frame.compressed)).toEqual([false]);
     expect(atClient.map((frame) => frame.compressed)).toEqual([false, false, false]);
   });

@@ -68,7 +68,10 @@ describe('ReceiveWindow', () => {
 describe('MessageQueue', () => {
   test('delivers in order, counts each consumed message once, ends after the queued ones', async () => {
     let consumed = 0;
-    const queue = new MessageQueue<number>(() => consumed++, () => undefined);
+    const queue = new MessageQueue<number>(
+      () => consumed++,
+      () => undefined,
+    );
     queue.push(1, 1);
     queue.push(2, 1);
     queue.end();
@@ -81,7 +84,10 @@ describe('MessageQueue', () => {
 
   test('a waiting consumer gets a pushed message at once', async () => {
     let consumed = 0;
-    const queue = new MessageQueue<string>(() => consumed++, () => undefined);
+    const queue = new MessageQueue<string>(
+      () => consumed++,
+      () => undefined,
+    );
     const iterator = queue[Symbol.asyncIterator]();
     const next = iterator.next();
     queue.push('a', 1);
@@ -90,7 +96,10 @@ describe('MessageQueue', () => {
   });
 
   test('fail: queued messages first, then the error', async () => {
-    const queue = new MessageQueue<number>(() => undefined, () => undefined);
+    const queue = new MessageQueue<number>(
+      () => undefined,
+      () => undefined,
+    );
     queue.push(1, 1);
     queue.fail(new Error('broken'));
     const iterator = queue[Symbol.asyncIterator]();
@@ -99,7 +108,10 @@ describe('MessageQueue', () => {
   });
 
   test('fail wakes a waiting consumer', async () => {
-    const queue = new MessageQueue<number>(() => undefined, () => undefined);
+    const queue = new MessageQueue<number>(
+      () => undefined,
+      () => undefined,
+    );
     const next = queue[Symbol.asyncIterator]().next();
     queue.fail(new Error('gone'));
     await expect(next).rejects.toThrow('gone');
@@ -107,7 +119,10 @@ describe('MessageQueue', () => {
 
   test('breaking out abandons the stream once and drops what was queued', async () => {
     let abandoned = 0;
-    const queue = new MessageQueue<number>(() => undefined, () => abandoned++);
+    const queue = new MessageQueue<number>(
+      () => undefined,
+      () => abandoned++,
+    );
     queue.push(1, 1);
     queue.push(2, 1);
     for await (const n of queue) {
@@ -120,7 +135,10 @@ describe('MessageQueue', () => {
 
   test('an ended stream is not abandoned by return, and can be iterated only once', async () => {
     let abandoned = 0;
-    const queue = new MessageQueue<number>(() => undefined, () => abandoned++);
+    const queue = new MessageQueue<number>(
+      () => undefined,
+      () => abandoned++,
+    );
     queue.end();
     const iterator = queue[Symbol.asyncIterator]();
     await iterator.return?.();

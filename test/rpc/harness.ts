@@ -89,10 +89,14 @@ export function defaultHandlers(): ServiceImplementation<TestDefinition> {
     async sleep(request: Delay, context: CallContext): Promise<Delay> {
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(resolve, request.ms);
-        context.signal.addEventListener('abort', () => {
-          clearTimeout(timer);
-          reject(context.signal.reason);
-        }, { once: true });
+        context.signal.addEventListener(
+          'abort',
+          () => {
+            clearTimeout(timer);
+            reject(context.signal.reason);
+          },
+          { once: true },
+        );
       });
       return request;
     },

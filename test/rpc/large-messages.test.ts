@@ -45,7 +45,10 @@ describe('large unary messages', () => {
 
   test('a request over the server limit fails RESOURCE_EXHAUSTED as its fragments arrive, and the connection carries on', async () => {
     h = await startHarness({}, { server: { maxRequestBytes: 1 * MIB }, channel: { maxRequestBytes: 8 * MIB } });
-    const error = await h.client.unary({ body: Buffer.alloc(3 * MIB), seq: 1 }).then(() => undefined, (e: RpcError) => e);
+    const error = await h.client.unary({ body: Buffer.alloc(3 * MIB), seq: 1 }).then(
+      () => undefined,
+      (e: RpcError) => e,
+    );
     expect(error?.code).toBe(Status.RESOURCE_EXHAUSTED);
     expect(error?.message).toMatch(/exceeds maxRequestBytes \(1048576\)/);
     expect((await h.client.unary({ body: Buffer.from('after'), seq: 2 })).seq).toBe(2);

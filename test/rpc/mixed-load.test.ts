@@ -34,31 +34,52 @@ test('460 calls at once on one channel: unary small and ~300 KB, streams of 30-6
     cases.push({ name, expected, run });
   };
 
-  for (let i = 0; i < 200; i++) add('empty unary', 'OK', client.unary({ body: Buffer.alloc(0), seq: i }).then((r) => expect(r.seq).toBe(i)));
+  for (let i = 0; i < 200; i++)
+    add(
+      'empty unary',
+      'OK',
+      client.unary({ body: Buffer.alloc(0), seq: i }).then((r) => expect(r.seq).toBe(i)),
+    );
   for (let i = 0; i < 50; i++) {
-    add('300 KB unary', 'OK', client.unary({ body: body(300_000 + i, i), seq: i }).then((r) => expect(r.body.length).toBe(300_000 + i)));
+    add(
+      '300 KB unary',
+      'OK',
+      client.unary({ body: body(300_000 + i, i), seq: i }).then((r) => expect(r.body.length).toBe(300_000 + i)),
+    );
   }
   for (let i = 0; i < 20; i++) {
-    add('server stream', 'OK', (async () => {
-      let n = 0;
-      for await (const r of client.serverStream({ body: body(30_000 + i * 1000, i), seq: 8 })) {
-        expect(r.seq).toBe(n++);
-      }
-      expect(n).toBe(8);
-    })());
+    add(
+      'server stream',
+      'OK',
+      (async () => {
+        let n = 0;
+        for await (const r of client.serverStream({ body: body(30_000 + i * 1000, i), seq: 8 })) {
+          expect(r.seq).toBe(n++);
+        }
+        expect(n).toBe(8);
+      })(),
+    );
   }
   for (let i = 0; i < 20; i++) {
-    add('client stream', 'OK', client.clientStream(messages(8, 40_000 + i * 500)).then((sum) => expect(sum.count).toBe(8)));
+    add(
+      'client stream',
+      'OK',
+      client.clientStream(messages(8, 40_000 + i * 500)).then((sum) => expect(sum.count).toBe(8)),
+    );
   }
   for (let i = 0; i < 20; i++) {
-    add('bidi', 'OK', (async () => {
-      let n = 0;
-      for await (const r of client.bidi(messages(8, 60_000))) {
-        expect(r.body.length).toBe(60_000);
-        n++;
-      }
-      expect(n).toBe(8);
-    })());
+    add(
+      'bidi',
+      'OK',
+      (async () => {
+        let n = 0;
+        for await (const r of client.bidi(messages(8, 60_000))) {
+          expect(r.body.length).toBe(60_000);
+          n++;
+        }
+        expect(n).toBe(8);
+      })(),
+    );
   }
   for (let i = 0; i < 50; i++) {
     const controller = new AbortController();
@@ -69,12 +90,16 @@ test('460 calls at once on one channel: unary small and ~300 KB, streams of 30-6
   for (let i = 0; i < 50; i++) add('sleep past its deadline', 'DEADLINE_EXCEEDED', client.sleep({ ms: 10_000, text: 'too slow' }, { timeoutMs: 50 + i }));
   for (let i = 0; i < 50; i++) {
     const controller = new AbortController();
-    add('bidi cancelled while streaming', 'CANCELLED', (async () => {
-      let n = 0;
-      for await (const _ of client.bidi(messages(1000, 35_000), { signal: controller.signal })) {
-        if (++n === 3) controller.abort();
-      }
-    })());
+    add(
+      'bidi cancelled while streaming',
+      'CANCELLED',
+      (async () => {
+        let n = 0;
+        for await (const _ of client.bidi(messages(1000, 35_000), { signal: controller.signal })) {
+          if (++n === 3) controller.abort();
+        }
+      })(),
+    );
   }
   expect(cases).toHaveLength(460);
 

@@ -7,7 +7,10 @@ const keyChars = '0123456789abcdefghijklmnopqrstuvwxyz_.-'.split('');
 const textKeyArb = fc.string({ unit: fc.constantFrom(...keyChars), minLength: 1, maxLength: 20 }).filter((key) => !key.endsWith('-bin'));
 const entryArb: fc.Arbitrary<[string, MetadataValue]> = fc.oneof(
   fc.tuple(textKeyArb, fc.string({ unit: 'grapheme', maxLength: 40 })),
-  fc.tuple(textKeyArb.map((key) => `${key.slice(0, 16)}-bin`), fc.uint8Array({ maxLength: 40 })),
+  fc.tuple(
+    textKeyArb.map((key) => `${key.slice(0, 16)}-bin`),
+    fc.uint8Array({ maxLength: 40 }),
+  ),
 );
 /** Valid metadata: text keys with text values, "-bin" keys with bytes, repeated keys allowed. */
 export const metadataArb: fc.Arbitrary<Metadata> = fc.array(entryArb, { maxLength: 6 }).map((entries) => {

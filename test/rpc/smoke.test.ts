@@ -3,12 +3,31 @@ import { RpcServer, createChannel, createClient, RpcError, Status, type CallCont
 import { TestServiceDefinition, type Payload, type Delay, type Sum, type Empty } from '../../generated/test/testing';
 
 const impl = {
-  async unary(request: Payload): Promise<Payload> { return request; },
-  async *serverStream(request: Payload): AsyncIterable<Payload> { for (let i = 0; i < request.seq; i++) yield { body: request.body, seq: i }; },
-  async clientStream(requests: AsyncIterable<Payload>): Promise<Sum> { let total = 0, count = 0; for await (const r of requests) { total += r.seq; count++; } return { total, count }; },
-  async *bidi(requests: AsyncIterable<Payload>): AsyncIterable<Payload> { for await (const r of requests) yield { body: r.body, seq: r.seq * 2 }; },
-  async sleep(request: Delay, context: CallContext): Promise<Delay> { await new Promise((r) => setTimeout(r, request.ms)); return request; },
-  async fail(request: Delay): Promise<Empty> { throw new RpcError(Status.NOT_FOUND, request.text, { details: 'd1' }); },
+  async unary(request: Payload): Promise<Payload> {
+    return request;
+  },
+  async *serverStream(request: Payload): AsyncIterable<Payload> {
+    for (let i = 0; i < request.seq; i++) yield { body: request.body, seq: i };
+  },
+  async clientStream(requests: AsyncIterable<Payload>): Promise<Sum> {
+    let total = 0,
+      count = 0;
+    for await (const r of requests) {
+      total += r.seq;
+      count++;
+    }
+    return { total, count };
+  },
+  async *bidi(requests: AsyncIterable<Payload>): AsyncIterable<Payload> {
+    for await (const r of requests) yield { body: r.body, seq: r.seq * 2 };
+  },
+  async sleep(request: Delay, context: CallContext): Promise<Delay> {
+    await new Promise((r) => setTimeout(r, request.ms));
+    return request;
+  },
+  async fail(request: Delay): Promise<Empty> {
+    throw new RpcError(Status.NOT_FOUND, request.text, { details: 'd1' });
+  },
 };
 
 test('smoke', async () => {
@@ -20,7 +39,9 @@ test('smoke', async () => {
   const got = [];
   for await (const m of client.serverStream({ body: Buffer.from('x'), seq: 200 })) got.push(m.seq);
   expect(got.length).toBe(200);
-  async function* gen() { for (let i = 0; i < 300; i++) yield { body: Buffer.alloc(0), seq: i }; }
+  async function* gen() {
+    for (let i = 0; i < 300; i++) yield { body: Buffer.alloc(0), seq: i };
+  }
   expect(await client.clientStream(gen())).toEqual({ total: 44850, count: 300 });
   const bid = [];
   for await (const m of client.bidi(gen())) bid.push(m.seq);

@@ -27,11 +27,7 @@ function grant(bytes: number): Buffer {
 }
 
 // Any 4 bytes (mostly huge grants), small grants (that stream 0 accepts), and every other length.
-const payloadArb = fc.oneof(
-  fc.uint8Array({ minLength: 4, maxLength: 4 }).map(asBuffer),
-  fc.nat({ max: 1 << 20 }).map(grant),
-  fc.uint8Array({ maxLength: 9 }).map(asBuffer),
-);
+const payloadArb = fc.oneof(fc.uint8Array({ minLength: 4, maxLength: 4 }).map(asBuffer), fc.nat({ max: 1 << 20 }).map(grant), fc.uint8Array({ maxLength: 9 }).map(asBuffer));
 const MAX_CREDIT = 0x7fff_ffff;
 
 /**

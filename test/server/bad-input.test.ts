@@ -80,7 +80,11 @@ describe('server receiving bad input', () => {
     raw.call(1, '/no.such.Service/Unary', { message: payload(1) });
     raw.call(3, '/test.v1.TestService/NoSuchMethod', { message: payload(1) });
     raw.call(5, 'garbage', { message: payload(1) });
-    for (const [id, path] of [[1, '/no.such.Service/Unary'], [3, '/test.v1.TestService/NoSuchMethod'], [5, 'garbage']] as const) {
+    for (const [id, path] of [
+      [1, '/no.such.Service/Unary'],
+      [3, '/test.v1.TestService/NoSuchMethod'],
+      [5, 'garbage'],
+    ] as const) {
       const status = await raw.status(id);
       expect(status.code).toBe(Status.UNIMPLEMENTED);
       expect(status.text).toBe(`no service on this server has a method ${path}`);

@@ -7,7 +7,10 @@ import { heldSleep } from '../rpc/held-call';
 const EMPTY_PAYLOAD = { body: Buffer.alloc(0), seq: 0 };
 
 async function errorOf(call: Promise<unknown>): Promise<RpcError> {
-  const error = await call.then(() => undefined, (e: unknown) => e);
+  const error = await call.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(RpcError);
   return error as RpcError;
 }
@@ -44,17 +47,21 @@ describe('an RpcError whose metadata is a plain object, with context.trailers se
   });
 });
 
-describe('the safety net around routing one call\'s frame', () => {
+describe("the safety net around routing one call's frame", () => {
   let h: Harness;
   afterEach(() => h.close());
 
-  it('server: an exception while routing a call\'s frame fails that call with INTERNAL (logged), the connection and other calls carry on', async () => {
+  it("server: an exception while routing a call's frame fails that call with INTERNAL (logged), the connection and other calls carry on", async () => {
     const held = heldSleep();
     h = await startHarness({
       sleep: held.sleep,
       fail() {
         // A thenable whose then() throws: the call's frame handler throws past the handler's own try.
-        return { then: () => { throw new Error('broken thenable'); } } as unknown as Promise<Record<string, never>>;
+        return {
+          then: () => {
+            throw new Error('broken thenable');
+          },
+        } as unknown as Promise<Record<string, never>>;
       },
     });
     const inFlight = h.client.sleep({ ms: 0, text: 'still here' });
@@ -103,11 +110,13 @@ describe('the safety net around routing one call\'s frame', () => {
     });
     const inFlight = h.client.sleep({ ms: 0, text: 'still here' });
     await held.running;
-    const error = await errorOf(h.client.unary(EMPTY_PAYLOAD, {
-      onTrailers: () => {
-        throw new Error('the callback broke');
-      },
-    }));
+    const error = await errorOf(
+      h.client.unary(EMPTY_PAYLOAD, {
+        onTrailers: () => {
+          throw new Error('the callback broke');
+        },
+      }),
+    );
     expect(error.code).toBe(Status.INTERNAL);
     expect(error.message).toMatch(/the callback broke/);
     held.release();

@@ -21,14 +21,17 @@ describe('limits', () => {
     const release = deferred();
     const started: CallContext[] = [];
     const twoStarted = deferred();
-    h = await startHarness({
-      async sleep(request, context) {
-        started.push(context);
-        if (started.length === 2) twoStarted.resolve();
-        await release.promise;
-        return request;
+    h = await startHarness(
+      {
+        async sleep(request, context) {
+          started.push(context);
+          if (started.length === 2) twoStarted.resolve();
+          await release.promise;
+          return request;
+        },
       },
-    }, { server: { maxConcurrentCalls: 2 } });
+      { server: { maxConcurrentCalls: 2 } },
+    );
     const connectionId = [...h.server.transport.connections.keys()][0];
     const held = [h.client.sleep({ ms: 0, text: 'a' }), h.client.sleep({ ms: 0, text: 'b' })];
     await twoStarted.promise;
@@ -47,20 +50,27 @@ describe('limits', () => {
 
   test('maxRequestBytes: a request over the limit is RESOURCE_EXHAUSTED, unary and streamed; the next call works', async () => {
     let handled = 0;
-    h = await startHarness({
-      async unary(request) {
-        handled++;
-        return request;
+    h = await startHarness(
+      {
+        async unary(request) {
+          handled++;
+          return request;
+        },
       },
-    }, { server: { maxRequestBytes: 100 }, channel: { maxRequestBytes: 1_000_000 } });
+      { server: { maxRequestBytes: 100 }, channel: { maxRequestBytes: 1_000_000 } },
+    );
     const unary = await failure(h.client.unary({ body: Buffer.alloc(200), seq: 1 }));
     expect(unary.code).toBe(Status.RESOURCE_EXHAUSTED);
     expect(unary.message).toMatch(/request of \d+ bytes exceeds maxRequestBytes \(100\)/);
     expect(handled).toBe(0);
-    const streamed = await failure(h.client.clientStream((async function* (): AsyncIterable<Payload> {
-      yield { body: Buffer.alloc(10), seq: 1 };
-      yield { body: Buffer.alloc(200), seq: 2 };
-    })()));
+    const streamed = await failure(
+      h.client.clientStream(
+        (async function* (): AsyncIterable<Payload> {
+          yield { body: Buffer.alloc(10), seq: 1 };
+          yield { body: Buffer.alloc(200), seq: 2 };
+        })(),
+      ),
+    );
     expect(streamed.code).toBe(Status.RESOURCE_EXHAUSTED);
     expect((await h.client.unary({ body: Buffer.alloc(50), seq: 3 })).seq).toBe(3);
   });
@@ -79,22 +89,27 @@ describe('limits', () => {
   test('maxResponseBytes in a stream: messages before the big one arrive, then RESOURCE_EXHAUSTED; the generator is closed', async () => {
     const closed = deferred();
     let context: CallContext | undefined;
-    h = await startHarness({
-      async *serverStream(_request, ctx) {
-        context = ctx;
-        try {
-          yield { body: Buffer.alloc(10), seq: 0 };
-          yield { body: Buffer.alloc(500), seq: 1 };
-          yield { body: Buffer.alloc(10), seq: 2 };
-        } finally {
-          closed.resolve();
-        }
+    h = await startHarness(
+      {
+        async *serverStream(_request, ctx) {
+          context = ctx;
+          try {
+            yield { body: Buffer.alloc(10), seq: 0 };
+            yield { body: Buffer.alloc(500), seq: 1 };
+            yield { body: Buffer.alloc(10), seq: 2 };
+          } finally {
+            closed.resolve();
+          }
+        },
       },
-    }, { server: { maxResponseBytes: 100 } });
+      { server: { maxResponseBytes: 100 } },
+    );
     const got: number[] = [];
-    const error = await failure((async () => {
-      for await (const m of h.client.serverStream({ body: Buffer.alloc(0), seq: 0 })) got.push(m.seq);
-    })());
+    const error = await failure(
+      (async () => {
+        for await (const m of h.client.serverStream({ body: Buffer.alloc(0), seq: 0 })) got.push(m.seq);
+      })(),
+    );
     expect(got).toEqual([0]);
     expect(error.code).toBe(Status.RESOURCE_EXHAUSTED);
     await closed.promise;

@@ -83,7 +83,10 @@ test('without a server to retry on, calls above the last accepted id fail UNAVAI
   await channel.connect();
   const client = createClient(TestServiceDefinition, channel);
   const calls = Array.from({ length: 64 }, (_, seq) =>
-    client.unary({ body: Buffer.from('c'), seq }).then(() => 'OK', (error: RpcError) => (error.notProcessed ? 'not processed' : error.codeName)),
+    client.unary({ body: Buffer.from('c'), seq }).then(
+      () => 'OK',
+      (error: RpcError) => (error.notProcessed ? 'not processed' : error.codeName),
+    ),
   );
   await new Promise((resolve) => setImmediate(resolve));
   await server.close(5000);

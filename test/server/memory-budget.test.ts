@@ -22,7 +22,10 @@ class FlowControlledCaller {
   private seenFrames = 0;
   readonly statuses = new Map<number, number>();
 
-  private constructor(readonly peer: RawPeer, connectionWindow: number) {
+  private constructor(
+    readonly peer: RawPeer,
+    connectionWindow: number,
+  ) {
     this.credit = connectionWindow;
   }
 

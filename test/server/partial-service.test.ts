@@ -21,7 +21,10 @@ async function serve(register: (server: RpcServer) => void): Promise<{ server: R
 }
 
 async function expectUnimplemented(call: Promise<unknown>, method: string): Promise<void> {
-  const error = (await call.then(() => undefined, (caught: unknown) => caught)) as RpcError;
+  const error = (await call.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  )) as RpcError;
   expect(error).toBeInstanceOf(RpcError);
   expect(error.code).toBe(Status.UNIMPLEMENTED);
   expect(error.rawMessage).toContain(`/test.v1.TestService/${method} is not implemented`);
@@ -36,19 +39,32 @@ describe('partial services', () => {
   });
 
   test.each([
-    ['a plain object, addService(..., { partial: true })', (server: RpcServer) => server.addService(TestServiceDefinition, { unary: async (request) => ({ ...request, seq: request.seq + 1 }) }, { partial: true })],
+    [
+      'a plain object, addService(..., { partial: true })',
+      (server: RpcServer) => server.addService(TestServiceDefinition, { unary: async (request) => ({ ...request, seq: request.seq + 1 }) }, { partial: true }),
+    ],
     ['a class, @RpcService(..., { partial: true })', (server: RpcServer) => server.add(UnaryOnly)],
   ])('%s serves its methods; the others answer UNIMPLEMENTED', async (_name, register) => {
     running = await serve(register);
     const client = createClient(TestServiceDefinition, running.channel);
     await expect(client.unary({ seq: 1 })).resolves.toEqual({ body: Buffer.alloc(0), seq: 2 });
     await expectUnimplemented(client.sleep({ ms: 1 }), 'Sleep');
-    await expectUnimplemented(client.clientStream((async function* () {
-      yield { seq: 1 };
-    })()), 'ClientStream');
-    await expectUnimplemented((async () => {
-      for await (const _ of client.serverStream({ seq: 1 })) { /* nothing */ }
-    })(), 'ServerStream');
+    await expectUnimplemented(
+      client.clientStream(
+        (async function* () {
+          yield { seq: 1 };
+        })(),
+      ),
+      'ClientStream',
+    );
+    await expectUnimplemented(
+      (async () => {
+        for await (const _ of client.serverStream({ seq: 1 })) {
+          /* nothing */
+        }
+      })(),
+      'ServerStream',
+    );
     await expect(client.unary({ seq: 5 })).resolves.toMatchObject({ seq: 6 }); // the connection is fine
   });
 

@@ -81,9 +81,11 @@ describe('deadlines', () => {
       },
     });
     const got: number[] = [];
-    const error = await failure((async () => {
-      for await (const m of h.client.serverStream(EMPTY, { timeoutMs: 100 })) got.push(m.seq);
-    })());
+    const error = await failure(
+      (async () => {
+        for await (const m of h.client.serverStream(EMPTY, { timeoutMs: 100 })) got.push(m.seq);
+      })(),
+    );
     expect(got).toEqual([0]);
     expect(error.code).toBe(Status.DEADLINE_EXCEEDED);
   });
@@ -114,16 +116,19 @@ describe('server-streaming flow control', () => {
     let consumed = 0;
     let maxLead = 0;
     const reachedWindow = deferred();
-    h = await startHarness({
-      async *serverStream() {
-        for (let i = 0; i < total; i++) {
-          produced++;
-          maxLead = Math.max(maxLead, produced - consumed);
-          if (produced === WINDOW_MESSAGES) reachedWindow.resolve();
-          yield { body: WINDOW_BODY, seq: i };
-        }
+    h = await startHarness(
+      {
+        async *serverStream() {
+          for (let i = 0; i < total; i++) {
+            produced++;
+            maxLead = Math.max(maxLead, produced - consumed);
+            if (produced === WINDOW_MESSAGES) reachedWindow.resolve();
+            yield { body: WINDOW_BODY, seq: i };
+          }
+        },
       },
-    }, { channel: { streamWindowBytes: WINDOW_BYTES } });
+      { channel: { streamWindowBytes: WINDOW_BYTES } },
+    );
     const stream = h.client.serverStream(EMPTY)[Symbol.asyncIterator]();
     const first = stream.next(); // starts the call
     await reachedWindow.promise;
@@ -144,20 +149,27 @@ describe('server-streaming flow control', () => {
   test('bidi: responses are flow-controlled too', async () => {
     let produced = 0;
     const reachedWindow = deferred();
-    h = await startHarness({
-      async *bidi(requests) {
-        for await (const r of requests) {
-          for (let i = 0; i < 200; i++) {
-            produced++;
-            if (produced === WINDOW_MESSAGES) reachedWindow.resolve();
-            yield { body: WINDOW_BODY, seq: r.seq * 1000 + i };
+    h = await startHarness(
+      {
+        async *bidi(requests) {
+          for await (const r of requests) {
+            for (let i = 0; i < 200; i++) {
+              produced++;
+              if (produced === WINDOW_MESSAGES) reachedWindow.resolve();
+              yield { body: WINDOW_BODY, seq: r.seq * 1000 + i };
+            }
           }
-        }
+        },
       },
-    }, { channel: { streamWindowBytes: WINDOW_BYTES } });
-    const stream = h.client.bidi((async function* () {
-      yield { body: Buffer.alloc(0), seq: 1 };
-    })())[Symbol.asyncIterator]();
+      { channel: { streamWindowBytes: WINDOW_BYTES } },
+    );
+    const stream = h.client
+      .bidi(
+        (async function* () {
+          yield { body: Buffer.alloc(0), seq: 1 };
+        })(),
+      )
+      [Symbol.asyncIterator]();
     const first = stream.next();
     await reachedWindow.promise;
     await settle();
@@ -177,27 +189,33 @@ describe('cancellation seen by the handler', () => {
     const reachedWindow = deferred();
     let produced = 0;
     let context: CallContext | undefined;
-    h = await startHarness({
-      async *serverStream(_request, ctx) {
-        context = ctx;
-        try {
-          for (;;) {
-            produced++;
-            if (produced === WINDOW_MESSAGES) reachedWindow.resolve();
-            yield { body: WINDOW_BODY, seq: produced };
+    h = await startHarness(
+      {
+        async *serverStream(_request, ctx) {
+          context = ctx;
+          try {
+            for (;;) {
+              produced++;
+              if (produced === WINDOW_MESSAGES) reachedWindow.resolve();
+              yield { body: WINDOW_BODY, seq: produced };
+            }
+          } finally {
+            closed.resolve();
           }
-        } finally {
-          closed.resolve();
-        }
+        },
       },
-    }, { channel: { streamWindowBytes: WINDOW_BYTES } });
+      { channel: { streamWindowBytes: WINDOW_BYTES } },
+    );
     const controller = new AbortController();
     const stream = h.client.serverStream(EMPTY, { signal: controller.signal })[Symbol.asyncIterator]();
     const first = stream.next();
     await reachedWindow.promise;
     controller.abort();
     // Messages already buffered are still delivered; otherwise the stream fails with CANCELLED.
-    const outcome = await first.then((r) => `message ${r.value?.seq}`, (error: RpcError) => `error ${error.code}`);
+    const outcome = await first.then(
+      (r) => `message ${r.value?.seq}`,
+      (error: RpcError) => `error ${error.code}`,
+    );
     expect(['message 1', `error ${Status.CANCELLED}`]).toContain(outcome);
     await closed.promise;
     expect(await aborted(context!.signal)).toMatchObject({ code: Status.CANCELLED });
@@ -219,10 +237,15 @@ describe('cancellation seen by the handler', () => {
       },
     });
     const controller = new AbortController();
-    const call = failure(h.client.clientStream((async function* () {
-      yield { body: Buffer.alloc(0), seq: 1 };
-      await new Promise(() => undefined);
-    })(), { signal: controller.signal }));
+    const call = failure(
+      h.client.clientStream(
+        (async function* () {
+          yield { body: Buffer.alloc(0), seq: 1 };
+          await new Promise(() => undefined);
+        })(),
+        { signal: controller.signal },
+      ),
+    );
     await started.promise;
     controller.abort();
     expect((await call).code).toBe(Status.CANCELLED);
@@ -253,9 +276,13 @@ describe('errors thrown by handlers of each kind', () => {
         return { total: 0, count: 0 };
       },
     });
-    const error = await failure(h.client.clientStream((async function* () {
-      for (let i = 0; i < 10; i++) yield { body: Buffer.alloc(0), seq: i };
-    })()));
+    const error = await failure(
+      h.client.clientStream(
+        (async function* () {
+          for (let i = 0; i < 10; i++) yield { body: Buffer.alloc(0), seq: i };
+        })(),
+      ),
+    );
     expect(error).toMatchObject({ code: Status.INVALID_ARGUMENT, details: 'seq=3' });
     expect(h.logger.errors).toEqual([]);
   });
@@ -264,9 +291,13 @@ describe('errors thrown by handlers of each kind', () => {
     h = await startHarness({
       serverStream: (() => 42) as never,
     });
-    const error = await failure((async () => {
-      for await (const _ of h.client.serverStream(EMPTY)) { /* nothing */ }
-    })());
+    const error = await failure(
+      (async () => {
+        for await (const _ of h.client.serverStream(EMPTY)) {
+          /* nothing */
+        }
+      })(),
+    );
     expect(error.code).toBe(Status.UNKNOWN);
     expect(h.logger.errors).toHaveLength(1);
   });

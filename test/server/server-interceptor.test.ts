@@ -22,22 +22,29 @@ describe('server interceptors', () => {
 
   test('auth from metadata: UNAUTHENTICATED without the token, the handler never runs; with it the call succeeds', async () => {
     let handled = 0;
-    h = await startHarness({
-      async unary(request) {
-        handled++;
-        return request;
+    h = await startHarness(
+      {
+        async unary(request) {
+          handled++;
+          return request;
+        },
+        async *serverStream() {
+          handled++;
+          yield { body: Buffer.alloc(0), seq: 1 };
+        },
       },
-      async *serverStream() {
-        handled++;
-        yield { body: Buffer.alloc(0), seq: 1 };
-      },
-    }, { server: { interceptors: [auth] } });
+      { server: { interceptors: [auth] } },
+    );
     const refused = await failure(h.client.unary({ body: Buffer.alloc(0), seq: 1 }));
     expect(refused.code).toBe(Status.UNAUTHENTICATED);
     expect(refused.message).toBe('/test.v1.TestService/Unary failed with UNAUTHENTICATED: missing or wrong token');
-    const refusedStream = await failure((async () => {
-      for await (const _ of h.client.serverStream({ body: Buffer.alloc(0), seq: 1 })) { /* nothing */ }
-    })());
+    const refusedStream = await failure(
+      (async () => {
+        for await (const _ of h.client.serverStream({ body: Buffer.alloc(0), seq: 1 })) {
+          /* nothing */
+        }
+      })(),
+    );
     expect(refusedStream.code).toBe(Status.UNAUTHENTICATED);
     expect(handled).toBe(0);
     const metadata = { authorization: 'Bearer secret' };
@@ -55,21 +62,26 @@ describe('server interceptors', () => {
       const start = Date.now();
       try {
         const result = await next();
-        log.push({ method: context.method, outcome: `ok ${JSON.stringify(result === undefined ? null : (result as { seq?: number }).seq ?? null)}`, ms: Date.now() - start });
+        log.push({ method: context.method, outcome: `ok ${JSON.stringify(result === undefined ? null : ((result as { seq?: number }).seq ?? null))}`, ms: Date.now() - start });
         return result;
       } catch (error) {
         log.push({ method: context.method, outcome: `error ${(error as RpcError).code}`, ms: Date.now() - start });
         throw error;
       }
     };
-    h = await startHarness({
-      async fail() {
-        throw new RpcError(Status.ABORTED, 'no');
+    h = await startHarness(
+      {
+        async fail() {
+          throw new RpcError(Status.ABORTED, 'no');
+        },
       },
-    }, { server: { interceptors: [timing] } });
+      { server: { interceptors: [timing] } },
+    );
     await h.client.sleep({ ms: 30, text: '' });
     await h.client.unary({ body: Buffer.alloc(0), seq: 7 });
-    for await (const _ of h.client.serverStream({ body: Buffer.alloc(0), seq: 3 })) { /* drain */ }
+    for await (const _ of h.client.serverStream({ body: Buffer.alloc(0), seq: 3 })) {
+      /* drain */
+    }
     await failure(h.client.fail({ ms: 0, text: '' }));
     expect(log.map((e) => `${e.method} ${e.outcome}`)).toEqual([
       '/test.v1.TestService/Sleep ok null',
@@ -82,18 +94,23 @@ describe('server interceptors', () => {
 
   test('composition: options interceptors first (outermost), then use(), in order', async () => {
     const order: string[] = [];
-    const named = (name: string): ServerInterceptor => async (_context: CallContext, next) => {
-      order.push(`${name} in`);
-      const result = await next();
-      order.push(`${name} out`);
-      return result;
-    };
-    h = await startHarness({
-      async unary(request) {
-        order.push('handler');
-        return request;
+    const named =
+      (name: string): ServerInterceptor =>
+      async (_context: CallContext, next) => {
+        order.push(`${name} in`);
+        const result = await next();
+        order.push(`${name} out`);
+        return result;
+      };
+    h = await startHarness(
+      {
+        async unary(request) {
+          order.push('handler');
+          return request;
+        },
       },
-    }, { server: { interceptors: [named('a'), named('b')] } });
+      { server: { interceptors: [named('a'), named('b')] } },
+    );
     h.server.use(named('c'));
     await h.client.unary({ body: Buffer.alloc(0), seq: 1 });
     expect(order).toEqual(['a in', 'b in', 'c in', 'handler', 'c out', 'b out', 'a out']);
@@ -106,12 +123,15 @@ describe('server interceptors', () => {
       if (context.metadata.get('crash') === 'yes') throw new Error('interceptor bug');
       return next();
     };
-    h = await startHarness({
-      async unary(request) {
-        handled++;
-        return request;
+    h = await startHarness(
+      {
+        async unary(request) {
+          handled++;
+          return request;
+        },
       },
-    }, { server: { interceptors: [cache] } });
+      { server: { interceptors: [cache] } },
+    );
     expect(await h.client.unary({ body: Buffer.alloc(0), seq: 1 }, { metadata: { cached: 'yes' } })).toEqual({ body: Buffer.from('cached'), seq: 99 });
     const crashed = await failure(h.client.unary({ body: Buffer.alloc(0), seq: 1 }, { metadata: { crash: 'yes' } }));
     expect(crashed.code).toBe(Status.UNKNOWN);
@@ -132,12 +152,15 @@ describe('server interceptors', () => {
       inner.push(handled);
       return next();
     };
-    h = await startHarness({
-      async unary(request) {
-        if (++handled === 1) throw new RpcError(Status.UNAVAILABLE, 'first attempt');
-        return { ...request, seq: handled };
+    h = await startHarness(
+      {
+        async unary(request) {
+          if (++handled === 1) throw new RpcError(Status.UNAVAILABLE, 'first attempt');
+          return { ...request, seq: handled };
+        },
       },
-    }, { server: { interceptors: [retry, count] } });
+      { server: { interceptors: [retry, count] } },
+    );
     await expect(h.client.unary({ body: Buffer.alloc(0), seq: 1 })).resolves.toMatchObject({ seq: 2 });
     expect(inner).toEqual([0, 1]);
   });

@@ -65,7 +65,11 @@ test('frames on a stream with queued messages wait behind them (a STATUS after i
   expect(sent.map((s) => [s.kind, s.id])).toEqual([[FrameKind.STATUS, 3]]);
   flow.granted(400);
   scheduler.pump();
-  expect(sent.map((s) => [s.kind, s.id])).toEqual([[FrameKind.STATUS, 3], [FrameKind.MESSAGE, 1], [FrameKind.STATUS, 1]]);
+  expect(sent.map((s) => [s.kind, s.id])).toEqual([
+    [FrameKind.STATUS, 3],
+    [FrameKind.MESSAGE, 1],
+    [FrameKind.STATUS, 1],
+  ]);
 });
 
 test('started messages leave one fragment per stream in turn, and only below the high-water mark', () => {

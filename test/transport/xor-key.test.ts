@@ -9,7 +9,7 @@ describe('xorKey option', () => {
     expect(xorKeyCheck(options.xorKey)).toBe(xorKeyCheck(Buffer.from('clé', 'utf8')));
   });
 
-  it('copies a Uint8Array key, so changing the caller\'s buffer later changes nothing', () => {
+  it("copies a Uint8Array key, so changing the caller's buffer later changes nothing", () => {
     const key = Buffer.from('k3y');
     const options = resolveTransportOptions({ xorKey: key });
     key.fill(0);

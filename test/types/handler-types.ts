@@ -194,9 +194,11 @@ export async function typedClient(channel: Channel): Promise<void> {
     const seq: number = message.seq;
     void seq;
   }
-  const sum: Sum = await client.clientStream((async function* () {
-    yield { body: Buffer.alloc(0), seq: 1 };
-  })());
+  const sum: Sum = await client.clientStream(
+    (async function* () {
+      yield { body: Buffer.alloc(0), seq: 1 };
+    })(),
+  );
   void reply;
   void delay;
   void sum;
@@ -220,9 +222,11 @@ export async function typedClient(channel: Channel): Promise<void> {
   // Requests are DeepPartial: missing fields take their defaults.
   const partial: Payload = await client.unary({ seq: 1 });
   await client.sleep({});
-  await client.clientStream((async function* () {
-    yield { seq: 2 };
-  })());
+  await client.clientStream(
+    (async function* () {
+      yield { seq: 2 };
+    })(),
+  );
   void partial;
   // @ts-expect-error an unknown field (a typo of text) is still refused
   await client.sleep({ ms: 1, txet: 'x' });

@@ -11,10 +11,14 @@ export interface AbortLog {
 /** An implementation of TestService whose answers tests can predict. */
 export function testService(log: AbortLog = { aborted: [] }): ServiceImplementation<typeof TestServiceDefinition> {
   const noteAbort = (method: string, context: CallContext): void => {
-    context.signal.addEventListener('abort', () => {
-      log.aborted.push(method);
-      log.onAbort?.(method);
-    }, { once: true });
+    context.signal.addEventListener(
+      'abort',
+      () => {
+        log.aborted.push(method);
+        log.onAbort?.(method);
+      },
+      { once: true },
+    );
   };
   return {
     // seq + 1; the caller's "x-echo" metadata comes back as a header "x-echoed" and trailer "x-trailer".
@@ -48,10 +52,14 @@ export function testService(log: AbortLog = { aborted: [] }): ServiceImplementat
       noteAbort('sleep', context);
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(resolve, request.ms);
-        context.signal.addEventListener('abort', () => {
-          clearTimeout(timer);
-          reject(new RpcError(Status.CANCELLED, 'aborted'));
-        }, { once: true });
+        context.signal.addEventListener(
+          'abort',
+          () => {
+            clearTimeout(timer);
+            reject(new RpcError(Status.CANCELLED, 'aborted'));
+          },
+          { once: true },
+        );
       });
       return request;
     },

@@ -53,9 +53,12 @@ describe('framerpc over WebSocket, Node client', () => {
     expect(streamed).toEqual([1, 2, 3, 4, 5]);
 
     const echoed: number[] = [];
-    for await (const message of client.bidi((async function* () {
-      for (let seq = 1; seq <= 3; seq++) yield { seq };
-    })())) echoed.push(message.seq);
+    for await (const message of client.bidi(
+      (async function* () {
+        for (let seq = 1; seq <= 3; seq++) yield { seq };
+      })(),
+    ))
+      echoed.push(message.seq);
     expect(echoed).toEqual([10, 20, 30]);
 
     // A message far larger than one WebSocket message (64 KiB): split and joined again.
@@ -81,15 +84,17 @@ describe('framerpc over WebSocket, Node client', () => {
     expect(await page.text()).toBe('page');
 
     const received: string[][] = [[], []];
-    const members = await Promise.all([0, 1].map(async (index) => {
-      const member = channel(`ws://127.0.0.1:${port}/framerpc`);
-      const events = subscribePush(ChatEventsDefinition, member);
-      events.messagePosted.on((message) => received[index].push(message.text));
-      await member.connect();
-      await events.ready();
-      await joinRoom(member, 'lobby');
-      return events;
-    }));
+    const members = await Promise.all(
+      [0, 1].map(async (index) => {
+        const member = channel(`ws://127.0.0.1:${port}/framerpc`);
+        const events = subscribePush(ChatEventsDefinition, member);
+        events.messagePosted.on((message) => received[index].push(message.text));
+        await member.connect();
+        await events.ready();
+        await joinRoom(member, 'lobby');
+        return events;
+      }),
+    );
     const arrived = Promise.all(members.map((events) => new Promise<void>((resolve) => events.messagePosted.on(() => resolve()))));
     hub.emitter(ChatEventsDefinition).toRoom('lobby').messagePosted({ room: 'lobby', from: 'server', text: 'hello', seq: 1 });
     await arrived;
@@ -99,10 +104,27 @@ describe('framerpc over WebSocket, Node client', () => {
   test('wss:// through an https server', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'framerpc-wss-'));
     try {
-      execFileSync('openssl', [
-        'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem'),
-        '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
-      ], { stdio: 'pipe' });
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-keyout',
+          path.join(dir, 'key.pem'),
+          '-out',
+          path.join(dir, 'cert.pem'),
+          '-days',
+          '1',
+          '-subj',
+          '/CN=localhost',
+          '-addext',
+          'subjectAltName=DNS:localhost,IP:127.0.0.1',
+        ],
+        { stdio: 'pipe' },
+      );
     } catch (error) {
       throw new Error(`the wss test needs the openssl CLI to make a test certificate (apt-get install openssl): ${(error as Error).message}`);
     }
@@ -129,7 +151,10 @@ describe('framerpc over WebSocket, Node client', () => {
     const goaway = new Promise((resolve) => ws.once('goaway', resolve));
     await server.close(100);
     await expect(goaway).resolves.toMatchObject({ reason: 'server shutting down' });
-    const refused = await fetch(`http://127.0.0.1:${port}/`).then(() => 'open', () => 'closed');
+    const refused = await fetch(`http://127.0.0.1:${port}/`).then(
+      () => 'open',
+      () => 'closed',
+    );
     expect(refused).toBe('closed');
 
     const again = rpcServer();

@@ -81,7 +81,10 @@ export class BalancedChannel extends EventEmitter<BalancedChannelEvents> impleme
     this.retry = retry === false ? undefined : new RetryRunner(retry);
     this.minResolveIntervalMs = minResolveIntervalMs ?? 1000;
     this.removeGraceMs = removeGraceMs ?? 30_000;
-    for (const [key, value] of [['minResolveIntervalMs', this.minResolveIntervalMs], ['removeGraceMs', this.removeGraceMs]] as const) {
+    for (const [key, value] of [
+      ['minResolveIntervalMs', this.minResolveIntervalMs],
+      ['removeGraceMs', this.removeGraceMs],
+    ] as const) {
       if (!Number.isInteger(value) || value < 0) throw new TypeError(`channel option ${key} must be a non-negative integer of ms, got ${value}`);
     }
   }
@@ -253,7 +256,7 @@ export class BalancedChannel extends EventEmitter<BalancedChannelEvents> impleme
   private retire(sub: EndpointChannel): void {
     const started = Date.now();
     sub.stopHealthWatch();
-    const done = (): boolean => sub.state !== 'ready' && sub.state !== 'not_serving' ? true : sub.load === 0 || Date.now() - started >= this.removeGraceMs;
+    const done = (): boolean => (sub.state !== 'ready' && sub.state !== 'not_serving' ? true : sub.load === 0 || Date.now() - started >= this.removeGraceMs);
     if (done()) {
       sub.close();
       return;
@@ -314,7 +317,9 @@ export class BalancedChannel extends EventEmitter<BalancedChannelEvents> impleme
   }
 
   private unavailable(reason: string): RpcError {
-    const states = this.endpointStates().map((status) => `${status.endpoint} ${status.state}`).join(', ');
+    const states = this.endpointStates()
+      .map((status) => `${status.endpoint} ${status.state}`)
+      .join(', ');
     const error = new RpcError(Status.UNAVAILABLE, `${reason} (${states || 'no endpoints resolved'})`);
     error.notProcessed = true;
     return error;

@@ -138,7 +138,7 @@ export class EndpointChannel extends EventEmitter<EndpointChannelEvents> impleme
         if (this.watch !== watch) return;
         // No health service there: judge the endpoint by its connection alone. Other errors (the connection
         // dropped) are followed by a new connection, and a new Watch.
-        this.serving = error instanceof RpcError && error.code === Status.UNIMPLEMENTED ? true : this.serving ?? true;
+        this.serving = error instanceof RpcError && error.code === Status.UNIMPLEMENTED ? true : (this.serving ?? true);
       }
       this.update();
     })();

@@ -59,7 +59,8 @@ export function resolveRedisPushBusOptions(partial: Partial<RedisPushBusOptions>
   if (!options.publisher || typeof options.publisher.publish !== 'function') bad('publisher must be an ioredis client (new Redis(url))');
   if (!options.subscriber || typeof options.subscriber.subscribe !== 'function') bad('subscriber must be an ioredis client of its own (publisher.duplicate())');
   if ((options.publisher as unknown) === options.subscriber) bad('subscriber must be a connection of its own, not the publisher: a subscribed connection cannot publish (use publisher.duplicate())');
-  if (typeof options.channelPrefix !== 'string' || !/^[\x21-\x7e]{1,100}$/.test(options.channelPrefix)) bad(`channelPrefix must be 1 to 100 printable ASCII characters, got ${JSON.stringify(options.channelPrefix)}`);
+  if (typeof options.channelPrefix !== 'string' || !/^[\x21-\x7e]{1,100}$/.test(options.channelPrefix))
+    bad(`channelPrefix must be 1 to 100 printable ASCII characters, got ${JSON.stringify(options.channelPrefix)}`);
   for (const key of ['sharded', 'roomChannels'] as const) {
     if (typeof options[key] !== 'boolean') bad(`${key} must be true or false, got ${JSON.stringify(options[key])}`);
   }

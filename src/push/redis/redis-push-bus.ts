@@ -59,7 +59,17 @@ export interface RedisPushBusStats {
 export class RedisPushBus extends EventEmitter<RedisPushBusEvents> implements PushBus {
   readonly options: RedisPushBusOptions;
   private readonly counters: RedisPushBusStats = {
-    published: 0, publishErrors: 0, droppedTooLarge: 0, droppedQueueFull: 0, droppedCutOff: 0, received: 0, malformed: 0, cutOffs: 0, cutOffMs: 0, pendingPublishes: 0, pendingBytes: 0,
+    published: 0,
+    publishErrors: 0,
+    droppedTooLarge: 0,
+    droppedQueueFull: 0,
+    droppedCutOff: 0,
+    received: 0,
+    malformed: 0,
+    cutOffs: 0,
+    cutOffMs: 0,
+    pendingPublishes: 0,
+    pendingBytes: 0,
   };
   private node: PushBusNode | undefined;
   private channels: string[] = [];
@@ -129,7 +139,8 @@ export class RedisPushBus extends EventEmitter<RedisPushBusEvents> implements Pu
   }
 
   attach(node: PushBusNode): void {
-    if (this.node) throw new PushError(PushErrorCode.NODE_ID_TAKEN, `this RedisPushBus already carries hub ${JSON.stringify(this.node.nodeId)}; create one bus (and one subscriber connection) per hub`);
+    if (this.node)
+      throw new PushError(PushErrorCode.NODE_ID_TAKEN, `this RedisPushBus already carries hub ${JSON.stringify(this.node.nodeId)}; create one bus (and one subscriber connection) per hub`);
     if (this.closed) throw new PushError(PushErrorCode.CLOSED, 'this RedisPushBus is closed; create a new one');
     this.node = node;
     this.channels = [this.allChannel, this.nodeChannel(node.nodeId)];

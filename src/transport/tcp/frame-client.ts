@@ -153,9 +153,10 @@ export class FrameClient extends EventEmitter<FrameClientEvents> implements Fram
       clearTimeout(timer);
       if (this.pendingSocket === socket) this.pendingSocket = undefined;
       socket.destroy();
-      const info: CloseInfo = error instanceof FrameError
-        ? { code: error.closeCode, reason: error.message, remote: true }
-        : { code: CloseCode.CONNECTION_LOST, reason: `connect to ${dialer?.target ?? `${this.host}:${this.port}`} failed: ${error.message}`, remote: false };
+      const info: CloseInfo =
+        error instanceof FrameError
+          ? { code: error.closeCode, reason: error.message, remote: true }
+          : { code: CloseCode.CONNECTION_LOST, reason: `connect to ${dialer?.target ?? `${this.host}:${this.port}`} failed: ${error.message}`, remote: false };
       this.onLost(info);
     };
     socket.on('error', failed);

@@ -1,7 +1,17 @@
 // Writes frames into the outbound queue as negotiated, through the codec: header in place, payload compressed and obfuscated.
 import type { FrameCompressor } from '../../codec/frame-compressor';
 import { writeFrameHeader } from '../../codec/frame-header';
-import { ASYNC_DEFLATE_BYTES, CALLER_FLAGS, deflatePayload, deflatePayloadAsync, sealPayloadInPlace, wireFlags, writeFrame, type CompressChoice, type PayloadEncoding } from '../../codec/payload-codec';
+import {
+  ASYNC_DEFLATE_BYTES,
+  CALLER_FLAGS,
+  deflatePayload,
+  deflatePayloadAsync,
+  sealPayloadInPlace,
+  wireFlags,
+  writeFrame,
+  type CompressChoice,
+  type PayloadEncoding,
+} from '../../codec/payload-codec';
 import { HeldFrames } from './held-frames';
 import type { OutboundQueue } from './outbound-queue';
 import type { TransportOptions } from '../transport-options';
@@ -68,7 +78,8 @@ export class FrameWriter {
   private deflateLater(kind: number, flags: number, streamId: number, payload: Uint8Array): void {
     const place = this.held.reserve(FRAME_HEADER_BYTES + payload.length);
     const wire = wireFlags(flags, true, this.encoding);
-    deflatePayloadAsync(new Uint8Array(payload), this.encoding).then( // copied: the caller may reuse its buffer at once
+    deflatePayloadAsync(new Uint8Array(payload), this.encoding).then(
+      // copied: the caller may reuse its buffer at once
       (body) => {
         const frame = new Uint8Array(FRAME_HEADER_BYTES + body.length);
         writeFrame(frame, 0, kind, wire, streamId, body, this.encoding);

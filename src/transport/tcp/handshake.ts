@@ -25,8 +25,12 @@ export function localPreface(options: TransportOptions, role: Role): Preface {
   if (options.compression) features |= Feature.COMPRESSION;
   if (options.xorKey) features |= Feature.OBFUSCATION;
   return {
-    version: PROTOCOL_VERSION, features, role, keyCheck: xorKeyCheck(options.xorKey),
-    connectionWindow: options.connectionWindowBytes, streamWindow: options.streamWindowBytes,
+    version: PROTOCOL_VERSION,
+    features,
+    role,
+    keyCheck: xorKeyCheck(options.xorKey),
+    connectionWindow: options.connectionWindowBytes,
+    streamWindow: options.streamWindowBytes,
   };
 }
 

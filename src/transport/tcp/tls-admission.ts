@@ -13,10 +13,20 @@ import { CloseCode } from '../../codec/wire';
  * - reports a handshake that times out as TIMEOUT, any other TLS failure as HANDSHAKE_FAILED;
  * - records every TCP socket in `tcpSockets`, so close() can drop those still in their handshake.
  */
-export function guardTlsServer(server: tls.Server, options: TransportOptions, maxConnections: number, tcpSockets: Set<net.Socket>, onRejected: (rejected: { remoteAddress: string; code: CloseCode; reason: string }) => void): tls.Server {
+export function guardTlsServer(
+  server: tls.Server,
+  options: TransportOptions,
+  maxConnections: number,
+  tcpSockets: Set<net.Socket>,
+  onRejected: (rejected: { remoteAddress: string; code: CloseCode; reason: string }) => void,
+): tls.Server {
   server.maxConnections = maxConnections;
   server.on('drop', (dropped?: { remoteAddress?: string }) => {
-    onRejected({ remoteAddress: dropped?.remoteAddress ?? '', code: CloseCode.SERVER_FULL, reason: `server is at maxConnections (${maxConnections}); TCP connection dropped before the TLS handshake` });
+    onRejected({
+      remoteAddress: dropped?.remoteAddress ?? '',
+      code: CloseCode.SERVER_FULL,
+      reason: `server is at maxConnections (${maxConnections}); TCP connection dropped before the TLS handshake`,
+    });
   });
   server.on('connection', (socket: net.Socket) => {
     tcpSockets.add(socket);

@@ -18,11 +18,14 @@ const framerpcTest = {
   async unary(seq: number, echo: string) {
     let header: string | undefined;
     let trailer: string | undefined;
-    const reply = await client.unary({ seq }, {
-      metadata: new Metadata({ 'x-echo': echo }),
-      onHeaders: (headers) => (header = String(headers.get('x-echoed'))),
-      onTrailers: (trailers) => (trailer = String(trailers.get('x-trailer'))),
-    });
+    const reply = await client.unary(
+      { seq },
+      {
+        metadata: new Metadata({ 'x-echo': echo }),
+        onHeaders: (headers) => (header = String(headers.get('x-echoed'))),
+        onTrailers: (trailers) => (trailer = String(trailers.get('x-trailer'))),
+      },
+    );
     return { seq: reply.seq, header, trailer };
   },
   async serverStream(count: number) {
@@ -32,9 +35,12 @@ const framerpcTest = {
   },
   async bidi(seqs: number[]) {
     const answers: number[] = [];
-    for await (const message of client.bidi((async function* () {
-      for (const seq of seqs) yield { seq };
-    })())) answers.push(message.seq);
+    for await (const message of client.bidi(
+      (async function* () {
+        for (const seq of seqs) yield { seq };
+      })(),
+    ))
+      answers.push(message.seq);
     return answers;
   },
   async bigUnary(bytes: number) {

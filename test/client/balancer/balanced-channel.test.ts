@@ -43,7 +43,13 @@ describe('BalancedChannel', () => {
     const channel = track(createChannel({ endpoints: [a.address, b.address, c.address], policy: 'round_robin' }));
     await channel.connect();
     await waitUntil(() => channel.endpointStates().every((e) => e.state === 'ready'), 'all endpoints are ready');
-    expect(await shares(channel, 30)).toEqual(new Map([['s0', 10], ['s1', 10], ['s2', 10]]));
+    expect(await shares(channel, 30)).toEqual(
+      new Map([
+        ['s0', 10],
+        ['s1', 10],
+        ['s2', 10],
+      ]),
+    );
     expect(channel.state).toBe('open');
   });
 
@@ -111,7 +117,12 @@ describe('BalancedChannel', () => {
     expect(await shares(channel, 4)).toEqual(new Map([['s1', 4]]));
     a.health.setStatus('', ServingStatus.SERVING);
     await waitUntil(() => channel.endpointStates()[0].state === 'ready', 'the endpoint is back');
-    expect(await shares(channel, 4)).toEqual(new Map([['s0', 2], ['s1', 2]]));
+    expect(await shares(channel, 4)).toEqual(
+      new Map([
+        ['s0', 2],
+        ['s1', 2],
+      ]),
+    );
   });
 
   it('with healthCheck, judges a server without the health service by its connection alone', async () => {
@@ -132,7 +143,9 @@ describe('BalancedChannel', () => {
     const channel = track(createChannel({ ...FAST, endpoints: [dead], retry: false }));
     const states: string[] = [];
     channel.on('state', (state) => states.push(state));
-    const error = await createClient(WorkServiceDefinition, channel).charge({ key: 'x' }).catch((e: RpcError) => e);
+    const error = await createClient(WorkServiceDefinition, channel)
+      .charge({ key: 'x' })
+      .catch((e: RpcError) => e);
     expect((error as RpcError).code).toBe(14);
     expect((error as RpcError).notProcessed).toBe(true);
     expect((error as RpcError).message).toContain('transient_failure');
@@ -172,14 +185,16 @@ describe('BalancedChannel', () => {
   it('asks a failing resolver again, and keeps the endpoints it has while the resolver fails', async () => {
     const [a] = await start(1);
     let calls = 0;
-    const channel = track(createChannel({
-      ...FAST,
-      resolver: async () => {
-        calls++;
-        if (calls === 1 || calls === 3) throw new Error(`discovery down (${calls})`);
-        return [a.address];
-      },
-    }));
+    const channel = track(
+      createChannel({
+        ...FAST,
+        resolver: async () => {
+          calls++;
+          if (calls === 1 || calls === 3) throw new Error(`discovery down (${calls})`);
+          return [a.address];
+        },
+      }),
+    );
     const errors: string[] = [];
     channel.on('resolveError', (error) => errors.push(error.message));
     await channel.connect();

@@ -22,6 +22,9 @@ describe('endpoints', () => {
   });
 
   it('a static resolver gives its endpoints as objects', async () => {
-    await expect(staticResolver(['a:1', { host: 'b', port: 2 }]).resolve()).resolves.toEqual([{ host: 'a', port: 1 }, { host: 'b', port: 2 }]);
+    await expect(staticResolver(['a:1', { host: 'b', port: 2 }]).resolve()).resolves.toEqual([
+      { host: 'a', port: 1 },
+      { host: 'b', port: 2 },
+    ]);
   });
 });

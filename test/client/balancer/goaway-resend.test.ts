@@ -4,7 +4,7 @@ import { WorkServiceDefinition } from '../../../generated/test/balancing';
 import { createChannel, createClient, type RpcError } from '../../../src';
 import { startWorkServer, waitUntil } from './work-servers';
 
-it('calls running through one endpoint\'s graceful close each run once, on it or on the other', async () => {
+it("calls running through one endpoint's graceful close each run once, on it or on the other", async () => {
   const [a, b] = await Promise.all([startWorkServer('a'), startWorkServer('b')]);
   const channel = createChannel({ endpoints: [a.address, b.address], policy: 'round_robin', reconnect: { initialDelayMs: 10, maxDelayMs: 50 } });
   try {
@@ -18,7 +18,12 @@ it('calls running through one endpoint\'s graceful close each run once, on it or
     const callers = Array.from({ length: 16 }, async () => {
       while (!closed && made < 5000) {
         const key = `c${made++}`;
-        outcomes.push(await client.charge({ key, ms: 5 }).then((reply) => reply.server, (error: RpcError) => `failed: ${error.message}`));
+        outcomes.push(
+          await client.charge({ key, ms: 5 }).then(
+            (reply) => reply.server,
+            (error: RpcError) => `failed: ${error.message}`,
+          ),
+        );
       }
     });
     await waitUntil(() => a.executions.size >= 20, 'some calls ran on a');

@@ -24,20 +24,24 @@ describe('RetryRunner', () => {
     expect(result).toBe('ok');
     expect(attempts).toBe(3);
     attempts = 0;
-    await expect(runner.response(charge, undefined, async () => {
-      attempts++;
-      throw notProcessed();
-    })).rejects.toMatchObject({ notProcessed: true });
+    await expect(
+      runner.response(charge, undefined, async () => {
+        attempts++;
+        throw notProcessed();
+      }),
+    ).rejects.toMatchObject({ notProcessed: true });
     expect(attempts).toBe(3);
   });
 
   it('does not retry a call that may have run', async () => {
     const runner = new RetryRunner({ initialBackoffMs: 0 });
     let attempts = 0;
-    await expect(runner.response(charge, undefined, async () => {
-      attempts++;
-      throw new RpcError(Status.UNAVAILABLE, 'connection closed');
-    })).rejects.toMatchObject({ code: Status.UNAVAILABLE });
+    await expect(
+      runner.response(charge, undefined, async () => {
+        attempts++;
+        throw new RpcError(Status.UNAVAILABLE, 'connection closed');
+      }),
+    ).rejects.toMatchObject({ code: Status.UNAVAILABLE });
     expect(attempts).toBe(1);
   });
 

@@ -93,7 +93,7 @@ describe('Backpressure: read path pauses above outboundHighWaterBytes', () => {
         maxOutbound = Math.max(maxOutbound, connection.outboundBytes);
       },
     });
-    const paused = once((connection.socket as Socket), 'pause');
+    const paused = once(connection.socket as Socket, 'pause');
 
     // 32 MiB of requests: far more than socket buffers and the bounds together.
     const count = 2048;
@@ -156,7 +156,7 @@ describe('Backpressure: read path pauses above outboundHighWaterBytes', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(got).toBe(0);
     expect(serverSide.state).toBe('open');
-    const resumed = once((connection.socket as Socket), 'data');
+    const resumed = once(connection.socket as Socket, 'data');
     connection.resumeReading();
     await resumed;
     expect(got).toBe(1);

@@ -45,7 +45,10 @@ describe('FrameClient: connect timeout', () => {
     const silent = await silentServer();
     const { client: c, states, disconnects } = client({ port: silent.port, reconnect: false, connectTimeoutMs: 300 });
     const started = Date.now();
-    const error = await c.connect().then(() => undefined, (e: unknown) => e);
+    const error = await c.connect().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     const elapsed = Date.now() - started;
     expect(error).toBeInstanceOf(FrameError);
     expect((error as FrameError).message).toMatch(/connect timed out after connectTimeoutMs \(300 ms\)/);

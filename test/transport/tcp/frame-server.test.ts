@@ -65,7 +65,10 @@ describe('FrameServer: maxConnections', () => {
     const second = await client(echo.port).connect();
     const third = client(echo.port);
     const rejected = echo.nextRejected();
-    const error = await third.connect().then(() => undefined, (e: unknown) => e);
+    const error = await third.connect().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(FrameError);
     expect((error as FrameError).closeCode).toBe(CloseCode.SERVER_FULL);
     expect((error as FrameError).message).toBe('client closed: server is at maxConnections (2); try again later');

@@ -15,20 +15,22 @@ import { startEchoServer, type EchoServer } from './helpers';
  * Version-2 prefaces (20 bytes), mostly well-formed, sometimes with each field a peer may get wrong: another
  * version, a role that is neither client nor server, a non-zero reserved byte 7, a zero window.
  */
-const prefaceArb = fc.record({
-  version: fc.oneof({ weight: 4, arbitrary: fc.constant(PROTOCOL_VERSION) }, { weight: 1, arbitrary: fc.nat({ max: 255 }) }),
-  // Mostly without OBFUSCATION (neither side here has an XOR key), so that many prefaces are accepted.
-  features: fc.oneof({ weight: 3, arbitrary: fc.nat({ max: 255 }).map((bits) => bits & ~Feature.OBFUSCATION) }, { weight: 1, arbitrary: fc.nat({ max: 255 }) }),
-  role: fc.oneof({ weight: 4, arbitrary: fc.constantFrom<number>(Role.CLIENT, Role.SERVER) }, { weight: 1, arbitrary: fc.nat({ max: 255 }) }),
-  reserved: fc.oneof({ weight: 4, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 255 }) }),
-  keyCheck: fc.nat({ max: 0xffff_ffff }),
-  connectionWindow: fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 1, max: 0xffff_ffff }) }, { weight: 1, arbitrary: fc.constant(0) }),
-  streamWindow: fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 1, max: 0xffff_ffff }) }, { weight: 1, arbitrary: fc.constant(0) }),
-}).map(({ reserved, role, ...fields }) => {
-  const bytes = encodePreface({ ...fields, role: role as Role });
-  bytes[7] = reserved;
-  return bytes;
-});
+const prefaceArb = fc
+  .record({
+    version: fc.oneof({ weight: 4, arbitrary: fc.constant(PROTOCOL_VERSION) }, { weight: 1, arbitrary: fc.nat({ max: 255 }) }),
+    // Mostly without OBFUSCATION (neither side here has an XOR key), so that many prefaces are accepted.
+    features: fc.oneof({ weight: 3, arbitrary: fc.nat({ max: 255 }).map((bits) => bits & ~Feature.OBFUSCATION) }, { weight: 1, arbitrary: fc.nat({ max: 255 }) }),
+    role: fc.oneof({ weight: 4, arbitrary: fc.constantFrom<number>(Role.CLIENT, Role.SERVER) }, { weight: 1, arbitrary: fc.nat({ max: 255 }) }),
+    reserved: fc.oneof({ weight: 4, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 255 }) }),
+    keyCheck: fc.nat({ max: 0xffff_ffff }),
+    connectionWindow: fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 1, max: 0xffff_ffff }) }, { weight: 1, arbitrary: fc.constant(0) }),
+    streamWindow: fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 1, max: 0xffff_ffff }) }, { weight: 1, arbitrary: fc.constant(0) }),
+  })
+  .map(({ reserved, role, ...fields }) => {
+    const bytes = encodePreface({ ...fields, role: role as Role });
+    bytes[7] = reserved;
+    return bytes;
+  });
 
 /**
  * What a side that speaks version 2 without an XOR key makes of a complete 20-byte preface from a peer that
@@ -60,7 +62,13 @@ function settled<T>(promise: Promise<T>, ms: number): Promise<{ ok: true; value:
   const bound = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`the handshake neither completed nor failed within ${ms} ms`)), ms);
   });
-  return Promise.race([promise.then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error })), bound]).finally(() => clearTimeout(timer));
+  return Promise.race([
+    promise.then(
+      (value) => ({ ok: true as const, value }),
+      (error: unknown) => ({ ok: false as const, error }),
+    ),
+    bound,
+  ]).finally(() => clearTimeout(timer));
 }
 
 describe('client handshake: whatever the server answers', () => {
@@ -136,7 +144,8 @@ describe('client handshake: whatever the server answers', () => {
         if (error.message.length === 0) throw new Error(`a FrameError without a reason (code ${error.closeCode})`);
         if (verdict !== undefined) same(`failed ${error.closeCode} ${error.message}`, verdict === 'ok' ? 'completed' : `failed ${CloseCode.HANDSHAKE_FAILED} ${verdict}`);
         const refusal = wholeRefusal(bytes);
-        if (refusal) same(`failed ${error.closeCode} ${error.message}`, `failed ${refusal.code} ${refusal.reason || `the server refused the connection with close code ${refusal.code} and no reason`}`);
+        if (refusal)
+          same(`failed ${error.closeCode} ${error.message}`, `failed ${refusal.code} ${refusal.reason || `the server refused the connection with close code ${refusal.code} and no reason`}`);
       }),
       { numRuns: 400 },
     );

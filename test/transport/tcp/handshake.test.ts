@@ -70,7 +70,10 @@ describe('Handshake: peers that are not framerpc', () => {
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
     const client = new FrameClient({ port: (http.address() as net.AddressInfo).port, reconnect: {} });
     clients.push(client);
-    const error = await client.connect().then(() => undefined, (e: unknown) => e);
+    const error = await client.connect().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(FrameError);
     expect((error as FrameError).closeCode).toBe(CloseCode.HANDSHAKE_FAILED);
     expect((error as FrameError).message).toBe('client closed: not a framerpc peer: expected preface magic "FRPC", got "HTTP"');

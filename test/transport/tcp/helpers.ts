@@ -1,16 +1,7 @@
 // Shared pieces of the transport integration tests: an echo server that records why connections
 // closed, a well-behaved client check, and small event helpers.
 import { EventEmitter, once } from 'node:events';
-import {
-  FrameClient,
-  FrameKind,
-  FrameServer,
-  type CloseInfo,
-  type FrameClientOptions,
-  type FrameConnection,
-  type FrameServerOptions,
-  type RejectedConnection,
-} from '../../../src/transport';
+import { FrameClient, FrameKind, FrameServer, type CloseInfo, type FrameClientOptions, type FrameConnection, type FrameServerOptions, type RejectedConnection } from '../../../src/transport';
 
 /** An echo server plus what it saw: every server-side close and every rejected connection. */
 export interface EchoServer {
@@ -60,9 +51,27 @@ export async function startEchoServer(options: FrameServerOptions = {}, listenPo
     connections,
     closes,
     rejected,
-    nextClose: () => take(closes, () => closesTaken, () => closesTaken++, 'close'),
-    nextRejected: () => take(rejected, () => rejectedTaken, () => rejectedTaken++, 'rejected'),
-    nextConnection: () => take(connections, () => connectionsTaken, () => connectionsTaken++, 'connection'),
+    nextClose: () =>
+      take(
+        closes,
+        () => closesTaken,
+        () => closesTaken++,
+        'close',
+      ),
+    nextRejected: () =>
+      take(
+        rejected,
+        () => rejectedTaken,
+        () => rejectedTaken++,
+        'rejected',
+      ),
+    nextConnection: () =>
+      take(
+        connections,
+        () => connectionsTaken,
+        () => connectionsTaken++,
+        'connection',
+      ),
   };
 }
 

@@ -20,11 +20,13 @@ async function rawPeer(port: number): Promise<RawPeer> {
 }
 
 function pings(count: number): Buffer {
-  return Buffer.concat(Array.from({ length: count }, (_, i) => {
-    const payload = Buffer.alloc(8);
-    payload.writeUInt32BE(i, 4);
-    return rawFrame(FrameKind.PING, 0, 0, payload);
-  }));
+  return Buffer.concat(
+    Array.from({ length: count }, (_, i) => {
+      const payload = Buffer.alloc(8);
+      payload.writeUInt32BE(i, 4);
+      return rawFrame(FrameKind.PING, 0, 0, payload);
+    }),
+  );
 }
 
 const pongs = (peer: RawPeer): number => peer.frames.filter((f) => f.kind === FrameKind.PONG).length;

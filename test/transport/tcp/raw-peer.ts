@@ -50,10 +50,12 @@ export class RawPeer {
     socket.on('error', () => {
       // A reset by the server is an expected outcome of these tests; `closed` reports it.
     });
-    this.closed = new Promise((resolve) => socket.once('close', () => {
-      resolve();
-      this.wake();
-    }));
+    this.closed = new Promise((resolve) =>
+      socket.once('close', () => {
+        resolve();
+        this.wake();
+      }),
+    );
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
   }
 

@@ -16,11 +16,27 @@ const clients: FrameClient[] = [];
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'framerpc-tls-'));
   try {
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'rsa:2048', '-nodes',
-      '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem'),
-      '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
-    ], { stdio: 'pipe' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        path.join(dir, 'key.pem'),
+        '-out',
+        path.join(dir, 'cert.pem'),
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=DNS:localhost,IP:127.0.0.1',
+      ],
+      { stdio: 'pipe' },
+    );
   } catch (error) {
     // Fail loudly: a TLS suite that silently skips proves nothing.
     throw new Error(`the TLS tests need the openssl CLI to generate a test certificate; install openssl (e.g. apt-get install openssl). Cause: ${(error as Error).message}`);
@@ -72,7 +88,10 @@ describe('TLS', () => {
     echo = await startEchoServer({ tls: { key, cert } });
     const rejected = once(echo.server, 'rejected') as Promise<[RejectedConnection]>;
     const untrusting = client({ tls: { servername: 'localhost' } });
-    const error = await untrusting.connect().then(() => undefined, (e: unknown) => e);
+    const error = await untrusting.connect().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(Error);
     expect((error as Error).message).toMatch(/^client closed: connect to 127\.0\.0\.1:\d+ failed: self[- ]signed certificate/);
     expect(untrusting.lastCloseInfo?.code).toBe(CloseCode.CONNECTION_LOST);
