@@ -1,7 +1,7 @@
 // Who gets what: each connection's topics and rooms, indexed both ways. Pure bookkeeping, no sockets.
 import type { PushConnection } from './connection-directory';
 
-/** @internal One connection known to a hub: what it subscribed to and joined, and what it was sent. */
+/** One connection known to a hub: what it subscribed to and joined, and what it was sent (framerpc's own, not exported from the package root). */
 export class PushMember {
   readonly topics = new Set<string>();
   readonly rooms = new Set<string>();

@@ -36,3 +36,36 @@ export function inflateSync(input: Uint8Array, options: { maxOutputLength?: numb
   if (!ended) throw new Error('unexpected end of file');
   return Buffer.concat(parts, total);
 }
+
+type Callback = (error: Error | null, result: Buffer) => void;
+
+/**
+ * node:zlib's callback `deflate`, as framerpc uses it for payloads of 64 KiB and more: the synchronous
+ * fflate call on a later task (a page has no thread pool to hand it to), so the caller's ordering holds.
+ */
+export function deflate(input: Uint8Array, options: { level?: number }, callback: Callback): void {
+  setTimeout(() => {
+    let result: Buffer;
+    try {
+      result = deflateSync(input, options);
+    } catch (error) {
+      callback(error as Error, Buffer.alloc(0));
+      return;
+    }
+    callback(null, result);
+  }, 0);
+}
+
+/** node:zlib's callback `inflate` with `maxOutputLength`, as `deflate` above: the synchronous inflater on a later task. */
+export function inflate(input: Uint8Array, options: { maxOutputLength?: number }, callback: Callback): void {
+  setTimeout(() => {
+    let result: Buffer;
+    try {
+      result = inflateSync(input, options);
+    } catch (error) {
+      callback(error as Error, Buffer.alloc(0));
+      return;
+    }
+    callback(null, result);
+  }, 0);
+}
