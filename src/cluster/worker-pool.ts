@@ -1,4 +1,5 @@
 // One server process per core, each on its own port: forks them, lists their endpoints, rolls restarts.
+import { FramerpcOptionError } from '../errors';
 import { fork, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { availableParallelism } from 'node:os';
@@ -63,7 +64,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
   static async start(options: WorkerPoolOptions): Promise<WorkerPool> {
     const pool = new WorkerPool(options);
     const count = options.workers ?? availableParallelism();
-    if (!Number.isInteger(count) || count < 1) throw new TypeError(`worker pool option workers must be an integer >= 1, got ${count}`);
+    if (!Number.isInteger(count) || count < 1) throw new FramerpcOptionError('workers', `worker pool option workers must be an integer >= 1, got ${count}`);
     try {
       await Promise.all(Array.from({ length: count }, () => pool.spawn()));
     } catch (error) {

@@ -1,4 +1,5 @@
 // One logical service over many endpoints: a subchannel per endpoint, a policy choosing among the ready ones.
+import { FramerpcOptionError } from '../../errors';
 import { EventEmitter } from 'node:events';
 import { RpcError } from '../../rpc/rpc-error';
 import { Status } from '../../rpc/status';
@@ -74,7 +75,7 @@ export class BalancedChannel extends EventEmitter<BalancedChannelEvents> impleme
     const { endpoints, resolver, policy, healthCheck, retry, minResolveIntervalMs, removeGraceMs, interceptors, ...channelOptions } = options;
     this.options = resolveChannelOptions({ ...channelOptions, interceptors, port: 0 });
     this.subchannelOptions = channelOptions;
-    if ((endpoints === undefined) === (resolver === undefined)) throw new TypeError('a balanced channel needs exactly one of the options endpoints and resolver');
+    if ((endpoints === undefined) === (resolver === undefined)) throw new FramerpcOptionError('endpoints', 'a balanced channel needs exactly one of the options endpoints and resolver');
     this.resolver = endpoints ? staticResolver(endpoints) : typeof resolver === 'function' ? functionResolver(resolver) : resolver!;
     this.policy = resolvePolicy(policy);
     this.healthService = healthCheck === undefined || healthCheck === false ? undefined : healthCheck === true ? '' : healthCheck.service;
@@ -85,7 +86,7 @@ export class BalancedChannel extends EventEmitter<BalancedChannelEvents> impleme
       ['minResolveIntervalMs', this.minResolveIntervalMs],
       ['removeGraceMs', this.removeGraceMs],
     ] as const) {
-      if (!Number.isInteger(value) || value < 0) throw new TypeError(`channel option ${key} must be a non-negative integer of ms, got ${value}`);
+      if (!Number.isInteger(value) || value < 0) throw new FramerpcOptionError(key, `channel option ${key} must be a non-negative integer of ms, got ${value}`);
     }
   }
 

@@ -1,4 +1,5 @@
 // One server address of a balanced channel ("host:port"), parsed once and keyed by its text.
+import { ErrorCode, FramerpcArgumentError } from '../../errors';
 
 /** A server address: host (name or IP) and port. */
 export interface Endpoint {
@@ -15,7 +16,7 @@ export function endpointKey(endpoint: Endpoint): string {
 export function parseEndpoint(text: string): Endpoint {
   const colon = text.lastIndexOf(':');
   const port = Number(text.slice(colon + 1));
-  if (colon < 0 || !Number.isInteger(port) || port <= 0 || port > 65535) throw new TypeError(`endpoint ${JSON.stringify(text)} must be "host:port"`);
+  if (colon < 0 || !Number.isInteger(port) || port <= 0 || port > 65535) throw new FramerpcArgumentError(ErrorCode.INVALID_TARGET, `endpoint ${JSON.stringify(text)} must be "host:port"`);
   let host = text.slice(0, colon) || '127.0.0.1';
   if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
   return { host, port };
@@ -24,6 +25,6 @@ export function parseEndpoint(text: string): Endpoint {
 /** An endpoint given as text or as an object, as an object. */
 export function toEndpoint(value: string | Endpoint): Endpoint {
   if (typeof value === 'string') return parseEndpoint(value);
-  if (typeof value?.host !== 'string' || !Number.isInteger(value.port)) throw new TypeError(`endpoint ${JSON.stringify(value)} must be { host, port }`);
+  if (typeof value?.host !== 'string' || !Number.isInteger(value.port)) throw new FramerpcArgumentError(ErrorCode.INVALID_TARGET, `endpoint ${JSON.stringify(value)} must be { host, port }`);
   return { host: value.host, port: value.port };
 }

@@ -1,4 +1,5 @@
 // Load-balancing policies: which ready endpoint takes the next call (first, in turn, or the less loaded of two).
+import { FramerpcOptionError } from '../../errors';
 
 /** What a policy sees of an endpoint. */
 export interface Pickable {
@@ -52,5 +53,5 @@ export function resolvePolicy(policy: PolicyName | BalancingPolicy | undefined):
   if (policy === 'round_robin') return roundRobin();
   if (policy === 'least_loaded') return leastLoaded();
   if (typeof policy === 'object' && typeof policy.pick === 'function') return policy;
-  throw new TypeError(`channel option policy must be 'pick_first', 'round_robin', 'least_loaded' or { pick }, got ${JSON.stringify(policy)}`);
+  throw new FramerpcOptionError('policy', `channel option policy must be 'pick_first', 'round_robin', 'least_loaded' or { pick }, got ${JSON.stringify(policy)}`);
 }

@@ -1,4 +1,5 @@
 // Where a balanced channel's endpoints come from: a static list, a DNS name's A/AAAA records, or a user function.
+import { FramerpcOptionError } from '../../errors';
 import { lookup } from 'node:dns/promises';
 import { toEndpoint, type Endpoint } from './endpoint';
 
@@ -31,7 +32,7 @@ export interface DnsResolverOptions {
  */
 export function dnsResolver(name: string, port: number, options: DnsResolverOptions = {}): Resolver {
   const refreshIntervalMs = options.refreshIntervalMs ?? 30_000;
-  if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new TypeError(`dnsResolver port must be 1-65535, got ${port}`);
+  if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new FramerpcOptionError('port', `dnsResolver port must be 1-65535, got ${port}`);
   return {
     refreshIntervalMs,
     async resolve() {

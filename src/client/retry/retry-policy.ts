@@ -1,4 +1,5 @@
 // The retry policy of a channel: attempts, backoff with jitter, retryable codes, and which methods are safe to retry.
+import { FramerpcOptionError } from '../../errors';
 import { Status } from '../../rpc/status';
 import type { MethodDefinition } from '../../service/service-definition';
 
@@ -58,14 +59,15 @@ export function resolveRetryPolicy(options: RetryPolicyOptions = {}): ResolvedRe
     unsafeMethods: new Set(options.unsafeMethods ?? []),
     throttle: options.throttle === false ? undefined : { maxTokens: options.throttle?.maxTokens ?? 100, tokenRatio: options.throttle?.tokenRatio ?? 0.1 },
   };
-  if (!Number.isInteger(resolved.maxAttempts) || resolved.maxAttempts < 1) throw new TypeError(`retry option maxAttempts must be an integer >= 1, got ${resolved.maxAttempts}`);
+  if (!Number.isInteger(resolved.maxAttempts) || resolved.maxAttempts < 1)
+    throw new FramerpcOptionError('maxAttempts', `retry option maxAttempts must be an integer >= 1, got ${resolved.maxAttempts}`);
   for (const key of ['initialBackoffMs', 'maxBackoffMs'] as const) {
-    if (!(resolved[key] >= 0) || !Number.isFinite(resolved[key])) throw new TypeError(`retry option ${key} must be a non-negative number of ms, got ${resolved[key]}`);
+    if (!(resolved[key] >= 0) || !Number.isFinite(resolved[key])) throw new FramerpcOptionError(key, `retry option ${key} must be a non-negative number of ms, got ${resolved[key]}`);
   }
-  if (!(resolved.backoffMultiplier >= 1)) throw new TypeError(`retry option backoffMultiplier must be >= 1, got ${resolved.backoffMultiplier}`);
+  if (!(resolved.backoffMultiplier >= 1)) throw new FramerpcOptionError('backoffMultiplier', `retry option backoffMultiplier must be >= 1, got ${resolved.backoffMultiplier}`);
   const throttle = resolved.throttle;
   if (throttle && (!(throttle.maxTokens > 0) || !(throttle.tokenRatio > 0))) {
-    throw new TypeError(`retry option throttle needs maxTokens > 0 and tokenRatio > 0, got ${JSON.stringify(throttle)}`);
+    throw new FramerpcOptionError('throttle', `retry option throttle needs maxTokens > 0 and tokenRatio > 0, got ${JSON.stringify(throttle)}`);
   }
   return resolved;
 }

@@ -6,7 +6,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { FrameServer } from '../tcp/frame-server';
 import type { FrameListener } from '../frame-transport';
-import { ErrorCode, FramerpcArgumentError } from '../../errors';
+import { ErrorCode, FramerpcArgumentError, FramerpcOptionError } from '../../errors';
 import { CloseCode, FRAME_HEADER_BYTES } from '../../codec/wire';
 import { NodeWebSocketPort } from './node-websocket-port';
 import { originAllowed, type OriginPolicy } from './origin-policy';
@@ -58,7 +58,7 @@ export class WebSocketListener {
     }
     this.frameServer = listener;
     this.path = options.path ?? '/';
-    if (!this.path.startsWith('/')) throw new TypeError(`WebSocket path must start with "/", got ${JSON.stringify(this.path)}`);
+    if (!this.path.startsWith('/')) throw new FramerpcOptionError('path', `WebSocket path must start with "/", got ${JSON.stringify(this.path)}`);
     this.allowedOrigins = options.allowedOrigins ?? 'same-origin';
     const maxPayload = Math.max(this.frameServer.options.maxFrameBytes + FRAME_HEADER_BYTES, WEBSOCKET_MAX_SEND_MESSAGE_BYTES);
     this.webSockets = new WebSocketServer({ noServer: true, maxPayload, perMessageDeflate: false, clientTracking: false });
