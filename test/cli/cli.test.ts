@@ -1,8 +1,6 @@
 // The framerpc CLI as a child process against real servers: list, describe, call (all four kinds), health, TLS, errors.
 import 'reflect-metadata';
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { RpcServer } from '../../src';
 import { ServingStatus, addHealthService } from '../../src/health';
@@ -10,6 +8,7 @@ import { addReflectionService } from '../../src/reflection';
 import { EchoHandler } from '../../examples/echo/echo-handler';
 import { TestServiceDefinition, defaultHandlers, recordingLogger } from '../rpc/harness';
 import { prepareCli, type CliResult, type CliUnderTest } from './cli-process';
+import { makeTestCertificate } from '../support/test-certificate';
 
 const PROTO_DIR = path.join(__dirname, '..', '..', 'proto');
 const XOR_KEY = 'not-a-secret';
@@ -69,30 +68,7 @@ function startServer(options: ConstructorParameters<typeof RpcServer>[0]): RpcSe
 
 beforeAll(async () => {
   cli = prepareCli();
-  certDir = fs.mkdtempSync(path.join(os.tmpdir(), 'framerpc-cli-tls-'));
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      path.join(certDir, 'key.pem'),
-      '-out',
-      path.join(certDir, 'cert.pem'),
-      '-days',
-      '1',
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=DNS:localhost,IP:127.0.0.1',
-    ],
-    { stdio: 'pipe' },
-  );
+  certDir = makeTestCertificate('framerpc-cli-tls-', 'ec').dir;
   plain = startServer({});
   secure = startServer({
     tls: { key: fs.readFileSync(path.join(certDir, 'key.pem')), cert: fs.readFileSync(path.join(certDir, 'cert.pem')) },

@@ -1,15 +1,12 @@
 // RPC and push over WebSocket from Node: an RpcServer on its own WebSocket port, on an http server's path, over wss.
-import { execFileSync } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { Metadata, PushHub, RpcServer, createChannel, createClient, joinRoom, serveWebSocket, subscribePush, type Channel, type ChannelTargetOptions } from '../../src';
 import { ChatEventsDefinition } from '../../generated/chat/chat';
 import { TestServiceDefinition } from '../../generated/test/testing';
 import { testService } from './test-service';
+import { makeTestCertificate } from '../support/test-certificate';
 
 const servers: RpcServer[] = [];
 const channels: Channel[] = [];
@@ -102,35 +99,9 @@ describe('framerpc over WebSocket, Node client', () => {
   });
 
   test('wss:// through an https server', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'framerpc-wss-'));
-    try {
-      execFileSync(
-        'openssl',
-        [
-          'req',
-          '-x509',
-          '-newkey',
-          'rsa:2048',
-          '-nodes',
-          '-keyout',
-          path.join(dir, 'key.pem'),
-          '-out',
-          path.join(dir, 'cert.pem'),
-          '-days',
-          '1',
-          '-subj',
-          '/CN=localhost',
-          '-addext',
-          'subjectAltName=DNS:localhost,IP:127.0.0.1',
-        ],
-        { stdio: 'pipe' },
-      );
-    } catch (error) {
-      throw new Error(`the wss test needs the openssl CLI to make a test certificate (apt-get install openssl): ${(error as Error).message}`);
-    }
-    const key = fs.readFileSync(path.join(dir, 'key.pem'));
-    const cert = fs.readFileSync(path.join(dir, 'cert.pem'));
-    fs.rmSync(dir, { recursive: true, force: true });
+    const certificate = makeTestCertificate('framerpc-wss-');
+    const { key, cert } = certificate;
+    certificate.remove();
     const server = rpcServer();
     const httpsServer = https.createServer({ key, cert });
     httpServers.push(httpsServer);

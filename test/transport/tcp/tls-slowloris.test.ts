@@ -1,50 +1,26 @@
 // TLS slowloris: TCP connections that never send a ClientHello count toward maxConnections and are timed from accept.
-import { execFileSync } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as net from 'node:net';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { CloseCode, FrameClient } from '../../../src/transport';
 import { closeClient, startEchoServer, type EchoServer } from './helpers';
+import { makeTestCertificate, type TestCertificate } from '../../support/test-certificate';
 
 const MAX_CONNECTIONS = 5;
 const HANDSHAKE_TIMEOUT_MS = 300;
 const SILENT = 8;
 
-let dir: string;
+let certificate: TestCertificate;
 let key: Buffer;
 let cert: Buffer;
 let echo: EchoServer | undefined;
 const sockets: net.Socket[] = [];
 
 beforeAll(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'framerpc-tls-slowloris-'));
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      path.join(dir, 'key.pem'),
-      '-out',
-      path.join(dir, 'cert.pem'),
-      '-days',
-      '1',
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=DNS:localhost,IP:127.0.0.1',
-    ],
-    { stdio: 'pipe' },
-  );
-  key = fs.readFileSync(path.join(dir, 'key.pem'));
-  cert = fs.readFileSync(path.join(dir, 'cert.pem'));
+  certificate = makeTestCertificate('framerpc-tls-slowloris-');
+  key = certificate.key;
+  cert = certificate.cert;
 });
 
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+afterAll(() => certificate.remove());
 
 afterEach(async () => {
   for (const socket of sockets.splice(0)) socket.destroy();

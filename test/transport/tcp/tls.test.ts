@@ -1,53 +1,22 @@
 // Framed connections over TLS, with a self-signed certificate generated for this run by the openssl CLI.
-import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { CloseCode, FrameClient, FrameKind, type RejectedConnection } from '../../../src/transport';
 import { closeClient, collect, startEchoServer, type EchoServer } from './helpers';
+import { makeTestCertificate, type TestCertificate } from '../../support/test-certificate';
 
-let dir: string;
+let certificate: TestCertificate;
 let key: Buffer;
 let cert: Buffer;
 let echo: EchoServer | undefined;
 const clients: FrameClient[] = [];
 
 beforeAll(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'framerpc-tls-'));
-  try {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        path.join(dir, 'key.pem'),
-        '-out',
-        path.join(dir, 'cert.pem'),
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-        '-addext',
-        'subjectAltName=DNS:localhost,IP:127.0.0.1',
-      ],
-      { stdio: 'pipe' },
-    );
-  } catch (error) {
-    // Fail loudly: a TLS suite that silently skips proves nothing.
-    throw new Error(`the TLS tests need the openssl CLI to generate a test certificate; install openssl (e.g. apt-get install openssl). Cause: ${(error as Error).message}`);
-  }
-  key = fs.readFileSync(path.join(dir, 'key.pem'));
-  cert = fs.readFileSync(path.join(dir, 'cert.pem'));
+  certificate = makeTestCertificate('framerpc-tls-');
+  key = certificate.key;
+  cert = certificate.cert;
 });
 
-afterAll(() => {
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => certificate.remove());
 
 afterEach(async () => {
   await Promise.all(clients.splice(0).map(closeClient));
