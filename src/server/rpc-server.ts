@@ -76,19 +76,8 @@ export class RpcServer extends EventEmitter<RpcServerEvents> {
       cancelBurst,
       ...transport
     } = options;
-    this.callOptions = resolveServerCallOptions({
-      maxConcurrentCalls,
-      maxRequestBytes,
-      maxResponseBytes,
-      interceptors,
-      logger,
-      logRateLimit,
-      maxConcurrentHandlers,
-      maxHeldBytes,
-      memoryWaitMs,
-      maxCancelsPerSecond,
-      cancelBurst,
-    });
+    // The call options are read from `options` by name; the destructuring above keeps them out of the transport's.
+    this.callOptions = resolveServerCallOptions(options);
     this.resolver = resolver;
     const connectionWindowBytes = transport.connectionWindowBytes ?? defaultConnectionWindow(this.callOptions.maxRequestBytes);
     checkWindowFitsMessages(connectionWindowBytes, this.callOptions.maxRequestBytes, 'server');
