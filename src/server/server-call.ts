@@ -16,6 +16,7 @@ import type { CallContext } from '../service/call-context';
 import { runIntercepted } from './server-interceptor';
 import type { ResolvedServerCallOptions } from './server-options';
 import { mergeTrailers } from './status-trailers';
+import { memoryWaitRefusal, responseLimitError } from './response-limits';
 
 const UNKNOWN_ERROR_TEXT = 'Unknown server error occurred';
 
@@ -161,17 +162,9 @@ export class ServerCall {
   private armMemoryWait(): void {
     this.memoryTimer = setTimeout(() => {
       if (this.done || !this.awaitingRequest) return;
-      const flow = this.connection.flow;
-      // Refuse only when the wait is this server's doing: other calls hold much of the connection's window,
-      // or the budget holds back grants. A peer that is merely slow to send, or a request already arriving,
-      // keeps waiting.
-      if (this.assembler?.inProgress !== true && (flow.held >= flow.window / 4 || this.options.memoryBudget.exhausted)) {
-        this.fail(
-          new RpcError(
-            Status.RESOURCE_EXHAUSTED,
-            `the server's memory for in-flight calls is in use (held ${flow.held} bytes on this connection, ${this.options.memoryBudget.held} in all): retry later`,
-          ),
-        );
+      const refused = this.assembler?.inProgress === true ? undefined : memoryWaitRefusal(this.connection.flow, this.options.memoryBudget);
+      if (refused) {
+        this.fail(refused);
         return;
       }
       this.armMemoryWait();
@@ -320,19 +313,12 @@ export class ServerCall {
       this.fail(error);
       return undefined;
     }
-    if (bytes.length > this.options.maxResponseBytes) {
-      this.options.logger.warn(`framerpc: response of ${this.method.path} is ${bytes.length} bytes, over maxResponseBytes (${this.options.maxResponseBytes})`, undefined, this.context);
-      this.fail(new RpcError(Status.RESOURCE_EXHAUSTED, `response of ${bytes.length} bytes exceeds maxResponseBytes (${this.options.maxResponseBytes})`));
-      return undefined;
-    }
-    const sendable = this.connection.flow.maxSendableMessage;
-    if (bytes.length > sendable) {
-      this.fail(
-        new RpcError(
-          Status.RESOURCE_EXHAUSTED,
-          `response of ${bytes.length} bytes is larger than the client's connection window lets through (${sendable} bytes): raise the client's connectionWindowBytes`,
-        ),
-      );
+    const refused = responseLimitError(bytes.length, this.options.maxResponseBytes, this.connection.flow.maxSendableMessage);
+    if (refused) {
+      if (bytes.length > this.options.maxResponseBytes) {
+        this.options.logger.warn(`framerpc: response of ${this.method.path} is ${bytes.length} bytes, over maxResponseBytes (${this.options.maxResponseBytes})`, undefined, this.context);
+      }
+      this.fail(refused);
       return undefined;
     }
     return bytes;
