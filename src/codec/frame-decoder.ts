@@ -1,11 +1,13 @@
 // Pure frame parser: bytes in, frames out. No socket, no timers: the connection feeds it chunks.
 import { concatBytes, readU32 } from './bytes';
 import { FrameError } from './frame-error';
-import { CloseCode, FRAME_HEADER_BYTES, KNOWN_FLAGS, isKnownKind } from './wire';
+import { CloseCode, FRAME_HEADER_BYTES, FrameFlag, FrameKind, KNOWN_FLAGS, isKnownKind } from './wire';
 
 /**
  * Receives each complete frame, still obfuscated and compressed as sent. `payload` is a view into the
  * received bytes (or, for a frame spread over chunks, one array joined for it): copy it to keep it past the call.
+ * With `splitMessagesFrom` set, a large plain MESSAGE frame spread over chunks arrives instead as several
+ * MESSAGE frames, one per chunk, all but the last with MORE (see FrameDecoder).
  */
 export interface DecodedFrameSink<B extends Uint8Array = Uint8Array> {
   onFrame(kind: number, flags: number, streamId: number, payload: B): void;
@@ -13,10 +15,20 @@ export interface DecodedFrameSink<B extends Uint8Array = Uint8Array> {
 
 const newBytes = (length: number): Uint8Array => new Uint8Array(length);
 
+// A MESSAGE frame's body may be handed on in pieces only when its bytes are the message's own: an
+// obfuscated or compressed body must be opened whole.
+const SEALED = FrameFlag.COMPRESSED | FrameFlag.OBFUSCATED;
+
 /**
  * Splits a byte stream into frames, whatever the chunking. A frame inside one chunk is handed out as a
  * view (no copy); a frame spread over chunks is joined once, when complete, so memory held is only what
  * the peer actually sent and large frames are copied exactly once.
+ *
+ * A plain (neither compressed nor obfuscated) MESSAGE frame of `splitMessagesFrom` bytes or more that is
+ * spread over chunks is not joined here: each chunk's part goes out at once as a MESSAGE frame of its own,
+ * flagged MORE, and the last part keeps the frame's own flags. That is the same message to a receiver that
+ * joins fragments (docs/protocol.md section 9), which then copies every byte once: joining here too would
+ * copy a fragmented message twice.
  */
 export class FrameDecoder<B extends Uint8Array = Uint8Array> {
   private readonly header = new Uint8Array(FRAME_HEADER_BYTES);
@@ -29,6 +41,9 @@ export class FrameDecoder<B extends Uint8Array = Uint8Array> {
   private bodyStream = 0;
   private parts: Uint8Array[] = [];
   private partsBytes = 0;
+  /** Bytes of the current frame's body already handed out in pieces (a split MESSAGE frame). */
+  private pieceBytes = 0;
+  private splitting = false;
   private failed: FrameError | undefined;
   /** Frames completed so far; the connection uses it to time each frame separately. */
   framesDecoded = 0;
@@ -41,6 +56,8 @@ export class FrameDecoder<B extends Uint8Array = Uint8Array> {
      * this allocator give the sink payloads of type B throughout. Default a plain Uint8Array.
      */
     private readonly alloc: (length: number) => B = newBytes as (length: number) => B,
+    /** Plain MESSAGE frames of at least this many bytes spread over chunks are handed out in pieces. Default never. */
+    private readonly splitMessagesFrom = Infinity,
   ) {
     this.empty = alloc(0);
   }
@@ -80,6 +97,10 @@ export class FrameDecoder<B extends Uint8Array = Uint8Array> {
         }
         continue;
       }
+      if (this.splitting) {
+        offset = this.pushPiece(chunk, offset, end);
+        continue;
+      }
       // inBody: bodyLength - partsBytes bytes still missing
       const missing = this.bodyLength - this.partsBytes;
       if (this.partsBytes === 0 && end - offset >= missing) {
@@ -87,6 +108,11 @@ export class FrameDecoder<B extends Uint8Array = Uint8Array> {
         offset += missing;
         this.inBody = false;
         this.emit(payload);
+        continue;
+      }
+      if (this.partsBytes === 0 && this.bodyKind === FrameKind.MESSAGE && this.bodyLength >= this.splitMessagesFrom && (this.bodyFlags & SEALED) === 0) {
+        this.splitting = true;
+        offset = this.pushPiece(chunk, offset, end);
         continue;
       }
       const take = Math.min(missing, end - offset);
@@ -101,6 +127,23 @@ export class FrameDecoder<B extends Uint8Array = Uint8Array> {
         this.emit(payload);
       }
     }
+  }
+
+  /** Hands out the part of a split MESSAGE frame's body that `chunk` holds from `offset`; returns the new offset. */
+  private pushPiece(chunk: B, offset: number, end: number): number {
+    const take = Math.min(this.bodyLength - this.pieceBytes, end - offset);
+    const piece = chunk.subarray(offset, offset + take) as B;
+    this.pieceBytes += take;
+    if (this.pieceBytes < this.bodyLength) {
+      // Not the last part: a fragment that continues (and so cannot end the stream yet).
+      this.sink.onFrame(FrameKind.MESSAGE, (this.bodyFlags & ~FrameFlag.END_STREAM) | FrameFlag.MORE, this.bodyStream, piece);
+    } else {
+      this.splitting = false;
+      this.pieceBytes = 0;
+      this.inBody = false;
+      this.emit(piece);
+    }
+    return offset + take;
   }
 
   private readHeader(buf: Uint8Array, at: number): void {

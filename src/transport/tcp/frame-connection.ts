@@ -6,7 +6,7 @@ import type { FrameConnectionEvents, GoawayInfo } from '../frame-connection-even
 import { ConnectionFlow } from '../connection-flow';
 import { ConnectionLiveness, type LivenessHost } from './connection-liveness';
 import type { FrameSink } from '../frame-sink';
-import { NodeFrameDecoder } from '../node/node-frame-decoder';
+import { NodeFrameDecoder, SPLIT_MESSAGES_FROM } from '../node/node-frame-decoder';
 import { zlibCompressor } from '../node/zlib-compressor';
 import type { PayloadEncoding } from '../../codec/payload-codec';
 import { checkFrameShape } from '../../codec/frame-rules';
@@ -102,7 +102,7 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
       holdReading: (held) => this.readPause.set(PauseReason.INFLATE, held),
       fail: (error) => this.failWith(error),
     });
-    this.decoder = new NodeFrameDecoder(options.maxFrameBytes, this);
+    this.decoder = new NodeFrameDecoder(options.maxFrameBytes, this, SPLIT_MESSAGES_FROM);
     this.liveness = new ConnectionLiveness(this, options);
     this.pingGuard = new PingGuard(options);
     this.queue = new OutboundQueue(socket, options.flushThresholdBytes, options.flushThresholdFrames, () => this.onDrained());
