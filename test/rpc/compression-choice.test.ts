@@ -10,8 +10,14 @@ import type { Payload } from '../../generated/test/testing';
 function recordFrames(connection: FrameConnection): { kind: 'message' | 'status'; compressed: boolean; streamId: number }[] {
   const frames: { kind: 'message' | 'status'; compressed: boolean; streamId: number }[] = [];
   const onFrame = connection.onFrame.bind(connection);
+  // A large plain MESSAGE frame that spans socket reads reaches onFrame in pieces (frame-decoder.ts): the
+  // decoder's count of frames moves only when one of the peer's frames is complete, so one is recorded per frame sent.
+  const decoder = (connection as unknown as { decoder: { framesDecoded: number } }).decoder;
+  let framesSeen = decoder.framesDecoded;
   jest.spyOn(connection, 'onFrame').mockImplementation((kind, flags, streamId, payload) => {
-    if (kind === FrameKind.MESSAGE || (kind === FrameKind.STATUS && payload.length > 8)) {
+    const complete = decoder.framesDecoded !== framesSeen;
+    framesSeen = decoder.framesDecoded;
+    if (complete && (kind === FrameKind.MESSAGE || (kind === FrameKind.STATUS && payload.length > 8))) {
       frames.push({ kind: kind === FrameKind.MESSAGE ? 'message' : 'status', compressed: (flags & FrameFlag.COMPRESSED) !== 0, streamId });
     }
     onFrame(kind, flags, streamId, payload);
