@@ -1,7 +1,10 @@
-// The flood, with the server in a process of its own, so each side's RSS growth is measured apart. The flow-control
-// issue asks for under 64 MiB a side; measured on a 2-vCPU machine: client 45-63 MiB, server 67-81 MiB (each 64 KiB
-// message spans socket reads and is joined into a fresh buffer, and V8 grows its young generation under the flood).
-// The bound here (112 MiB a side) guards against regressions; the 64 MiB target is open in the issue's note.
+// The flood, with the server in a process of its own, so each side's RSS growth is measured apart: the flow-control
+// issue asks for under 64 MiB a side. Measured on a 2-vCPU machine under other load: client 28-34 MiB, server
+// 45-54 MiB (with the earlier 1 MiB stream window: client 45-63, server 62-81). What grows is V8's garbage, not
+// what framerpc holds (a heap snapshot mid-flood finds under 3 MiB of live buffers): at some 250 MiB/s each way
+// every message allocates several 64 KiB buffers (the socket's read, the join, the generated decoder's copy of the
+// bytes field, the send copy), and V8 collects them on its own schedule; the stream windows bound how many outlive
+// a young-generation collection and so wait for a full one.
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createChannel, createClient, type Channel } from '../../src';
@@ -20,7 +23,7 @@ afterEach(() => {
   child = undefined;
 });
 
-test(`8 bidi streams at full speed both ways for ${SECONDS} s, the server in another process: no close, and RSS growth bounded on each side (112 MiB)`, async () => {
+test(`8 bidi streams at full speed both ways for ${SECONDS} s, the server in another process: no close, and RSS growth under 64 MiB on each side`, async () => {
   child = fork(transpiledWorker('test/rpc/flood-server.ts'), [], { execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const [{ port }] = (await once(child, 'message')) as [{ port: number }];
   channel = createChannel({ port, heartbeatIntervalMs: 0 });
@@ -50,5 +53,5 @@ test(`8 bidi streams at full speed both ways for ${SECONDS} s, the server in ano
   child.send({ type: 'report' });
   const [{ rssGrowth: serverGrowth }] = (await once(child, 'message')) as [{ rssGrowth: number }];
   const growth = { clientMiB: Math.round((peakRss - rssBefore) / MIB), serverMiB: Math.round(serverGrowth / MIB) };
-  expect({ growth, client: growth.clientMiB < 112, server: growth.serverMiB < 112 }).toEqual({ growth, client: true, server: true });
+  expect({ growth, client: growth.clientMiB < 64, server: growth.serverMiB < 64 }).toEqual({ growth, client: true, server: true });
 }, 30_000);

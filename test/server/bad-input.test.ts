@@ -201,12 +201,12 @@ describe('server receiving bad input', () => {
 
   test('a client that starts a request message with no stream credit left: RESOURCE_EXHAUSTED on that call', async () => {
     raw.call(1, CLIENT_STREAM, { metadata: new Metadata({ hold: 'yes' }) });
-    // 60 KB messages against the server's 1 MiB stream window: 18 fit (the 18th overdraws), the 19th may not start.
+    // 60 KB messages against the server's 128 KiB stream window: 3 fit (the 3rd overdraws), the 4th may not start.
     const big = (i: number): Buffer => Buffer.from(Payload.encode({ body: Buffer.alloc(60_000, i), seq: i }).finish());
-    for (let i = 0; i < 18; i++) raw.frame(FrameKind.MESSAGE, 1, big(i));
+    for (let i = 0; i < 3; i++) raw.frame(FrameKind.MESSAGE, 1, big(i));
     await settle();
     expect(raw.framesOf(1)).toEqual([]); // within the window: accepted, no answer yet
-    raw.frame(FrameKind.MESSAGE, 1, big(18));
+    raw.frame(FrameKind.MESSAGE, 1, big(3));
     const status = await raw.status(1);
     expect(status.code).toBe(Status.RESOURCE_EXHAUSTED);
     expect(status.text).toBe('flow control: a request message started with no stream credit left');
