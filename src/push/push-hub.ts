@@ -20,6 +20,7 @@ import { PushRegistry, type PushMember } from './push-registry';
 import { LocalPushSource, RemotePushSource, type PushSource } from './push-source';
 import { isValidRoom, MAX_ROOM_BYTES } from './push-wire';
 import { serverDirectory } from './server-directory';
+import { SharedRound } from './shared-round';
 
 export interface PushHubEvents {
   /** A connection joined a room; `context` is the PushControl.Join call's, or undefined for hub.join(). */
@@ -54,8 +55,10 @@ export class PushHub extends EventEmitter<PushHubEvents> {
   private readonly directory: ConnectionDirectory;
   private readonly stopFollowing: () => void;
   private readonly busNode: PushBusNode;
-  private readonly registry = new PushRegistry();
   private readonly counters: PushHubStats = { pushes: 0, messagesEncoded: 0, framesEncoded: 0, sent: 0, dropped: 0, slowDisconnects: 0, busPublished: 0, busRefused: 0, busReceived: 0 };
+  /** The current flush round's broadcasts, one shared buffer per recipient set. */
+  private readonly shared = new SharedRound(this.counters, (slow) => this.onSlow(slow));
+  private readonly registry = new PushRegistry(this.shared);
   private readonly basePolicy: PushPolicy;
   private readonly roomPolicies = new Map<string, Partial<PushPolicy>>();
   private readonly topicPolicies = new Map<string, Partial<PushPolicy>>();
@@ -65,6 +68,7 @@ export class PushHub extends EventEmitter<PushHubEvents> {
   private readonly linger: FlushLinger;
   private readonly flushDeferred = (): void => {
     this.flushTimer = undefined;
+    this.shared.closeAll();
     this.linger.flushed(this.flushRoundState.members.length, performance.now());
     for (const member of this.flushRoundState.members) member.connection.flush();
     this.flushRoundState.members.length = 0;
@@ -186,7 +190,10 @@ export class PushHub extends EventEmitter<PushHubEvents> {
   connectionStats(connectionId: number): ConnectionPushStats | undefined {
     const member = this.registry.member(connectionId);
     if (!member) return undefined;
-    return { sent: member.sent, dropped: member.dropped, topics: [...member.topics], rooms: [...member.rooms] };
+    const batch = member.batch;
+    const sent = member.sent + (batch?.pendingSent(member) ?? 0);
+    const dropped = member.dropped + (batch?.pendingDropped(member) ?? 0);
+    return { sent, dropped, topics: [...member.topics], rooms: [...member.rooms] };
   }
 
   /** Stops following the server's connections and leaves the bus (the PushControl service stays registered). */
@@ -236,15 +243,23 @@ export class PushHub extends EventEmitter<PushHubEvents> {
 
   private fanOutLocal(source: PushSource, target: BusTarget, except?: number): Delivery {
     let fan: FanOutTarget;
+    const round = this.deferredFlush();
     if (target.kind === 'connection') {
       const member = this.registry.member(target.connectionId);
+      member?.batch?.settle(member); // its broadcasts so far go first
       fan = { recipients: member ? [member] : [], except: undefined, room: undefined, policy: this.policyFor(source.path, undefined) };
+    } else if (round !== undefined) {
+      const room = target.kind === 'room' ? target.room : undefined;
+      const recipients = room === undefined ? this.registry.subscribersOf(source.path) : this.registry.membersOf(room);
+      if (recipients.size === 0) return { sent: 0, dropped: 0, published: false };
+      const exceptMember = except === undefined ? undefined : this.registry.member(except);
+      return this.shared.push(round, recipients, source, room, this.policyFor(source.path, room), exceptMember);
     } else if (target.kind === 'room') {
       fan = { recipients: this.registry.membersOf(target.room), except, room: target.room, policy: this.policyFor(source.path, target.room) };
     } else {
       fan = { recipients: this.registry.subscribersOf(source.path), except, room: undefined, policy: this.policyFor(source.path, undefined) };
     }
-    return fanOut(source, fan, this.counters, this.onSlow, this.deferredFlush());
+    return fanOut(source, fan, this.counters, this.onSlow, round);
   }
 
   /** The current delayed-flush round, arming its timer on first use; undefined when flushDelayMs is 0. */
