@@ -241,7 +241,10 @@ export class SharedBatch implements MemberBatch {
         member.dropped++;
         disconnected++;
         this.stats.slowDisconnects++;
-        connection.close(CloseCode.OUTBOUND_OVERFLOW, `fell behind on pushes: ${backlog} bytes unsent, past maxPushBacklogBytes (${maxPushBacklogBytes}) at ${this.path}; read faster or subscribe to less`);
+        connection.close(
+          CloseCode.OUTBOUND_OVERFLOW,
+          `fell behind on pushes: ${backlog} bytes unsent, past maxPushBacklogBytes (${maxPushBacklogBytes}) at ${this.path}; read faster or subscribe to less`,
+        );
       } else {
         this.states[seat] = REFUSED;
         this.taking--;

@@ -7,10 +7,12 @@ import type { PushHubStats } from './push-stats';
 import { SharedBatch } from './shared-batch';
 
 /**
- * A batch holds at most about this many bytes per encoding group; the push that finds it this full
- * queues it (the transport's early-flush threshold then writes it) and starts the next one.
+ * A batch holds at most about this many bytes per encoding group (and a quarter of the policy's
+ * maxPushBacklogBytes): the push that finds it this full queues it and starts the next one, and the
+ * transport's early-flush threshold (flushThresholdBytes) writes it. A burst then reaches the sockets as
+ * it grows, and bytes held for a round never refuse pushes to a peer that reads.
  */
-export const MAX_BATCH_BYTES = 256 * 1024;
+export const MAX_BATCH_BYTES = 64 * 1024;
 
 /**
  * @internal Broadcasts (to a topic's subscribers or a room) made while a delayed flush is pending go
@@ -29,7 +31,7 @@ export class SharedRound implements MembershipListener {
   /** Adds a push for `recipients` (all subscribed to `source.path` when `room` is undefined) to its batch of `round`. */
   push(round: DeferredFlush, recipients: ReadonlySet<PushMember>, source: PushSource, room: string | undefined, policy: PushPolicy, except: PushMember | undefined): Delivery {
     let batch = this.batches.get(recipients);
-    if (batch === undefined || batch.closed || batch.path !== source.path || !samePolicy(batch.policy, policy) || batch.bytes >= MAX_BATCH_BYTES) {
+    if (batch === undefined || batch.closed || batch.path !== source.path || !samePolicy(batch.policy, policy) || batch.bytes >= Math.min(MAX_BATCH_BYTES, policy.maxPushBacklogBytes / 4)) {
       batch?.close();
       batch = new SharedBatch(recipients, source.path, room, policy, round, this.stats, this.onSlow);
       this.batches.set(recipients, batch);
