@@ -9,7 +9,7 @@ import type { ConnectionDirectory } from './connection-directory';
 import type { FrameTransport as FrameConnection } from '../transport/frame-transport';
 import { eventTopicsOf, type EventTopic } from './event-topics';
 import { FlushLinger } from './flush-linger';
-import { fanOut, type DeferredFlush, type Delivery, type FanOutTarget, type PushHubStats, type SlowConsumer } from './fan-out';
+import { fanOut, type DeferredFlush, type Delivery, type PushHubStats, type SlowConsumer } from './fan-out';
 import { InProcessPushBus } from './in-process-bus';
 import { globalConnectionId, type BusMessage, type BusTarget, type PushBus, type PushBusNode } from './push-bus';
 import { pushControlService, type PushControlHost } from './push-control';
@@ -242,24 +242,18 @@ export class PushHub extends EventEmitter<PushHubEvents> {
   }
 
   private fanOutLocal(source: PushSource, target: BusTarget, except?: number): Delivery {
-    let fan: FanOutTarget;
     const round = this.deferredFlush();
     if (target.kind === 'connection') {
       const member = this.registry.member(target.connectionId);
-      member?.batch?.settle(member); // its broadcasts so far go first
-      fan = { recipients: member ? [member] : [], except: undefined, room: undefined, policy: this.policyFor(source.path, undefined) };
-    } else if (round !== undefined) {
-      const room = target.kind === 'room' ? target.room : undefined;
-      const recipients = room === undefined ? this.registry.subscribersOf(source.path) : this.registry.membersOf(room);
-      if (recipients.size === 0) return { sent: 0, dropped: 0, published: false };
-      const exceptMember = except === undefined ? undefined : this.registry.member(except);
-      return this.shared.push(round, recipients, source, room, this.policyFor(source.path, room), exceptMember);
-    } else if (target.kind === 'room') {
-      fan = { recipients: this.registry.membersOf(target.room), except, room: target.room, policy: this.policyFor(source.path, target.room) };
-    } else {
-      fan = { recipients: this.registry.subscribersOf(source.path), except, room: undefined, policy: this.policyFor(source.path, undefined) };
+      const fan = { recipients: member ? [member] : [], except: undefined, room: undefined, policy: this.policyFor(source.path, undefined) };
+      return fanOut(source, fan, this.counters, this.onSlow, round);
     }
-    return fanOut(source, fan, this.counters, this.onSlow, round);
+    const room = target.kind === 'room' ? target.room : undefined;
+    const recipients = room === undefined ? this.registry.subscribersOf(source.path) : this.registry.membersOf(room);
+    const policy = this.policyFor(source.path, room);
+    if (round === undefined || recipients.size === 0) return fanOut(source, { recipients, except, room, policy }, this.counters, this.onSlow, round);
+    const exceptMember = except === undefined ? undefined : this.registry.member(except);
+    return this.shared.push(round, recipients, source, room, policy, exceptMember);
   }
 
   /** The current delayed-flush round, arming its timer on first use; undefined when flushDelayMs is 0. */

@@ -7,8 +7,8 @@ import type { MemberBatch, PushMember } from './push-registry';
 import type { PushSource } from './push-source';
 import type { PushHubStats } from './push-stats';
 
-// A batch's buffer starts this large and doubles (the round's earlier bytes copied along) as pushes fill it.
-const INITIAL_BYTES = 8 * 1024;
+// A batch's buffer starts this large (small: a room of two costs little) and doubles as pushes fill it.
+const INITIAL_BYTES = 1024;
 
 // A seat's state: taking the batch's pushes, refused them until the batch ends (fell behind), or out.
 const TAKING = 0;
