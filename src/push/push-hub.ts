@@ -27,7 +27,11 @@ export interface PushHubEvents {
   join: [connectionId: number, room: string, context: CallContext | undefined];
   /** A connection left a room: by PushControl.Leave or hub.leave() ('left'), or because it closed ('disconnected'). */
   leave: [connectionId: number, room: string, reason: 'left' | 'disconnected'];
-  /** A push was refused to a connection that fell behind (and, with policy 'disconnect', the connection closed). */
+  /**
+   * A push was refused to a connection that fell behind (and, with policy 'disconnect', the connection
+   * closed). A broadcast held for a delayed flush refuses the connection the rest of that round's batch
+   * too (at most 64 KiB of pushes), reported once; each refused push is still counted in `dropped`.
+   */
   slowConsumer: [slow: SlowConsumer];
 }
 
