@@ -85,6 +85,7 @@ function row(cell: BroadcastCell): string[] {
       '-',
       '-',
       '-',
+      '-',
       `error: ${cell.error}`,
     ];
   const seconds = r.measuredMs / 1000;
@@ -114,11 +115,18 @@ function row(cell: BroadcastCell): string[] {
     formatLatency(r.p99Ms),
     formatBytes(cell.peakRss),
     percent(cpuShare(cell.serverCpuMicros, cell.serverWindowMs ?? NaN)),
+    cpuPerDelivery(cpuShare(cell.serverCpuMicros, cell.serverWindowMs ?? NaN), delivered),
     cell.serverLoopDelayMaxMs === 0 ? '< 50 ms' : formatLatency(cell.serverLoopDelayMaxMs ?? NaN),
     dropped(cell, seconds),
     percent(clientCpu),
     notes.join('; '),
   ];
+}
+
+/** Server CPU µs per delivered frame: steadier than latency on a shared machine, and what the fan-out costs. */
+function cpuPerDelivery(cpuShareOfCore: number, deliveredPerSecond: number): string {
+  const micros = (cpuShareOfCore * 1e6) / deliveredPerSecond;
+  return Number.isFinite(micros) && deliveredPerSecond > 0 ? `${micros.toFixed(micros < 1 ? 3 : 2)} µs` : '-';
 }
 
 function dropped(cell: BroadcastCell, seconds: number): string {
@@ -128,7 +136,7 @@ function dropped(cell: BroadcastCell, seconds: number): string {
 
 function broadcastTable(cells: readonly BroadcastCell[], plan: BroadcastPlan, extraNotes: readonly string[]): Table {
   const notes = [
-    `expected/s = connected^2 (every message to every client, the sender included); "of sent" = delivered / (sent x connected). CPU in % of one core over the ${plan.measureMs / 1000} s measurement.`,
+    `expected/s = connected^2 (every message to every client, the sender included); "of sent" = delivered / (sent x connected). CPU in % of one core over the ${plan.measureMs / 1000} s measurement; CPU/delivery: server CPU time per delivered message.`,
     'server stall: the longest event-loop stall of the server during the measurement (lateness of a 50 ms timer, logged in the server). dropped/s: framerpc hub drops (slow consumers); socket.io and the naive server have none (n/a).',
     `client saturated: the client process used >= ${SATURATED_CPU * 100}% of a core, so the row measures the client as much as the server.`,
     "client C: the native client (bench/native/broadcast-client.c, one epoll loop, the raw framerpc client's wire); Node: bench/broadcast/client-child.ts (socket.io and the naive server: the C client speaks only framerpc).",
@@ -161,6 +169,7 @@ function broadcastTable(cells: readonly BroadcastCell[], plan: BroadcastPlan, ex
       'p99',
       'server peak RSS',
       'server CPU',
+      'CPU/delivery',
       'server stall',
       'dropped/s',
       'client CPU',

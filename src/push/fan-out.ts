@@ -64,6 +64,7 @@ export function fanOut(source: PushSource, target: FanOutTarget, stats: PushHubS
     if (member.id === target.except || !member.topics.has(path)) continue;
     const connection = member.connection;
     if (!connection.writable) continue; // closing: its disconnect cleans it up
+    member.batch?.settle(member); // its shared broadcasts of the round so far go first
     payload ??= source.payload();
     const encoding = connection.encoding;
     const variant = payload.length >= encoding.compressMinBytes ? COMPRESSED : PLAIN;

@@ -9,7 +9,7 @@ import type { ConnectionDirectory } from './connection-directory';
 import type { FrameTransport as FrameConnection } from '../transport/frame-transport';
 import { eventTopicsOf, type EventTopic } from './event-topics';
 import { FlushLinger } from './flush-linger';
-import { fanOut, type DeferredFlush, type Delivery, type FanOutTarget, type PushHubStats, type SlowConsumer } from './fan-out';
+import { fanOut, type DeferredFlush, type Delivery, type PushHubStats, type SlowConsumer } from './fan-out';
 import { InProcessPushBus } from './in-process-bus';
 import { globalConnectionId, type BusMessage, type BusTarget, type PushBus, type PushBusNode } from './push-bus';
 import { pushControlService, type PushControlHost } from './push-control';
@@ -20,13 +20,18 @@ import { PushRegistry, type PushMember } from './push-registry';
 import { LocalPushSource, RemotePushSource, type PushSource } from './push-source';
 import { isValidRoom, MAX_ROOM_BYTES } from './push-wire';
 import { serverDirectory } from './server-directory';
+import { SharedRound } from './shared-round';
 
 export interface PushHubEvents {
   /** A connection joined a room; `context` is the PushControl.Join call's, or undefined for hub.join(). */
   join: [connectionId: number, room: string, context: CallContext | undefined];
   /** A connection left a room: by PushControl.Leave or hub.leave() ('left'), or because it closed ('disconnected'). */
   leave: [connectionId: number, room: string, reason: 'left' | 'disconnected'];
-  /** A push was refused to a connection that fell behind (and, with policy 'disconnect', the connection closed). */
+  /**
+   * A push was refused to a connection that fell behind (and, with policy 'disconnect', the connection
+   * closed). A broadcast held for a delayed flush refuses the connection the rest of that round's batch
+   * too (at most 64 KiB of pushes), reported once; each refused push is still counted in `dropped`.
+   */
   slowConsumer: [slow: SlowConsumer];
 }
 
@@ -54,8 +59,10 @@ export class PushHub extends EventEmitter<PushHubEvents> {
   private readonly directory: ConnectionDirectory;
   private readonly stopFollowing: () => void;
   private readonly busNode: PushBusNode;
-  private readonly registry = new PushRegistry();
   private readonly counters: PushHubStats = { pushes: 0, messagesEncoded: 0, framesEncoded: 0, sent: 0, dropped: 0, slowDisconnects: 0, busPublished: 0, busRefused: 0, busReceived: 0 };
+  /** The current flush round's broadcasts, one shared buffer per recipient set. */
+  private readonly shared = new SharedRound(this.counters, (slow) => this.onSlow(slow));
+  private readonly registry = new PushRegistry(this.shared);
   private readonly basePolicy: PushPolicy;
   private readonly roomPolicies = new Map<string, Partial<PushPolicy>>();
   private readonly topicPolicies = new Map<string, Partial<PushPolicy>>();
@@ -65,6 +72,7 @@ export class PushHub extends EventEmitter<PushHubEvents> {
   private readonly linger: FlushLinger;
   private readonly flushDeferred = (): void => {
     this.flushTimer = undefined;
+    this.shared.closeAll();
     this.linger.flushed(this.flushRoundState.members.length, performance.now());
     for (const member of this.flushRoundState.members) member.connection.flush();
     this.flushRoundState.members.length = 0;
@@ -186,7 +194,10 @@ export class PushHub extends EventEmitter<PushHubEvents> {
   connectionStats(connectionId: number): ConnectionPushStats | undefined {
     const member = this.registry.member(connectionId);
     if (!member) return undefined;
-    return { sent: member.sent, dropped: member.dropped, topics: [...member.topics], rooms: [...member.rooms] };
+    const batch = member.batch;
+    const sent = member.sent + (batch?.pendingSent(member) ?? 0);
+    const dropped = member.dropped + (batch?.pendingDropped(member) ?? 0);
+    return { sent, dropped, topics: [...member.topics], rooms: [...member.rooms] };
   }
 
   /** Stops following the server's connections and leaves the bus (the PushControl service stays registered). */
@@ -235,16 +246,18 @@ export class PushHub extends EventEmitter<PushHubEvents> {
   }
 
   private fanOutLocal(source: PushSource, target: BusTarget, except?: number): Delivery {
-    let fan: FanOutTarget;
+    const round = this.deferredFlush();
     if (target.kind === 'connection') {
       const member = this.registry.member(target.connectionId);
-      fan = { recipients: member ? [member] : [], except: undefined, room: undefined, policy: this.policyFor(source.path, undefined) };
-    } else if (target.kind === 'room') {
-      fan = { recipients: this.registry.membersOf(target.room), except, room: target.room, policy: this.policyFor(source.path, target.room) };
-    } else {
-      fan = { recipients: this.registry.subscribersOf(source.path), except, room: undefined, policy: this.policyFor(source.path, undefined) };
+      const fan = { recipients: member ? [member] : [], except: undefined, room: undefined, policy: this.policyFor(source.path, undefined) };
+      return fanOut(source, fan, this.counters, this.onSlow, round);
     }
-    return fanOut(source, fan, this.counters, this.onSlow, this.deferredFlush());
+    const room = target.kind === 'room' ? target.room : undefined;
+    const recipients = room === undefined ? this.registry.subscribersOf(source.path) : this.registry.membersOf(room);
+    const policy = this.policyFor(source.path, room);
+    if (round === undefined || recipients.size === 0) return fanOut(source, { recipients, except, room, policy }, this.counters, this.onSlow, round);
+    const exceptMember = except === undefined ? undefined : this.registry.member(except);
+    return this.shared.push(round, recipients, source, room, policy, exceptMember);
   }
 
   /** The current delayed-flush round, arming its timer on first use; undefined when flushDelayMs is 0. */

@@ -37,7 +37,9 @@ export interface PushHubOptions extends PushPolicy {
    * next flush waits (connections the last flush wrote to) / `flushWritesPerMs` ms, so several broadcasts
    * leave in one write per connection and writes per second stop growing with the fan-out. A quiet hub
    * (no flush within this long) holds a push only `flushDelayMs`. Never below `flushDelayMs`; equal to it,
-   * the linger is fixed. Default 10.
+   * the linger is fixed. Default 20: with the default flushWritesPerMs, a round that wrote to 1000
+   * connections is followed by a 10 ms linger, 2000 or more by 20 ms (each socket write is most of a
+   * broadcast's cost once its frames are shared, see shared-batch.ts).
    */
   maxFlushDelayMs: number;
   /** The socket writes per millisecond, over all connections, above which the hub lingers longer (see maxFlushDelayMs). Default 100. */
@@ -73,7 +75,7 @@ export function defaultPushHubOptions(): PushHubOptions {
     rooms: {},
     topics: {},
     flushDelayMs: 2,
-    maxFlushDelayMs: 10,
+    maxFlushDelayMs: 20,
     flushWritesPerMs: 100,
     maxTopicsPerConnection: 256,
     maxRoomsPerConnection: 256,

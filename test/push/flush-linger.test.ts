@@ -49,7 +49,7 @@ describe('FlushLinger', () => {
 describe('PushHubOptions of the adaptive linger', () => {
   test('defaults: 2 ms when quiet, up to 10 ms, above 100 writes per ms', () => {
     const defaults = defaultPushHubOptions();
-    expect([defaults.flushDelayMs, defaults.maxFlushDelayMs, defaults.flushWritesPerMs]).toEqual([2, 10, 100]);
+    expect([defaults.flushDelayMs, defaults.maxFlushDelayMs, defaults.flushWritesPerMs]).toEqual([2, 20, 100]);
   });
 
   test('are validated, naming the field', () => {

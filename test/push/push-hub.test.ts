@@ -19,6 +19,7 @@ import {
 import { ChatDefinition, ChatEventsDefinition, type ChatMessage, type PostRequest, type PostReply, type WhoReply, type WhoRequest, type UserEvent } from '../../generated/chat/chat';
 import { TestServiceDefinition } from '../../generated/test/testing';
 import { FRAME_HEADER_BYTES, FrameFlag } from '../../src/codec/wire';
+import { readU32 } from '../../src/codec/bytes';
 import { Collector, events, nextControlCall, startPush, type PushFixture } from './helpers';
 
 const POSTED = '/chat.v1.ChatEvents/MessagePosted';
@@ -239,7 +240,7 @@ describe('join after subscribe', () => {
 });
 
 describe('encode once, send many', () => {
-  test('one protobuf encode and one frame per encoding variant, the same bytes for every recipient', async () => {
+  test('one protobuf encode and one frame per encoding variant; each recipient is handed one view of the round buffer of its group', async () => {
     fixture = await startPush({}, { sendCompression: true });
     const compressing = [await member(fixture), await member(fixture), await member(fixture)];
     const plain = await member(fixture, [], { compression: false });
@@ -251,24 +252,26 @@ describe('encode once, send many', () => {
     expect(emitter.messagePosted(message(1, 'small'))).toEqual({ sent: 4, dropped: 0, published: false });
     expect(fixture.hub.stats.messagesEncoded - before.messagesEncoded).toBe(1);
     expect(fixture.hub.stats.framesEncoded - before.framesEncoded).toBe(1); // below compressMinBytes: one variant
-    const small = spies[0].mock.calls[0][0];
-    for (const spy of spies) expect(spy.mock.calls[0][0]).toBe(small);
 
     before = fixture.hub.stats;
     const big = 'compressible text '.repeat(300);
     expect(emitter.messagePosted(message(2, big))).toEqual({ sent: 4, dropped: 0, published: false });
     expect(fixture.hub.stats.messagesEncoded - before.messagesEncoded).toBe(1);
     expect(fixture.hub.stats.framesEncoded - before.framesEncoded).toBe(2); // compressed + plain
-    const compressed = spies[0].mock.calls[1][0];
-    for (const spy of spies.slice(0, 3)) expect(spy.mock.calls[1][0]).toBe(compressed);
-    const plainFrame = spies[3].mock.calls[1][0];
-    expect(plainFrame).not.toBe(compressed);
-    expect(compressed[5] & FrameFlag.COMPRESSED).toBe(FrameFlag.COMPRESSED);
-    expect(plainFrame[5] & FrameFlag.COMPRESSED).toBe(0);
-    expect(compressed.length).toBeLessThan(plainFrame.length - FRAME_HEADER_BYTES);
+    for (const spy of spies) expect(spy).not.toHaveBeenCalled(); // held for the round's flush
 
     await Promise.all(everyone.map((m) => m.posted.until(2)));
     for (const m of everyone) expect(m.posted.items.map((x) => x.text)).toEqual(['small', big]);
+    // One call per connection for the round, with both frames; the compressing group shares one buffer.
+    for (const spy of spies) expect(spy).toHaveBeenCalledTimes(1);
+    const shared = spies[0].mock.calls[0][0];
+    for (const spy of spies.slice(1, 3)) expect(spy.mock.calls[0][0].buffer).toBe(shared.buffer);
+    const plainRound = spies[3].mock.calls[0][0];
+    expect(plainRound.buffer).not.toBe(shared.buffer);
+    const second = (round: Uint8Array): Uint8Array => round.subarray(FRAME_HEADER_BYTES + readU32(round, 0));
+    expect(second(shared)[5] & FrameFlag.COMPRESSED).toBe(FrameFlag.COMPRESSED);
+    expect(second(plainRound)[5] & FrameFlag.COMPRESSED).toBe(0);
+    expect(second(shared).length).toBeLessThan(second(plainRound).length - FRAME_HEADER_BYTES);
   });
 });
 

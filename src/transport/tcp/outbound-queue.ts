@@ -7,6 +7,8 @@ import { scheduleFlush, type ScheduledFlush } from './flush-scheduler';
 const MIN_CHUNK_BYTES = 4 * 1024;
 const MAX_CHUNK_BYTES = 64 * 1024;
 const EMPTY = Buffer.alloc(0);
+// Shared bytes at least this long are queued by reference: below it, a copy costs less than another buffer to write.
+const APPEND_BY_REFERENCE_BYTES = 1024;
 
 /**
  * Frames are written into a shared chunk (headers written in place, payloads copied once), and the
@@ -103,8 +105,18 @@ export class OutboundQueue implements ScheduledFlush {
     }
   }
 
-  /** Queues bytes encoded elsewhere (a frame shared by many recipients). */
+  /**
+   * Queues bytes encoded elsewhere (frames shared by many recipients, never changed once queued): large
+   * ones by reference, so a broadcast buffer is not copied once per recipient; small ones copied.
+   */
   append(bytes: Uint8Array, deferFlush = false): void {
+    if (bytes.length >= APPEND_BY_REFERENCE_BYTES) {
+      this.park();
+      this.parked.push(bytes as Buffer);
+      this.parkedBytes += bytes.length;
+      this.commit(0, deferFlush);
+      return;
+    }
     const chunk = this.reserve(bytes.length);
     chunk.set(bytes, this.used);
     this.commit(bytes.length, deferFlush);
