@@ -152,7 +152,7 @@ export class ServerCall {
 
   private decodeRequest(bytes: Buffer): unknown {
     try {
-      return this.method.definition.requestType.decode(bytes);
+      return this.method.decodeRequest(bytes, 0, bytes.length);
     } catch (error) {
       this.fail(new RpcError(Status.INVALID_ARGUMENT, `request for ${this.method.path} is not valid protobuf: ${(error as Error).message}`));
       return FAILED;
