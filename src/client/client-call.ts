@@ -39,6 +39,8 @@ export class ClientCall implements MultiplexedCall {
   resendMetadata: Metadata | undefined;
   /** @internal Expirable: when the deadline passes (set by the deadline queue). */
   deadlineAt = 0;
+  /** @internal Expirable: its place in the deadline queue. */
+  deadlineSlot = -1;
   private timeoutMs = 0;
   private abortListener: (() => void) | undefined;
 
@@ -245,6 +247,7 @@ export class ClientCall implements MultiplexedCall {
 
   private finish(): void {
     this.done = true;
+    if (this.deadlineAt > 0) deadlines.remove(this);
     if (this.abortListener) this.options?.signal?.removeEventListener('abort', this.abortListener);
     this.sendWindow?.release();
     this.assembler?.clear();

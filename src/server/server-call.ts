@@ -41,6 +41,8 @@ export class ServerCall {
   private memoryTimer: NodeJS.Timeout | undefined;
   /** @internal Expirable: when the deadline passes (set by the deadline queue). */
   deadlineAt = 0;
+  /** @internal Expirable: its place in the deadline queue. */
+  deadlineSlot = -1;
   private timeoutMs = 0;
 
   constructor(
@@ -381,6 +383,7 @@ export class ServerCall {
   /** `removeNow` false: the dispatcher forgets the call once its queued status has left. */
   private end(removeNow = true): void {
     this.done = true;
+    if (this.deadlineAt > 0) deadlines.remove(this);
     this.awaitingRequest = false;
     clearTimeout(this.memoryTimer);
     this.assembler?.clear();
