@@ -48,7 +48,7 @@ export function writeCallHeader(target: Buffer, offset: number, method: Buffer, 
   target.writeUInt32BE(Math.max(0, Math.min(0xffff_ffff, Math.ceil(timeoutMs))), offset);
   target[offset + 4] = message ? CallFlag.HAS_MESSAGE : 0;
   target[offset + 5] = method.length;
-  method.copy(target, offset + FIXED_BYTES);
+  target.set(method, offset + FIXED_BYTES); // TypedArray set: no Buffer.copy argument checks per call
   offset = writeMetadata(target, offset + FIXED_BYTES + method.length, metadata);
   if (message) {
     target.set(message, offset);
