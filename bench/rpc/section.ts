@@ -11,6 +11,7 @@ import type { Table } from '../report/table';
 import { grpcEchoPeer } from './grpc-echo';
 import { nestEchoPeer } from './nest-echo';
 import type { RpcEchoClient, RpcPeerFactory } from './rpc-peer';
+import { rpcTargetLines } from './rpc-targets';
 
 const PAYLOADS = [64, 4096];
 const IN_FLIGHT = [1, 64, 256];
@@ -152,7 +153,9 @@ function rpcTable(cells: readonly RpcCell[]): Table {
           ],
     ),
     notes: [
-      "framerpc vs this: framerpc calls/s divided by this row's, same payload and in-flight count (targets at 64 B x256: >= 5x NestJS TCP, >= 40x grpc-js).",
+      "framerpc vs this: framerpc calls/s divided by this row's, same payload and in-flight count.",
+      ...rpcTargetLines(cells, { ours: framerpcEchoPeer.name, nest: nestEchoPeer.name, grpc: grpcEchoPeer.name }),
+      "The p50 target's other half, within 10% of the raw node:net echo driven the same way: compare framerpc's p50 at 64 B x1 here with the transport section's raw merged p50 at 64 B x1.",
       "framerpc+metrics: the framerpc row with instrumentServer and instrumentChannel feeding prom-client on both sides; its CPU/call columns minus framerpc's are the cost of metrics per call.",
       ...cells.flatMap((c) => ('error' in c.result ? [`error in ${c.peer} ${c.payloadBytes} B x${c.inFlight}: ${c.result.error}`] : [])),
     ],

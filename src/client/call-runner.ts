@@ -106,7 +106,12 @@ function sendOn(
   options: CallOptions | undefined,
   borrowed: boolean,
 ): Promise<unknown> {
-  return new Promise((resolve, reject) => {
+  // The executor only hands out the settle functions: no closure over this call's arguments.
+  const response = new Promise<unknown>(takeSettlers);
+  const resolve = takenResolve as (value: unknown) => void;
+  const reject = takenReject as (error: unknown) => void;
+  takenResolve = takenReject = undefined;
+  try {
     const call = new ClientCall(mux, method, options, resolve, reject);
     if (!method.definition.requestStream && !method.definition.responseStream) {
       // A unary call the server proves it never ran is sent again once (resendCall).
@@ -118,7 +123,17 @@ function sendOn(
     if (send(mux, call, bytes, metadata, options, borrowed) && method.definition.requestStream) {
       void pumpRequests(call, channel, input as AsyncIterable<unknown>); // runs beside the call; never rejects
     }
-  });
+  } catch (error) {
+    reject(error); // as a throw inside a promise executor would
+  }
+  return response;
+}
+
+let takenResolve: ((value: unknown) => void) | undefined;
+let takenReject: ((error: unknown) => void) | undefined;
+function takeSettlers(resolve: (value: unknown) => void, reject: (error: unknown) => void): void {
+  takenResolve = resolve;
+  takenReject = reject;
 }
 
 /**

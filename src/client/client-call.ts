@@ -39,6 +39,8 @@ export class ClientCall implements MultiplexedCall {
   resendMetadata: Metadata | undefined;
   /** @internal Expirable: when the deadline passes (set by the deadline queue). */
   deadlineAt = 0;
+  /** @internal Expirable: its place in the deadline queue. */
+  deadlineSlot = -1;
   private timeoutMs = 0;
   private abortListener: (() => void) | undefined;
 
@@ -178,21 +180,22 @@ export class ClientCall implements MultiplexedCall {
     this.cancel(Status.DEADLINE_EXCEEDED, `deadline of ${this.timeoutMs} ms exceeded`);
   }
 
-  /** The common unary reply: OK with a response and no trailers. */
-  onOkMessage(message: Buffer): void {
+  /** The common unary reply: OK with a response (`payload` from `offset` on) and no trailers. */
+  onOkMessage(payload: Buffer, offset: number): void {
+    const length = payload.length - offset;
     if (this.done) {
-      this.mux.connection.flow.release(message.length);
+      this.mux.connection.flow.release(length);
       return;
     }
     if (this.responses) {
-      this.onMessage(message, 0);
+      this.onMessage(payload.subarray(offset), 0);
       this.finish();
       this.responses.end();
       this.settle(undefined);
       return;
     }
-    this.held += message.length;
-    const decoded = this.decode(message);
+    this.held += length;
+    const decoded = this.decode(payload, offset);
     if (decoded === FAILED) return;
     this.finish();
     this.settle(decoded);
@@ -217,14 +220,16 @@ export class ClientCall implements MultiplexedCall {
     this.settleError(error);
   }
 
-  private decode(payload: Buffer): unknown {
+  /** Decodes the response at `offset` of `payload` (to its end). */
+  private decode(payload: Buffer, offset = 0): unknown {
     const limit = this.mux.options.maxResponseBytes;
-    if (payload.length > limit) {
-      this.cancel(Status.RESOURCE_EXHAUSTED, `response of ${payload.length} bytes exceeds maxResponseBytes (${limit})`);
+    const length = payload.length - offset;
+    if (length > limit) {
+      this.cancel(Status.RESOURCE_EXHAUSTED, `response of ${length} bytes exceeds maxResponseBytes (${limit})`);
       return FAILED;
     }
     try {
-      return this.method.definition.responseType.decode(payload);
+      return this.method.decodeResponse(payload, offset, length);
     } catch (error) {
       this.cancel(Status.INTERNAL, `response is not valid protobuf: ${(error as Error).message}`);
       return FAILED;
@@ -242,6 +247,7 @@ export class ClientCall implements MultiplexedCall {
 
   private finish(): void {
     this.done = true;
+    if (this.deadlineAt > 0) deadlines.remove(this);
     if (this.abortListener) this.options?.signal?.removeEventListener('abort', this.abortListener);
     this.sendWindow?.release();
     this.assembler?.clear();

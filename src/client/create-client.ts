@@ -1,7 +1,7 @@
 // The typed client: one method per method of the service definition, typed from the .proto.
 import type { MethodDefinition, PartialRequestOf, ResponseOf, ServiceDefinition } from '../service/service-definition';
 import type { CallOptions } from './call-options';
-import { restack } from './caller-stack';
+import { restack, rethrowRestacked } from './caller-stack';
 import { callForResponse as respond, callForStream as stream } from './call-runner';
 import type { CallChannel as Channel } from './call-channel';
 import { inheritParent } from './parent-call';
@@ -51,12 +51,14 @@ export function createClient<D extends ServiceDefinition>(definition: D, channel
         : (input: unknown, options?: CallOptions): AsyncIterable<unknown> => callForStream(channel, prepared, input, merge(options));
     } else {
       call = keepStack
-        ? async (input: unknown, options?: CallOptions): Promise<unknown> => {
+        ? (input: unknown, options?: CallOptions): Promise<unknown> => {
+            let response: Promise<unknown>;
             try {
-              return await callForResponse(channel, prepared, input, merge(options));
+              response = callForResponse(channel, prepared, input, merge(options));
             } catch (error) {
-              throw restack(error);
+              return Promise.reject(restack(error)); // as the async function this replaces would
             }
+            return response.then(undefined, rethrowRestacked);
           }
         : (input: unknown, options?: CallOptions): Promise<unknown> => callForResponse(channel, prepared, input, merge(options));
     }

@@ -10,8 +10,8 @@ export interface MultiplexedCall {
   readonly done: boolean;
   onHeaders(payload: Buffer): void;
   onMessage(payload: Buffer, flags: number): void;
-  /** The common unary reply: OK with one message and nothing else. */
-  onOkMessage(message: Buffer): void;
+  /** The common unary reply: OK with one message and nothing else; the message is `payload` from `offset` on. */
+  onOkMessage(payload: Buffer, offset: number): void;
   onStatus(status: CallStatus): void;
   onWindow(bytes: number): void;
   /** The server proved it never ran this call (GOAWAY below its id). */

@@ -91,10 +91,10 @@ export class Multiplexer implements FrameSink {
     switch (kind) {
       case FrameKind.STATUS: {
         if (isPlainOkWithMessage(payload)) {
-          const message = payload.subarray(OK_WITH_MESSAGE_PREFIX.length);
-          flow.received(message.length);
-          if (call) call.onOkMessage(message);
-          else flow.release(message.length); // the call ended locally (deadline, abort) before its answer came
+          const length = payload.length - OK_WITH_MESSAGE_PREFIX.length;
+          flow.received(length);
+          if (call) call.onOkMessage(payload, OK_WITH_MESSAGE_PREFIX.length);
+          else flow.release(length); // the call ended locally (deadline, abort) before its answer came
           return;
         }
         let status;

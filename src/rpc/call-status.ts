@@ -25,12 +25,20 @@ export interface CallStatus {
 /** The fixed prefix of an OK status with a response and no trailers: code 0, HAS_MESSAGE, two empty strings, no metadata. */
 export const OK_WITH_MESSAGE_PREFIX = Buffer.from([Status.OK, StatusFlag.HAS_MESSAGE, 0, 0, 0, 0, 0, 0]);
 
+/** Writes the common unary reply (OK_WITH_MESSAGE_PREFIX, then `message`) at `offset` of `target` (in place in the outbound queue). */
+export function writeOkWithMessage(target: Buffer, offset: number, message: Uint8Array): void {
+  // The 8 prefix bytes one by one: cheaper than a copy call for so few.
+  target[offset] = Status.OK;
+  target[offset + 1] = StatusFlag.HAS_MESSAGE;
+  for (let i = 2; i < OK_WITH_MESSAGE_PREFIX.length; i++) target[offset + i] = 0;
+  target.set(message, offset + OK_WITH_MESSAGE_PREFIX.length);
+}
+
 /** Encodes a STATUS payload. */
 export function encodeCallStatus(code: Status, text: string, details: string, trailers: Metadata | undefined, message: Uint8Array | undefined): Buffer {
   if (!trailers && !text && !details && message && code === Status.OK) {
     const payload = Buffer.allocUnsafe(OK_WITH_MESSAGE_PREFIX.length + message.length);
-    OK_WITH_MESSAGE_PREFIX.copy(payload, 0);
-    payload.set(message, OK_WITH_MESSAGE_PREFIX.length);
+    writeOkWithMessage(payload, 0, message);
     return payload;
   }
   const textBytes = utf8Prefix(text, MAX_TEXT_BYTES);

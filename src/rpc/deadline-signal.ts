@@ -9,6 +9,7 @@ export interface DeadlineSignal {
 
 class DeadlineAbort implements Expirable {
   deadlineAt = 0;
+  deadlineSlot = -1;
   done = false;
   readonly controller = new AbortController();
 
@@ -30,6 +31,7 @@ export function deadlineSignal(delayMs: number): DeadlineSignal {
     signal: entry.controller.signal,
     dispose: () => {
       entry.done = true;
+      deadlines.remove(entry);
     },
   };
 }

@@ -19,7 +19,7 @@ export function writeMetadata(target: Buffer, offset: number, metadata: Metadata
     return offset + 2;
   }
   const wire = wireForm(metadata);
-  wire.copy(target, offset);
+  target.set(wire, offset);
   return offset + wire.length;
 }
 

@@ -4,7 +4,7 @@ import type { FrameSink } from '../transport/frame-sink';
 import type { FrameTransport as FrameConnection } from '../transport/frame-transport';
 import { FrameError } from '../codec/frame-error';
 import { CloseCode, FrameFlag, FrameKind } from '../codec/wire';
-import { decodeCallHeader, newMetadataCache, type CallHeader } from '../rpc/call-header';
+import { newCallHeaderFields, newMetadataCache, readCallHeader, type CallHeaderFields } from '../rpc/call-header';
 import { encodeCallStatus } from '../rpc/call-status';
 import { RpcError } from '../rpc/rpc-error';
 import { Status } from '../rpc/status';
@@ -22,6 +22,8 @@ import type { ResolvedServerCallOptions } from './server-options';
 export class Dispatcher implements FrameSink {
   private readonly calls = new Map<number, ServerCall>();
   private readonly metadataCache = newMetadataCache();
+  /** The CALL being opened, read in place (one object for every call: nothing keeps it past onCall). */
+  private readonly header = newCallHeaderFields();
   private readonly cancels: CancelGuard;
   private readonly peer: string;
   private lastCallId = 0;
@@ -96,14 +98,14 @@ export class Dispatcher implements FrameSink {
 
   private onCall(flags: number, id: number, payload: Buffer): void {
     if (id === 0) throw new FrameError(CloseCode.PROTOCOL_ERROR, 'CALL on stream 0 (call ids are 1 to 2^32-1)');
-    let header: CallHeader;
+    const header = this.header;
     try {
-      header = decodeCallHeader(payload, this.metadataCache);
+      readCallHeader(payload, header, this.metadataCache);
     } catch (error) {
       this.refuse(id, error as RpcError);
       return;
     }
-    const inline = header.message?.length ?? 0;
+    const inline = header.messageOffset < 0 ? 0 : payload.length - header.messageOffset;
     if (inline > 0) this.connection.flow.received(inline);
     if (this.connection.state !== 'open' && id > this.connection.lastAcceptedCallId) {
       // After GOAWAY: never run. The client was told the last id accepted and retries this one elsewhere;
@@ -120,7 +122,7 @@ export class Dispatcher implements FrameSink {
     }
     this.lastCallId = id;
     this.connection.lastAcceptedCallId = id;
-    const refused = this.admit(flags, id, header);
+    const refused = this.admit(flags, id, header, payload);
     if (refused) {
       this.connection.flow.release(inline);
       this.refuse(id, refused);
@@ -128,7 +130,7 @@ export class Dispatcher implements FrameSink {
   }
 
   /** Opens the call, or returns why it is refused. */
-  private admit(flags: number, id: number, header: CallHeader): RpcError | undefined {
+  private admit(flags: number, id: number, header: CallHeaderFields, payload: Buffer): RpcError | undefined {
     const method = this.registry.get(header.method);
     if (!method) return new RpcError(Status.UNIMPLEMENTED, `no service on this server has a method ${header.method}`);
     if (this.calls.size >= this.options.maxConcurrentCalls) {
@@ -138,19 +140,20 @@ export class Dispatcher implements FrameSink {
     if (handlers.active >= this.options.maxConcurrentHandlers) {
       return new RpcError(Status.RESOURCE_EXHAUSTED, `too many calls in flight on this server (maxConcurrentHandlers ${this.options.maxConcurrentHandlers})`);
     }
-    const message = header.message;
-    if (message && message.length > this.options.maxRequestBytes) {
-      return new RpcError(Status.RESOURCE_EXHAUSTED, `request of ${message.length} bytes exceeds maxRequestBytes (${this.options.maxRequestBytes})`);
+    const hasMessage = header.messageOffset >= 0;
+    const messageBytes = hasMessage ? payload.length - header.messageOffset : 0;
+    if (messageBytes > this.options.maxRequestBytes) {
+      return new RpcError(Status.RESOURCE_EXHAUSTED, `request of ${messageBytes} bytes exceeds maxRequestBytes (${this.options.maxRequestBytes})`);
     }
     const ended = (flags & FrameFlag.END_STREAM) !== 0;
     let request: unknown;
     const singleRequest = !method.definition.requestStream;
     // A single request either comes in the CALL frame (END_STREAM set) or follows in MESSAGE frames.
-    const requestFollows = singleRequest && !message && !ended;
+    const requestFollows = singleRequest && !hasMessage && !ended;
     if (singleRequest && !requestFollows) {
-      if (!message) return new RpcError(Status.INVALID_ARGUMENT, `${method.path} needs one request message, and the CALL ended the stream without it`);
+      if (!hasMessage) return new RpcError(Status.INVALID_ARGUMENT, `${method.path} needs one request message, and the CALL ended the stream without it`);
       try {
-        request = method.definition.requestType.decode(message);
+        request = method.decodeRequest(payload, header.messageOffset, messageBytes);
       } catch (error) {
         return new RpcError(Status.INVALID_ARGUMENT, `request for ${method.path} is not valid protobuf: ${(error as Error).message}`);
       }
@@ -162,7 +165,7 @@ export class Dispatcher implements FrameSink {
     handlers.active++;
     this.connection.beginWork();
     if (requestFollows) call.awaitRequest();
-    else call.start(request, message?.length ?? 0, singleRequest ? undefined : message, ended);
+    else call.start(request, messageBytes, singleRequest || !hasMessage ? undefined : payload.subarray(header.messageOffset), ended);
     return undefined;
   }
 

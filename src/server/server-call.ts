@@ -1,7 +1,7 @@
 // One call being served: runs the handler, streams its messages under flow control, sends the final status.
 import type { FrameTransport as FrameConnection } from '../transport/frame-transport';
 import { FrameFlag, FrameKind, MAX_UNGRANTED_BYTES } from '../codec/wire';
-import { encodeCallStatus, OK_WITH_MESSAGE_PREFIX } from '../rpc/call-status';
+import { encodeCallStatus, OK_WITH_MESSAGE_PREFIX, writeOkWithMessage } from '../rpc/call-status';
 import { deadlines } from '../rpc/deadline-queue';
 import { encodeMessageView } from '../rpc/message-encoder';
 import { SendWindow, ReceiveWindow } from '../rpc/flow-control';
@@ -41,6 +41,8 @@ export class ServerCall {
   private memoryTimer: NodeJS.Timeout | undefined;
   /** @internal Expirable: when the deadline passes (set by the deadline queue). */
   deadlineAt = 0;
+  /** @internal Expirable: its place in the deadline queue. */
+  deadlineSlot = -1;
   private timeoutMs = 0;
 
   constructor(
@@ -152,7 +154,7 @@ export class ServerCall {
 
   private decodeRequest(bytes: Buffer): unknown {
     try {
-      return this.method.definition.requestType.decode(bytes);
+      return this.method.decodeRequest(bytes, 0, bytes.length);
     } catch (error) {
       this.fail(new RpcError(Status.INVALID_ARGUMENT, `request for ${this.method.path} is not valid protobuf: ${(error as Error).message}`));
       return FAILED;
@@ -354,9 +356,7 @@ export class ServerCall {
       // The common unary reply, written in place: OK, HAS_MESSAGE, no text, details or trailers, the message.
       const target = connection.reserveFrame(FrameKind.STATUS, FrameFlag.END_STREAM, this.id, OK_WITH_MESSAGE_PREFIX.length + message.length);
       if (target) {
-        const at = connection.reservedOffset;
-        OK_WITH_MESSAGE_PREFIX.copy(target, at);
-        target.set(message, at + OK_WITH_MESSAGE_PREFIX.length);
+        writeOkWithMessage(target, connection.reservedOffset, message);
         connection.commitFrame();
         this.end();
         return;
@@ -381,8 +381,9 @@ export class ServerCall {
   /** `removeNow` false: the dispatcher forgets the call once its queued status has left. */
   private end(removeNow = true): void {
     this.done = true;
+    if (this.deadlineAt > 0) deadlines.remove(this);
     this.awaitingRequest = false;
-    clearTimeout(this.memoryTimer);
+    if (this.memoryTimer) clearTimeout(this.memoryTimer);
     this.assembler?.clear();
     if (this.held > 0) {
       this.connection.flow.release(this.held);

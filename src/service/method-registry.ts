@@ -1,4 +1,5 @@
 // The server's method table: method path -> definition and the function that finds the handler instance.
+import { messageDecoder, type MessageDecoder } from '../rpc/message-decoder';
 import { RpcError } from '../rpc/rpc-error';
 import { Status } from '../rpc/status';
 import type { CallContext } from './call-context';
@@ -16,6 +17,8 @@ export interface RegisteredMethod {
   readonly definition: MethodDefinition;
   readonly service: ServiceDefinition;
   readonly instanceFor: InstanceProvider;
+  /** Decodes a request message of this method in place (messageDecoder of its request type). */
+  readonly decodeRequest: MessageDecoder<unknown>;
 }
 
 /**
@@ -50,7 +53,7 @@ export class MethodRegistry {
     for (const [key, definition] of Object.entries(service.methods)) {
       const path = methodPath(service, definition);
       const provider = unimplemented && missing.includes(key) ? unimplemented : instanceFor;
-      let method: RegisteredMethod = { path, key, kind: callKindOf(definition), definition, service, instanceFor: provider };
+      let method: RegisteredMethod = { path, key, kind: callKindOf(definition), definition, service, instanceFor: provider, decodeRequest: messageDecoder(definition.requestType) };
       for (const { wrapper, applies } of this.wrappers) if (applies(method)) method = wrapped(method, wrapper);
       this.methods.set(path, method);
     }

@@ -3,6 +3,7 @@ import { DeadlineQueue, type Expirable } from '../../src/rpc/deadline-queue';
 
 class FakeCall implements Expirable {
   deadlineAt = 0;
+  deadlineSlot = -1;
   done = false;
   constructor(
     readonly name: string,
@@ -49,5 +50,44 @@ describe('DeadlineQueue', () => {
     }
     expect(queue.size).toBeLessThanOrEqual(1024);
     expect(expired).toEqual([]);
+  });
+
+  it('lets ended calls take themselves out, holding only the calls in flight, and still expires the rest in order', () => {
+    jest.useFakeTimers();
+    const queue = new DeadlineQueue();
+    const expired: string[] = [];
+    const calls: FakeCall[] = [];
+    // Deadlines in a scrambled order; every third call ends early and removes itself (from anywhere in the heap).
+    for (let i = 0; i < 300; i++) {
+      const call = new FakeCall(String(i), expired);
+      queue.add(call, 1000 + ((i * 7919) % 300));
+      calls.push(call);
+    }
+    for (let i = 0; i < 300; i += 3) {
+      calls[i].done = true;
+      queue.remove(calls[i]);
+      queue.remove(calls[i]); // twice: nothing
+    }
+    expect(queue.size).toBe(200);
+    jest.advanceTimersByTime(1300);
+    const expected = calls.filter((_, i) => i % 3 !== 0).sort((a, b) => a.deadlineAt - b.deadlineAt);
+    expect(expired).toEqual(expected.map((call) => call.name));
+    expect(queue.size).toBe(0);
+  });
+
+  it('holds only the calls in flight when calls remove themselves as they end', () => {
+    const queue = new DeadlineQueue();
+    const inFlight: FakeCall[] = [];
+    for (let i = 0; i < 10_000; i++) {
+      const call = new FakeCall(String(i), []);
+      queue.add(call, 60_000);
+      inFlight.push(call);
+      if (inFlight.length > 256) {
+        const ended = inFlight.shift() as FakeCall;
+        ended.done = true;
+        queue.remove(ended);
+      }
+    }
+    expect(queue.size).toBe(256);
   });
 });
