@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import type { FrameError } from '../../codec/frame-error';
-import { FrameConnection } from './frame-connection';
+import { FrameConnection, type ConnectionOwner } from './frame-connection';
 import type { MemoryBudget } from '../memory-budget';
 import { acceptHandshake, refuse } from './handshake';
 import { guardTlsServer } from './tls-admission';
@@ -33,8 +33,12 @@ export interface FrameAcceptor {
   stopAccepting(): Promise<void>;
 }
 
+function ignoreSocketError(): void {
+  // Reported through the connection's close reason; never an uncaught error.
+}
+
 /** Listens for framed connections over TCP or TLS. Port 0 picks a free port; `address()` tells which. */
-export class FrameServer extends EventEmitter<FrameServerEvents> implements FrameListener {
+export class FrameServer extends EventEmitter<FrameServerEvents> implements FrameListener, ConnectionOwner {
   readonly options: TransportOptions;
   readonly maxConnections: number;
   private readonly server: net.Server;
@@ -46,11 +50,17 @@ export class FrameServer extends EventEmitter<FrameServerEvents> implements Fram
   private nextId = 1;
   private closing = false;
   private readonly memoryBudget: MemoryBudget | undefined;
+  /** One 'close' listener for every accepted socket (the emitter passes the socket as `this`): no closure per socket. */
+  private readonly forgetSocket: (this: ByteStream) => void;
 
   constructor(options: FrameServerOptions = {}) {
     super();
     const { maxConnections = 10_000, tls: tlsOptions, memoryBudget, ...transport } = options;
     this.memoryBudget = memoryBudget;
+    const sockets = this.sockets;
+    this.forgetSocket = function (this: ByteStream) {
+      sockets.delete(this);
+    };
     if (!Number.isInteger(maxConnections) || maxConnections < 1) throw new FramerpcOptionError('maxConnections', `maxConnections must be a positive integer, got ${maxConnections}`);
     this.options = resolveTransportOptions(transport);
     this.maxConnections = maxConnections;
@@ -112,9 +122,7 @@ export class FrameServer extends EventEmitter<FrameServerEvents> implements Fram
   }
 
   private accept(socket: ByteStream): void {
-    socket.on('error', () => {
-      // Reported through the connection's close reason; never an uncaught error.
-    });
+    socket.on('error', ignoreSocketError);
     if (this.closing) {
       this.reject(socket, CloseCode.SHUTTING_DOWN, 'server shutting down');
       return;
@@ -124,7 +132,7 @@ export class FrameServer extends EventEmitter<FrameServerEvents> implements Fram
       return;
     }
     this.sockets.add(socket);
-    socket.once('close', () => this.sockets.delete(socket));
+    socket.on('close', this.forgetSocket);
     acceptHandshake(socket, this.options).then(
       ({ peer, leftover }) => {
         if (socket.destroyed) return;
@@ -133,9 +141,8 @@ export class FrameServer extends EventEmitter<FrameServerEvents> implements Fram
           this.reject(socket, CloseCode.SHUTTING_DOWN, 'server shutting down');
           return;
         }
-        const connection = new FrameConnection(this.nextId++, socket, this.options, peer, leftover, this.memoryBudget);
+        const connection = new FrameConnection(this.nextId++, socket, this.options, peer, leftover, this.memoryBudget, this);
         this.live.set(connection.id, connection);
-        connection.once('close', () => this.live.delete(connection.id));
         this.emit('connection', connection);
         // Nobody took the connection: read anyway so PINGs are answered and limits enforced.
         connection.start();
@@ -144,6 +151,11 @@ export class FrameServer extends EventEmitter<FrameServerEvents> implements Fram
         this.emit('rejected', { remoteAddress: socket.remoteAddress ?? '', code: error.closeCode, reason: error.message });
       },
     );
+  }
+
+  /** @internal ConnectionOwner: a connection closed (before its 'close' event). */
+  connectionClosed(connection: FrameConnection): void {
+    this.live.delete(connection.id);
   }
 
   private reject(socket: ByteStream, code: CloseCode, reason: string): void {

@@ -7,11 +7,11 @@ export interface InboundHost {
   /** False once the connection stopped reading (closing, closed): held and inflating frames are dropped. */
   isReading(): boolean;
   /** Handles one opened frame (de-obfuscated, inflated), with `receivedAt` its arrival time. */
-  handle(kind: number, flags: number, streamId: number, payload: Buffer, receivedAt: number): void;
+  openedFrame(kind: number, flags: number, streamId: number, payload: Buffer, receivedAt: number): void;
   /** Stop (true) or restart (false) reading from the peer while a large frame inflates. */
   holdReading(held: boolean): void;
   /** Closes the connection for an error thrown while opening or handling (a FrameError or our bug). */
-  fail(error: unknown): void;
+  failWith(error: unknown): void;
 }
 
 interface HeldFrame {
@@ -29,14 +29,15 @@ interface HeldFrame {
  */
 export class InboundOpener {
   private inflating = false;
-  private held: HeldFrame[] = [];
+  /** Frames decoded while one inflates; made by the first asynchronous inflate. */
+  private held: HeldFrame[] | undefined;
 
   constructor(private readonly host: InboundHost) {}
 
   /** A frame from the decoder, still obfuscated and compressed as sent. Throws FrameError on a violation. */
   receive(kind: number, flags: number, streamId: number, payload: Buffer, receivedAt: number): void {
     if (this.inflating) {
-      this.held.push({ kind, flags, streamId, payload, receivedAt });
+      (this.held ??= []).push({ kind, flags, streamId, payload, receivedAt });
       return;
     }
     this.open(kind, flags, streamId, payload, receivedAt);
@@ -51,7 +52,7 @@ export class InboundOpener {
       }
       payload = inflatePayload(streamId, payload, opening) as Buffer; // the Node compressor inflates to Buffers
     }
-    this.host.handle(kind, flags, streamId, payload, receivedAt);
+    this.host.openedFrame(kind, flags, streamId, payload, receivedAt);
   }
 
   private inflateLater(kind: number, flags: number, streamId: number, payload: Buffer, receivedAt: number): void {
@@ -62,21 +63,21 @@ export class InboundOpener {
         this.inflating = false;
         if (!this.host.isReading()) return;
         try {
-          this.host.handle(kind, flags, streamId, opened as Buffer, receivedAt);
-          while (!this.inflating && this.held.length > 0 && this.host.isReading()) {
+          this.host.openedFrame(kind, flags, streamId, opened as Buffer, receivedAt);
+          while (!this.inflating && this.held !== undefined && this.held.length > 0 && this.host.isReading()) {
             const next = this.held.shift() as HeldFrame;
             this.open(next.kind, next.flags, next.streamId, next.payload, next.receivedAt);
           }
         } catch (error) {
-          this.host.fail(error);
+          this.host.failWith(error);
           return;
         }
         if (!this.inflating) this.host.holdReading(false);
       },
       (error: unknown) => {
         this.inflating = false;
-        this.held = [];
-        if (this.host.isReading()) this.host.fail(error);
+        this.held = undefined;
+        if (this.host.isReading()) this.host.failWith(error);
       },
     );
   }

@@ -4,8 +4,14 @@ import type { TransportOptions } from '../transport-options';
 import { WaiterList } from '../waiter-list';
 import type { OutboundQueue } from './outbound-queue';
 import { PauseReason, type ReadPause } from './read-pause';
+import { CloseCode } from '../../codec/wire';
 
 const RESOLVED = Promise.resolve();
+
+/** The connection, closed with OUTBOUND_OVERFLOW when a frame would pass `maxOutboundBytes`. */
+export interface OverflowHost {
+  close(code: CloseCode, reason: string): void;
+}
 
 /**
  * Decides whether a frame may be queued (past `maxOutboundBytes` the connection closes with
@@ -13,21 +19,21 @@ const RESOLVED = Promise.resolve();
  * reading while this side's own backlog is over `outboundHighWaterBytes`.
  */
 export class OutboundAdmission {
-  private readonly writableWaiters = new WaiterList<void>();
+  /** Producers waiting for room; made by the first that has to wait. */
+  private writableWaiters: WaiterList<void> | undefined;
 
   constructor(
     private readonly queue: OutboundQueue,
     private readonly socket: ByteStream,
     private readonly options: TransportOptions,
     private readonly readPause: ReadPause,
-    /** Closes the connection with OUTBOUND_OVERFLOW and this reason. */
-    private readonly overflow: (reason: string) => void,
+    private readonly host: OverflowHost,
   ) {}
 
   /** True when `bytes` more may be queued; else the connection is closed (overflow) and false. */
   admit(bytes: number): boolean {
     if (this.queue.totalBytes + bytes <= this.options.maxOutboundBytes) return true;
-    this.overflow(`outbound buffer would pass maxOutboundBytes (${this.options.maxOutboundBytes}): the peer is not reading`);
+    this.host.close(CloseCode.OUTBOUND_OVERFLOW, `outbound buffer would pass maxOutboundBytes (${this.options.maxOutboundBytes}): the peer is not reading`);
     return false;
   }
 
@@ -43,7 +49,7 @@ export class OutboundAdmission {
     this.queue.flush();
     if (!this.socket.writableNeedDrain) return RESOLVED;
     // One list, woken by 'drain' or close: listener counts do not grow with the number of waiting producers.
-    return this.writableWaiters.wait();
+    return (this.writableWaiters ??= new WaiterList<void>()).wait();
   }
 
   /** Raw transport, after a frame was queued: pause reading while our own backlog is over the high-water mark. */
@@ -59,11 +65,11 @@ export class OutboundAdmission {
   /** Everything queued was handed to the socket after backpressure (or the connection closed): wake everyone. */
   drained(): void {
     this.readPause.set(PauseReason.BACKLOG, false);
-    this.writableWaiters.resolveAll();
+    this.writableWaiters?.resolveAll();
   }
 
   /** The connection closed: release waiting producers. */
   closed(): void {
-    this.writableWaiters.resolveAll();
+    this.writableWaiters?.resolveAll();
   }
 }

@@ -1,0 +1,43 @@
+// A connection's socket listeners as four shared functions: no closures per connection (idle connections stay small).
+import type { ByteStream } from '../byte-stream';
+
+/** What a connection does with its socket's events. */
+export interface SocketOwner {
+  onSocketData(chunk: Buffer): void;
+  onSocketError(error: Error): void;
+  onSocketClose(): void;
+  onSocketDrain(): void;
+}
+
+// The owner rides on the socket itself: an emitter calls its listeners with `this` set to itself, so one
+// function serves every connection (one property per socket instead of a closure and context per listener).
+const OWNER = Symbol('framerpc.socketOwner');
+
+interface OwnedSocket extends ByteStream {
+  [OWNER]: SocketOwner;
+}
+
+function onData(this: OwnedSocket, chunk: Buffer): void {
+  this[OWNER].onSocketData(chunk);
+}
+
+function onError(this: OwnedSocket, error: Error): void {
+  this[OWNER].onSocketError(error);
+}
+
+function onClose(this: OwnedSocket): void {
+  this[OWNER].onSocketClose();
+}
+
+function onDrain(this: OwnedSocket): void {
+  this[OWNER].onSocketDrain();
+}
+
+/** Routes `socket`'s 'data', 'error', 'close' and 'drain' to `owner`, for the life of the socket. */
+export function listenToSocket(socket: ByteStream, owner: SocketOwner): void {
+  (socket as OwnedSocket)[OWNER] = owner;
+  socket.on('data', onData);
+  socket.on('error', onError);
+  socket.on('close', onClose);
+  socket.on('drain', onDrain);
+}
