@@ -19,7 +19,7 @@ interface IdlePeer {
 
 const PEERS: readonly IdlePeer[] = [
   // A long heartbeat: each connection carries its timer, as in production, but no PING is sent during the run.
-  { name: 'framerpc', module: 'transport/framed-echo-server', args: ['maxConnections=20000', 'heartbeatMs=600000'], framed: true },
+  { name: 'framerpc', module: 'idle/idle-frame-server', args: ['maxConnections=20000', 'heartbeatMs=600000'], framed: true },
   { name: 'raw net', module: 'transport/raw-echo-server', args: ['mode=idle'], framed: false },
 ];
 

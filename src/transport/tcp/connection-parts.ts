@@ -39,6 +39,10 @@ export abstract class ConnectionParts extends EventEmitter<FrameConnectionEvents
     private readonly budget: MemoryBudget | undefined,
   ) {
     super();
+    // EventEmitter starts every emitter with an empty null-prototype listener table, which V8 keeps as a
+    // dictionary (~180 bytes). Most connections never get a listener: the table is made by the first `on`
+    // instead (EventEmitter's own methods all accept an emitter without one, as before `init` ran).
+    (this as unknown as { _events: object | undefined })._events = undefined;
   }
 
   /** Connection-level windows, both directions. */

@@ -296,7 +296,7 @@ export class FrameConnection extends ConnectionParts implements FrameTransport, 
       // A PONG counts toward the outbound bound like any frame: a peer that PINGs and never reads is closed.
       if ((this.pingGuard ??= new PingGuard(this.options)).admit() && this.admit(FRAME_HEADER_BYTES + PING_PAYLOAD_BYTES)) this.sendControl(FrameKind.PONG, payload); // a flood throws TOO_MANY_PINGS
     } else if (kind === FrameKind.PONG) {
-      this.liveness.pongReceived();
+      // Nothing more to do: the chunk it came in already counted as received for the heartbeat.
     } else {
       this.onGoaway(payload);
     }

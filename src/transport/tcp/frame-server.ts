@@ -43,6 +43,7 @@ export class FrameServer extends EventEmitter<FrameServerEvents> implements Fram
   readonly maxConnections: number;
   private readonly server: net.Server;
   private readonly live = new Map<number, FrameConnection>();
+  /** Sockets accepted and not yet a connection (in their handshake, or refused and closing). */
   private readonly sockets = new Set<ByteStream>();
   /** With TLS: every TCP socket, counted from accept (before and during the TLS handshake). */
   private readonly tcpSockets = new Set<net.Socket>();
@@ -127,7 +128,7 @@ export class FrameServer extends EventEmitter<FrameServerEvents> implements Fram
       this.reject(socket, CloseCode.SHUTTING_DOWN, 'server shutting down');
       return;
     }
-    if (this.sockets.size >= this.maxConnections) {
+    if (this.sockets.size + this.live.size >= this.maxConnections) {
       this.reject(socket, CloseCode.SERVER_FULL, `server is at maxConnections (${this.maxConnections}); try again later`);
       return;
     }
@@ -142,6 +143,10 @@ export class FrameServer extends EventEmitter<FrameServerEvents> implements Fram
           return;
         }
         const connection = new FrameConnection(this.nextId++, socket, this.options, peer, leftover, this.memoryBudget, this);
+        // From here the connection counts, and its own listeners see the socket's end and errors.
+        this.sockets.delete(socket);
+        socket.off('close', this.forgetSocket);
+        socket.off('error', ignoreSocketError);
         this.live.set(connection.id, connection);
         this.emit('connection', connection);
         // Nobody took the connection: read anyway so PINGs are answered and limits enforced.

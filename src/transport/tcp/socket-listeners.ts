@@ -33,11 +33,34 @@ function onDrain(this: OwnedSocket): void {
   this[OWNER].onSocketDrain();
 }
 
-/** Routes `socket`'s 'data', 'error', 'close' and 'drain' to `owner`, for the life of the socket. */
+const IGNORED: SocketOwner = {
+  onSocketData() {},
+  onSocketError() {},
+  onSocketClose() {},
+  onSocketDrain() {},
+};
+
+/**
+ * Routes `socket`'s 'data', 'error', 'close' and 'drain' to `owner` from now on. The listeners are added
+ * once per socket; a later owner (the connection after its handshake) takes them over.
+ */
 export function listenToSocket(socket: ByteStream, owner: SocketOwner): void {
-  (socket as OwnedSocket)[OWNER] = owner;
+  const owned = socket as OwnedSocket;
+  const listening = owned[OWNER] !== undefined;
+  owned[OWNER] = owner;
+  if (listening) return;
   socket.on('data', onData);
   socket.on('error', onError);
   socket.on('close', onClose);
   socket.on('drain', onDrain);
+}
+
+/**
+ * The owner lets go: the socket's events are ignored until another owner takes them. The listeners stay:
+ * removing the only 'data' listener deletes a key of the socket's listener table, which turns it into a
+ * slow dictionary of ~160 bytes for the rest of the socket's life.
+ */
+export function releaseSocket(socket: ByteStream): void {
+  const owned = socket as OwnedSocket;
+  if (owned[OWNER] !== undefined) owned[OWNER] = IGNORED;
 }
