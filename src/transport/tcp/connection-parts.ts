@@ -1,27 +1,27 @@
 // The parts of a framed connection made on first use: an idle connection holds none of them.
-import { EventEmitter } from 'node:events';
 import type { ByteStream } from '../byte-stream';
 import { ConnectionFlow, type WindowSender } from '../connection-flow';
-import type { FrameConnectionEvents } from '../frame-connection-events';
 import type { MemoryBudget } from '../memory-budget';
 import { StreamScheduler, type SchedulerHost } from '../stream-scheduler';
 import type { TransportOptions } from '../transport-options';
 import type { CompressChoice, PayloadEncoding } from '../../codec/payload-codec';
-import type { CloseCode } from '../../codec/wire';
+import { ConnectionLiveness } from './connection-liveness';
 import { FrameWriter, type FrameWriterHost } from './frame-writer';
 import { OutboundAdmission, type OverflowHost } from './outbound-admission';
 import { OutboundQueue } from './outbound-queue';
-import type { ReadPause } from './read-pause';
+import { applyReadPause, type ReadPauses } from './read-pause';
 
 /**
  * Base of FrameConnection. The flow windows, the stream scheduler and the outbound queue with its writer
  * and admission are made the first time they are needed, so 50,000 idle connections do not each carry
  * them; each part is handed the connection itself as its host (no closures per connection).
  */
-export abstract class ConnectionParts extends EventEmitter<FrameConnectionEvents> implements SchedulerHost, WindowSender, FrameWriterHost, OverflowHost {
+export abstract class ConnectionParts extends ConnectionLiveness implements SchedulerHost, WindowSender, FrameWriterHost, OverflowHost, ReadPauses {
   /** How this side encodes payloads for this peer (as negotiated; shared by connections negotiating alike). */
   abstract readonly encoding: PayloadEncoding;
-  protected abstract readonly readPause: ReadPause;
+  /** Reasons reading is paused (PauseReason bits); applied to the socket once `reading`. */
+  private pauseReasons = 0;
+  protected reading = false;
   protected queueValue: OutboundQueue | undefined;
   protected writerValue: FrameWriter | undefined;
   protected admissionValue: OutboundAdmission | undefined;
@@ -30,7 +30,7 @@ export abstract class ConnectionParts extends EventEmitter<FrameConnectionEvents
 
   constructor(
     readonly socket: ByteStream,
-    readonly options: TransportOptions,
+    options: TransportOptions,
     /** The peer's preface had COMPRESSION: a per-frame choice to compress may be honoured. */
     private readonly peerAcceptsCompressed: boolean,
     /** The peer's receive window: this side's initial send credit. */
@@ -38,7 +38,7 @@ export abstract class ConnectionParts extends EventEmitter<FrameConnectionEvents
     /** Shared by a server's connections: bytes held for calls, against one limit. */
     private readonly budget: MemoryBudget | undefined,
   ) {
-    super();
+    super(options);
     // EventEmitter starts every emitter with an empty null-prototype listener table, which V8 keeps as a
     // dictionary (~180 bytes). Most connections never get a listener: the table is made by the first `on`
     // instead (EventEmitter's own methods all accept an emitter without one, as before `init` ran).
@@ -64,7 +64,25 @@ export abstract class ConnectionParts extends EventEmitter<FrameConnectionEvents
   }
 
   protected get admission(): OutboundAdmission {
-    return (this.admissionValue ??= new OutboundAdmission(this.queue, this.socket, this.options, this.readPause, this));
+    return (this.admissionValue ??= new OutboundAdmission(this.queue, this.socket, this.options, this, this));
+  }
+
+  /** @internal ReadPauses. */
+  hasReadPause(reason: number): boolean {
+    return (this.pauseReasons & reason) !== 0;
+  }
+
+  /** @internal ReadPauses. */
+  setReadPause(reason: number, paused: boolean): void {
+    const before = this.pauseReasons;
+    this.pauseReasons = paused ? before | reason : before & ~reason;
+    if (this.reading) applyReadPause(this.socket, before, this.pauseReasons);
+  }
+
+  /** Reading starts (the connection started): the socket reads unless a reason holds it. */
+  protected startReading(): void {
+    this.reading = true;
+    if (this.pauseReasons === 0) this.socket.resume();
   }
 
   /** Bytes queued for the peer and not yet sent (ours plus the socket's). */
@@ -111,5 +129,4 @@ export abstract class ConnectionParts extends EventEmitter<FrameConnectionEvents
   abstract flushForDrain(): boolean;
   abstract sendWindow(streamId: number, bytes: number): void;
   abstract failWith(error: unknown): void;
-  abstract close(code?: CloseCode, reason?: string): void;
 }

@@ -2,14 +2,13 @@
 import type { ByteStream as Socket } from '../byte-stream';
 import type { CloseInfo } from '../close-info';
 import type { GoawayInfo } from '../frame-connection-events';
-import { ConnectionLiveness, type LivenessHost } from './connection-liveness';
 import type { FrameSink } from '../frame-sink';
 import { NodeFrameDecoder } from '../node/node-frame-decoder';
-import type { PayloadEncoding, PayloadOpening } from '../../codec/payload-codec';
+import type { PayloadEncoding } from '../../codec/payload-codec';
 import { checkFrameShape } from '../../codec/frame-rules';
 import { decodeGoaway, encodeGoaway } from '../../codec/goaway';
 import type { MemoryBudget } from '../memory-budget';
-import { PauseReason, ReadPause } from './read-pause';
+import { PauseReason } from './read-pause';
 import { InboundOpener, type InboundHost } from './inbound-opener';
 import { PingGuard } from './ping-guard';
 import { QueuedCompression, type CompressChoice } from '../queued-compression';
@@ -44,14 +43,10 @@ const ZERO_COPY_BYTES = 16 * 1024;
  * is bounded by `maxOutboundBytes`: past it the connection closes with OUTBOUND_OVERFLOW rather than grow.
  * Reading never pauses because of this side's own outbound queue (two peers doing so would deadlock).
  */
-export class FrameConnection extends ConnectionParts implements FrameTransport, LivenessHost, SocketOwner, InboundHost {
-  readonly remoteAddress: string;
-  readonly remotePort: number;
+export class FrameConnection extends ConnectionParts implements FrameTransport, SocketOwner, InboundHost {
   readonly peerStreamWindow: number;
   /** How this side encodes payloads for this peer (as negotiated; shared by connections negotiating alike). */
   readonly encoding: PayloadEncoding;
-  /** @internal InboundHost: how received payloads are opened (shared by connections with these options). */
-  readonly opening: PayloadOpening;
   // Made on first use, like the parts in ConnectionParts: an idle connection needs none of them.
   private inbound: InboundOpener | undefined;
   /** The compression choice of each message waiting in the scheduler. */
@@ -61,9 +56,7 @@ export class FrameConnection extends ConnectionParts implements FrameTransport, 
   private sink: FrameSink = NO_SINK;
   private stateValue: FrameConnectionState = 'open';
   private closeInfo: CloseInfo | undefined;
-  protected readonly readPause: ReadPause;
   private work = 0;
-  private readonly liveness: ConnectionLiveness;
   private destroyTimer: NodeJS.Timeout | undefined;
   private started = false;
   private sentShutdown = false;
@@ -87,16 +80,22 @@ export class FrameConnection extends ConnectionParts implements FrameTransport, 
     private readonly owner?: ConnectionOwner,
   ) {
     super(socket, options, (peer.features & Feature.COMPRESSION) !== 0, peer.connectionWindow, budget);
-    this.remoteAddress = socket.remoteAddress ?? '';
-    this.remotePort = socket.remotePort ?? 0;
+    // Read once now: a Node socket then keeps its peer's address, which it no longer knows once closed.
+    void socket.remoteAddress;
     this.encoding = encodingFor(options, peer.features);
-    this.opening = openingFor(options);
-    this.liveness = new ConnectionLiveness(this, options);
-    this.readPause = new ReadPause(socket);
     this.peerStreamWindow = peer.streamWindow;
     if (leftover.length > 0) this.leftover = leftover;
     socket.setNoDelay(true);
     listenToSocket(socket, this);
+  }
+
+  /** The peer's address and port (kept by the socket: no copy per connection). */
+  get remoteAddress(): string {
+    return this.socket.remoteAddress ?? '';
+  }
+
+  get remotePort(): number {
+    return this.socket.remotePort ?? 0;
   }
 
   get state(): FrameConnectionState {
@@ -113,11 +112,11 @@ export class FrameConnection extends ConnectionParts implements FrameTransport, 
     if (sink) this.sink = sink;
     if (this.started) return;
     this.started = true;
-    this.liveness.start();
+    this.startLiveness();
     const leftover = this.leftover;
     this.leftover = undefined;
     if (leftover) this.onSocketData(leftover);
-    this.readPause.start();
+    this.startReading();
   }
 
   /** FrameTransport.send; `compress` overrides the connection's rule for this frame (never towards a peer that did not accept it). */
@@ -205,11 +204,11 @@ export class FrameConnection extends ConnectionParts implements FrameTransport, 
 
   /** Stops reading from the peer (the application cannot keep up); `resumeReading` undoes it. */
   pauseReading(): void {
-    this.readPause.set(PauseReason.APPLICATION, true);
+    this.setReadPause(PauseReason.APPLICATION, true);
   }
 
   resumeReading(): void {
-    this.readPause.set(PauseReason.APPLICATION, false);
+    this.setReadPause(PauseReason.APPLICATION, false);
   }
 
   /** Marks a unit of in-flight work (an RPC call): graceful shutdown waits for it. */
@@ -246,7 +245,7 @@ export class FrameConnection extends ConnectionParts implements FrameTransport, 
     const wasDraining = this.stateValue === 'draining' && this.sentShutdown;
     this.stateValue = 'closing';
     this.closeInfo = { code, reason, remote: false };
-    this.liveness.stop();
+    this.stopLiveness();
     // After shutdown() the peer already has this GOAWAY; one is enough.
     if (!(wasDraining && code === CloseCode.SHUTTING_DOWN)) this.sendControl(FrameKind.GOAWAY, encodeGoaway(code, reason, this.lastAcceptedCallId));
     // Once frames held behind a deflate are queued, hand everything to the socket even under backpressure
@@ -260,7 +259,7 @@ export class FrameConnection extends ConnectionParts implements FrameTransport, 
 
   /** DecodedFrameSink: a frame from the decoder, still obfuscated and compressed as sent; opened in order. */
   onFrame(kind: number, flags: number, streamId: number, payload: Buffer): void {
-    (this.inbound ??= new InboundOpener(this)).receive(kind, flags, streamId, payload, this.receivedAt);
+    (this.inbound ??= new InboundOpener(this, openingFor(this.options))).receive(kind, flags, streamId, payload, this.receivedAt);
   }
 
   /** @internal InboundHost: frames are opened and handled while this side still reads. */
@@ -276,7 +275,7 @@ export class FrameConnection extends ConnectionParts implements FrameTransport, 
 
   /** @internal InboundHost: reading stops while a large frame inflates. */
   holdReading(held: boolean): void {
-    this.readPause.set(PauseReason.INFLATE, held);
+    this.setReadPause(PauseReason.INFLATE, held);
   }
 
   /** A frame as opened: control frames are handled here, application frames go to the sink. */
@@ -288,7 +287,7 @@ export class FrameConnection extends ConnectionParts implements FrameTransport, 
       return;
     }
     if (kind >= FrameKind.DATA) {
-      this.liveness.active = true;
+      this.active = true;
       this.sink.onFrame(kind, flags, streamId, payload);
       return;
     }
@@ -315,7 +314,7 @@ export class FrameConnection extends ConnectionParts implements FrameTransport, 
   onSocketData(chunk: Buffer): void {
     if (this.stateValue === 'closing' || this.stateValue === 'closed') return;
     this.receivedAt = performance.now();
-    this.liveness.received = true;
+    this.received = true;
     const decoder = (this.decoder ??= new NodeFrameDecoder(this.options.maxFrameBytes, this));
     try {
       decoder.push(chunk);
@@ -323,7 +322,7 @@ export class FrameConnection extends ConnectionParts implements FrameTransport, 
       this.failWith(error);
       return;
     }
-    this.liveness.afterChunk(decoder.midFrame, decoder.framesDecoded);
+    this.afterChunk(decoder.midFrame, decoder.framesDecoded);
   }
 
   /** @internal SocketOwner. */
@@ -342,7 +341,7 @@ export class FrameConnection extends ConnectionParts implements FrameTransport, 
     this.close(code, reason);
   }
 
-  /** LivenessHost: the heartbeat's PING. */
+  /** The heartbeat's PING. */
   sendPing(payload: Buffer): void {
     this.sendControl(FrameKind.PING, payload);
   }
@@ -354,7 +353,7 @@ export class FrameConnection extends ConnectionParts implements FrameTransport, 
 
   /** After an application frame was queued: activity for the idle clock, and the raw transport's read pause. */
   private queued(): void {
-    this.liveness.active = true;
+    this.active = true;
     if (this.pauseOnOwnBacklog) this.admission.afterQueued();
   }
 
@@ -365,8 +364,8 @@ export class FrameConnection extends ConnectionParts implements FrameTransport, 
   private finish(info: CloseInfo): void {
     if (this.stateValue === 'closed') return;
     this.stateValue = 'closed';
-    this.readPause.stop();
-    this.liveness.stop();
+    this.reading = false; // the socket is left alone from now on
+    this.stopLiveness();
     clearTimeout(this.destroyTimer);
     this.writerValue?.discardHeld();
     this.queueValue?.discard();

@@ -3,7 +3,6 @@ import { ASYNC_INFLATE_BYTES, inflatePayload, inflatePayloadAsync, unsealPayload
 
 /** What the opener needs of its connection. */
 export interface InboundHost {
-  readonly opening: PayloadOpening;
   /** False once the connection stopped reading (closing, closed): held and inflating frames are dropped. */
   isReading(): boolean;
   /** Handles one opened frame (de-obfuscated, inflated), with `receivedAt` its arrival time. */
@@ -32,7 +31,11 @@ export class InboundOpener {
   /** Frames decoded while one inflates; made by the first asynchronous inflate. */
   private held: HeldFrame[] | undefined;
 
-  constructor(private readonly host: InboundHost) {}
+  constructor(
+    private readonly host: InboundHost,
+    /** How payloads are opened (shared by the connections with the same options). */
+    private readonly opening: PayloadOpening,
+  ) {}
 
   /** A frame from the decoder, still obfuscated and compressed as sent. Throws FrameError on a violation. */
   receive(kind: number, flags: number, streamId: number, payload: Buffer, receivedAt: number): void {
@@ -44,7 +47,7 @@ export class InboundOpener {
   }
 
   private open(kind: number, flags: number, streamId: number, payload: Buffer, receivedAt: number): void {
-    const opening = this.host.opening;
+    const opening = this.opening;
     if (unsealPayload(flags, payload, opening)) {
       if (payload.length >= ASYNC_INFLATE_BYTES) {
         this.inflateLater(kind, flags, streamId, payload, receivedAt);
@@ -58,7 +61,7 @@ export class InboundOpener {
   private inflateLater(kind: number, flags: number, streamId: number, payload: Buffer, receivedAt: number): void {
     this.inflating = true;
     this.host.holdReading(true);
-    inflatePayloadAsync(streamId, payload, this.host.opening).then(
+    inflatePayloadAsync(streamId, payload, this.opening).then(
       (opened) => {
         this.inflating = false;
         if (!this.host.isReading()) return;

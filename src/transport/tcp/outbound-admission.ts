@@ -3,7 +3,7 @@ import type { ByteStream } from '../byte-stream';
 import type { TransportOptions } from '../transport-options';
 import { WaiterList } from '../waiter-list';
 import type { OutboundQueue } from './outbound-queue';
-import { PauseReason, type ReadPause } from './read-pause';
+import { PauseReason, type ReadPauses } from './read-pause';
 import { CloseCode } from '../../codec/wire';
 
 const RESOLVED = Promise.resolve();
@@ -26,7 +26,7 @@ export class OutboundAdmission {
     private readonly queue: OutboundQueue,
     private readonly socket: ByteStream,
     private readonly options: TransportOptions,
-    private readonly readPause: ReadPause,
+    private readonly readPause: ReadPauses,
     private readonly host: OverflowHost,
   ) {}
 
@@ -54,17 +54,17 @@ export class OutboundAdmission {
 
   /** Raw transport, after a frame was queued: pause reading while our own backlog is over the high-water mark. */
   afterQueued(): void {
-    if (this.readPause.has(PauseReason.BACKLOG)) return;
+    if (this.readPause.hasReadPause(PauseReason.BACKLOG)) return;
     if (this.queue.totalBytes <= this.options.outboundHighWaterBytes) return;
     // Only the socket's 'drain' resumes reading, so pause only once the socket owes us one: hand it the
     // queue now; if it took everything without asking to wait, there is nothing to wait for.
     this.queue.flush();
-    if (this.socket.writableNeedDrain) this.readPause.set(PauseReason.BACKLOG, true);
+    if (this.socket.writableNeedDrain) this.readPause.setReadPause(PauseReason.BACKLOG, true);
   }
 
   /** Everything queued was handed to the socket after backpressure (or the connection closed): wake everyone. */
   drained(): void {
-    this.readPause.set(PauseReason.BACKLOG, false);
+    this.readPause.setReadPause(PauseReason.BACKLOG, false);
     this.writableWaiters?.resolveAll();
   }
 
