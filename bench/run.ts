@@ -1,6 +1,6 @@
 // `npm run bench [-- section...]`: runs the selected sections and prints one plain-text table each.
 //   transport  framerpc framed echo vs raw node:net echo peers
-//   idle       server memory for 10,000 idle connections, framerpc vs raw node:net
+//   idle       server memory for 10,000 idle connections, framerpc vs raw node:net; then 50,000 (framerpc)
 //   rpc        gRPC and NestJS TCP unary echo (the framerpc RPC row plugs in at rpc/peers.ts)
 //   large      256 KiB unary calls x64 in flight, a 1 MiB-message bidi stream, 64 B calls beside it: framerpc vs grpc-js
 //   broadcast  M clients x 1 msg/s, each message to all M: framerpc PushHub vs socket.io vs naive node:net
@@ -9,7 +9,7 @@
 //   cluster    the broadcast test with M clients over 2 server processes joined by a redis-server: framerpc RedisPushBus vs socket.io redis-adapter;
 //              then unary calls through a round_robin channel over 2 server processes, one killed mid-run (`balanced` runs this part alone)
 // Env: BENCH_SECONDS (measurement per cell, default 2), BENCH_WARMUP_SECONDS (0.5), BENCH_ROUNDS (3),
-//      BENCH_IDLE_CONNECTIONS (10000), BENCH_CPU_PROF_DIR (profile the framerpc server), BENCH_JSON (write results).
+//      BENCH_IDLE_CONNECTIONS (10000), BENCH_IDLE_LARGE_CONNECTIONS (50000), BENCH_CPU_PROF_DIR (profile the framerpc server), BENCH_JSON (write results).
 //      broadcast: BROADCAST_CLIENTS ("100,1000,3000"), BROADCAST_SECONDS (20), BROADCAST_WARMUP_SECONDS (3),
 //      BROADCAST_SERVERS (all), BROADCAST_TYPED_CLIENTS (10), BROADCAST_MAX_SERVER_RSS_MB (4096).
 //      balanced: BALANCED_CALLS (20000), BALANCED_KILL_SECONDS (2).

@@ -1,10 +1,11 @@
 // Routes a connection's RPC frames to calls: opens calls, enforces per-connection limits, answers bad input.
 import type { CloseInfo } from '../transport/close-info';
+import type { GoawayInfo } from '../transport/frame-connection-events';
 import type { FrameSink } from '../transport/frame-sink';
 import type { FrameTransport as FrameConnection } from '../transport/frame-transport';
 import { FrameError } from '../codec/frame-error';
 import { CloseCode, FrameFlag, FrameKind } from '../codec/wire';
-import { newCallHeaderFields, newMetadataCache, readCallHeader, type CallHeaderFields } from '../rpc/call-header';
+import { newCallHeaderFields, newMetadataCache, readCallHeader, type CallHeaderFields, type MetadataCache } from '../rpc/call-header';
 import { encodeCallStatus } from '../rpc/call-status';
 import { RpcError } from '../rpc/rpc-error';
 import { Status } from '../rpc/status';
@@ -15,39 +16,53 @@ import { CallContext } from '../service/call-context';
 import { ServerCall } from './server-call';
 import type { ResolvedServerCallOptions } from './server-options';
 
+/** What the server hears of each connection through its dispatcher (one object per server, no listeners per connection). */
+export interface ConnectionEvents {
+  closed(connection: FrameConnection, info: CloseInfo): void;
+  goaway(connection: FrameConnection, info: GoawayInfo): void;
+}
+
 /**
  * The server side of one connection's calls. Bad input on one call gets a status on that call only;
  * the connection and its other calls carry on.
  */
 export class Dispatcher implements FrameSink {
-  private readonly calls = new Map<number, ServerCall>();
-  private readonly metadataCache = newMetadataCache();
-  /** The CALL being opened, read in place (one object for every call: nothing keeps it past onCall). */
-  private readonly header = newCallHeaderFields();
-  private readonly cancels: CancelGuard;
-  private readonly peer: string;
+  // Made by the first call (an idle connection has none): the calls in flight, the last metadata decoded,
+  // the CALL being opened (read in place: one object for every call, nothing keeps it past onCall), the
+  // cancel rate, the peer's name for call contexts, and the callback calls end with.
+  private calls: Map<number, ServerCall> | undefined;
+  private metadataCache: MetadataCache | undefined;
+  private header: CallHeaderFields | undefined;
+  private cancels: CancelGuard | undefined;
+  private peer: string | undefined;
+  private removeCall: ((call: ServerCall) => void) | undefined;
   private lastCallId = 0;
-  private readonly removeCall = (call: ServerCall): void => {
-    if (this.calls.get(call.id) === call) {
-      this.calls.delete(call.id);
-      this.options.handlers.active--;
-      this.connection.endWork();
-    }
-  };
+  private goawayTold = false;
 
   constructor(
     private readonly connection: FrameConnection,
     private readonly registry: MethodRegistry,
     private readonly options: ResolvedServerCallOptions,
-  ) {
-    this.peer = `${connection.remoteAddress}:${connection.remotePort}`;
-    this.cancels = new CancelGuard(options);
-    connection.once('close', (info) => this.onClose(info));
-  }
+    /** The server's hooks, called after this dispatcher's own handling. Default none. */
+    private readonly events?: ConnectionEvents,
+  ) {}
 
   /** Calls in flight on this connection. */
   get callsInFlight(): number {
-    return this.calls.size;
+    return this.calls?.size ?? 0;
+  }
+
+  /** FrameSink: the connection closed: every call still in flight is lost. */
+  onConnectionClose(info: CloseInfo): void {
+    if (this.calls) for (const call of [...this.calls.values()]) call.lost(info.reason);
+    this.events?.closed(this.connection, info);
+  }
+
+  /** FrameSink: the client sent GOAWAY; the server hears of the first only (a client may send a second, closing). */
+  onConnectionGoaway(info: GoawayInfo): void {
+    if (this.goawayTold) return;
+    this.goawayTold = true;
+    this.events?.goaway(this.connection, info);
   }
 
   onFrame(kind: number, flags: number, id: number, payload: Buffer): void {
@@ -55,7 +70,7 @@ export class Dispatcher implements FrameSink {
       this.route(kind, flags, id, payload);
     } catch (error) {
       if (error instanceof FrameError) throw error; // the peer broke the protocol: the connection closes
-      failCallAfterCrash(this.connection, this.calls.get(id), id, kind, error, this.options.logger);
+      failCallAfterCrash(this.connection, this.calls?.get(id), id, kind, error, this.options.logger);
     }
   }
 
@@ -67,7 +82,7 @@ export class Dispatcher implements FrameSink {
       case FrameKind.MESSAGE: {
         // Counted against the connection window whatever becomes of it; released at once if no call takes it.
         this.connection.flow.received(payload.length);
-        const call = this.calls.get(id);
+        const call = this.calls?.get(id);
         if (!call) {
           this.connection.flow.release(payload.length); // raced with the call's end (or never accepted)
           return;
@@ -77,17 +92,17 @@ export class Dispatcher implements FrameSink {
         return;
       }
       case FrameKind.HALF_CLOSE:
-        this.calls.get(id)?.onHalfClose();
+        this.calls?.get(id)?.onHalfClose();
         return;
       case FrameKind.CANCEL: {
-        const call = this.calls.get(id); // an unknown id already ended: ignore
-        if (call) this.cancels.count(); // too many CALL+CANCEL pairs throw RAPID_RESET
+        const call = this.calls?.get(id); // an unknown id already ended: ignore
+        if (call) (this.cancels ??= new CancelGuard(this.options)).count(); // too many CALL+CANCEL pairs throw RAPID_RESET
         call?.cancel();
         return;
       }
       case FrameKind.WINDOW:
         // The transport checked the payload size for every WINDOW; an id not in flight has ended: ignore.
-        this.calls.get(id)?.onWindow(payload.readUInt32BE(0));
+        this.calls?.get(id)?.onWindow(payload.readUInt32BE(0));
         return;
       case FrameKind.DATA:
         return; // raw transport frames have no meaning on an RPC connection
@@ -98,9 +113,9 @@ export class Dispatcher implements FrameSink {
 
   private onCall(flags: number, id: number, payload: Buffer): void {
     if (id === 0) throw new FrameError(CloseCode.PROTOCOL_ERROR, 'CALL on stream 0 (call ids are 1 to 2^32-1)');
-    const header = this.header;
+    const header = (this.header ??= newCallHeaderFields());
     try {
-      readCallHeader(payload, header, this.metadataCache);
+      readCallHeader(payload, header, (this.metadataCache ??= newMetadataCache()));
     } catch (error) {
       this.refuse(id, error as RpcError);
       return;
@@ -133,7 +148,8 @@ export class Dispatcher implements FrameSink {
   private admit(flags: number, id: number, header: CallHeaderFields, payload: Buffer): RpcError | undefined {
     const method = this.registry.get(header.method);
     if (!method) return new RpcError(Status.UNIMPLEMENTED, `no service on this server has a method ${header.method}`);
-    if (this.calls.size >= this.options.maxConcurrentCalls) {
+    const calls = (this.calls ??= new Map());
+    if (calls.size >= this.options.maxConcurrentCalls) {
       return new RpcError(Status.RESOURCE_EXHAUSTED, `too many calls in flight on this connection (maxConcurrentCalls ${this.options.maxConcurrentCalls})`);
     }
     const handlers = this.options.handlers;
@@ -159,9 +175,10 @@ export class Dispatcher implements FrameSink {
       }
     }
     const deadline = header.timeoutMs > 0 ? Date.now() + header.timeoutMs : undefined;
-    const context = new CallContext(method.path, header.metadata, deadline, this.peer, this.connection.id, this.connection.receivedAt);
-    const call = new ServerCall(id, method, context, this.connection, this.options, this.removeCall, header.timeoutMs);
-    this.calls.set(id, call);
+    const peer = (this.peer ??= `${this.connection.remoteAddress}:${this.connection.remotePort}`);
+    const context = new CallContext(method.path, header.metadata, deadline, peer, this.connection.id, this.connection.receivedAt);
+    const call = new ServerCall(id, method, context, this.connection, this.options, (this.removeCall ??= (ended) => this.forget(ended)), header.timeoutMs);
+    calls.set(id, call);
     handlers.active++;
     this.connection.beginWork();
     if (requestFollows) call.awaitRequest();
@@ -173,7 +190,11 @@ export class Dispatcher implements FrameSink {
     this.connection.scheduler.sendFrame(id, FrameKind.STATUS, FrameFlag.END_STREAM, encodeCallStatus(error.code, error.message, error.details, error.metadata, undefined));
   }
 
-  private onClose(info: CloseInfo): void {
-    for (const call of [...this.calls.values()]) call.lost(info.reason);
+  private forget(call: ServerCall): void {
+    if (this.calls?.get(call.id) === call) {
+      this.calls.delete(call.id);
+      this.options.handlers.active--;
+      this.connection.endWork();
+    }
   }
 }

@@ -9,7 +9,7 @@ import type { CloseInfo } from '../transport/close-info';
 import { tcpListener, type FrameServerOptions } from '../transport/default-transport';
 import type { FrameListener, FrameListenerFactory, ListenAddress, FrameTransport as FrameConnection } from '../transport/frame-transport';
 import { CloseCode } from '../codec/wire';
-import { Dispatcher } from './dispatcher';
+import { Dispatcher, type ConnectionEvents } from './dispatcher';
 import type { ServerLog } from './logger';
 import type { ServerInterceptor } from './server-interceptor';
 import { checkWindowFitsMessages, defaultConnectionWindow } from '../transport/window-sizing';
@@ -86,18 +86,21 @@ export class RpcServer extends EventEmitter<RpcServerEvents> {
       if (rejected.code !== CloseCode.HANDSHAKE_FAILED && rejected.code !== CloseCode.TIMEOUT) return; // refusals by policy (full, closing) are not the peer's fault
       this.callOptions.log.warn(`framerpc: refused a connection: ${rejected.reason}`, { code: closeCodeName(rejected.code), peer: rejected.remoteAddress }, `${rejected.remoteAddress}\nhandshake`);
     });
-    this.transport.on('connection', (connection) => {
-      connection.pauseOnOwnBacklog = false; // RPC messages are flow-controlled instead
-      connection.start(new Dispatcher(connection, this.registry, this.callOptions));
-      connection.once('close', (info) => {
+    // Told by each connection's dispatcher: one object for the server, no listeners (and closures) per connection.
+    const connectionEvents: ConnectionEvents = {
+      closed: (connection, info) => {
         if (!info.remote && PEER_FAULTS.has(info.code)) this.logPeerFault(connection, info);
         this.emit('disconnect', connection, info);
         if (diagnostics.serverDisconnect.hasSubscribers) diagnostics.serverDisconnect.publish({ server: this, connection, info });
-      });
-      connection.once('goaway', (info) => {
+      },
+      goaway: (connection, info) => {
         this.emit('goaway', connection, info);
         if (diagnostics.serverGoaway.hasSubscribers) diagnostics.serverGoaway.publish({ server: this, connection, info });
-      });
+      },
+    };
+    this.transport.on('connection', (connection) => {
+      connection.pauseOnOwnBacklog = false; // RPC messages are flow-controlled instead
+      connection.start(new Dispatcher(connection, this.registry, this.callOptions, connectionEvents));
       this.emit('connection', connection);
       if (diagnostics.serverConnection.hasSubscribers) diagnostics.serverConnection.publish({ server: this, connection });
     });

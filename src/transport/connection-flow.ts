@@ -5,6 +5,11 @@ import { CloseCode, MAX_UNGRANTED_BYTES } from '../codec/wire';
 
 const MAX_WINDOW = 0x7fff_ffff;
 
+/** Where the connection's grants go: a WINDOW frame on stream 0 (the connection itself, no closure per flow). */
+export interface WindowSender {
+  sendWindow(streamId: number, bytes: number): void;
+}
+
 /**
  * Both directions of one connection's window. Sending: `sendCredit` is what the peer still lets this side
  * send; the stream scheduler spends it, WINDOW frames on stream 0 add to it. Receiving: the peer may send
@@ -27,7 +32,7 @@ export class ConnectionFlow implements BudgetWaiter {
     /** The peer's receive window: this side's initial send credit. */
     readonly peerWindow: number,
     private readonly budget: MemoryBudget | undefined,
-    private readonly sendGrant: (bytes: number) => void,
+    private readonly grants: WindowSender,
   ) {
     this.sendCredit = peerWindow;
     this.allowance = window;
@@ -98,6 +103,6 @@ export class ConnectionFlow implements BudgetWaiter {
     const bytes = this.owed;
     this.owed = 0;
     this.allowance += bytes;
-    this.sendGrant(bytes);
+    this.grants.sendWindow(0, bytes);
   }
 }

@@ -3,6 +3,11 @@ import type { CompressChoice } from '../codec/payload-codec';
 
 export type { CompressChoice } from '../codec/payload-codec';
 
+/** Tells which streams still have queued messages (the stream scheduler). */
+export interface QueuedStreams {
+  hasQueued(streamId: number): boolean;
+}
+
 /**
  * The choices of queued MESSAGEs, per stream and in order (the scheduler sends a stream's messages in
  * order; a fragment without MORE ends one). Every queued message is recorded, also without a choice, so
@@ -12,12 +17,12 @@ export class QueuedCompression {
   private readonly streams = new Map<number, CompressChoice[]>();
   private pruneAt = 64;
 
-  /** A message of `streamId` was queued with `choice`; `isQueued` tells which streams still have messages. */
-  record(streamId: number, choice: CompressChoice, isQueued: (streamId: number) => boolean): void {
+  /** A message of `streamId` was queued with `choice`; `queued` tells which streams still have messages. */
+  record(streamId: number, choice: CompressChoice, queued: QueuedStreams): void {
     let list = this.streams.get(streamId);
     if (!list) {
       // Streams dropped with messages still queued (cancelled calls) leave entries: forget them now and then.
-      if (this.streams.size >= this.pruneAt) this.prune(isQueued);
+      if (this.streams.size >= this.pruneAt) this.prune(queued);
       list = [];
       this.streams.set(streamId, list);
     }
@@ -42,8 +47,8 @@ export class QueuedCompression {
     return this.streams.size;
   }
 
-  private prune(isQueued: (streamId: number) => boolean): void {
-    for (const id of this.streams.keys()) if (!isQueued(id)) this.streams.delete(id);
+  private prune(queued: QueuedStreams): void {
+    for (const id of this.streams.keys()) if (!queued.hasQueued(id)) this.streams.delete(id);
     this.pruneAt = Math.max(64, 2 * this.streams.size);
   }
 }

@@ -35,6 +35,13 @@ class StreamQueue {
   constructor(readonly id: number) {}
 }
 
+/** The scheduler's queues, made when the first message or frame has to wait (most connections never queue). */
+class Queues {
+  readonly streams = new Map<number, StreamQueue>();
+  ring: StreamQueue[] = [];
+  readonly creditWaiters: StreamQueue[] = [];
+}
+
 function isMessage(item: Item): item is QueuedMessage {
   return (item as QueuedMessage).bytes !== undefined;
 }
@@ -49,9 +56,7 @@ function isMessage(item: Item): item is QueuedMessage {
  * that fit go straight out (`trySendNow`) without being queued: the common small call costs nothing here.
  */
 export class StreamScheduler {
-  private readonly streams = new Map<number, StreamQueue>();
-  private ring: StreamQueue[] = [];
-  private readonly creditWaiters: StreamQueue[] = [];
+  private queues: Queues | undefined;
   private pumping = false;
   private waitingForDrain = false;
   private queued = 0;
@@ -79,7 +84,8 @@ export class StreamScheduler {
    * high-water mark.
    */
   trySendNow(streamId: number, bytes: number): boolean {
-    if (bytes > FRAGMENT_BYTES || this.creditWaiters.length > 0 || this.streams.has(streamId)) return false;
+    const queues = this.queues;
+    if (bytes > FRAGMENT_BYTES || (queues !== undefined && (queues.creditWaiters.length > 0 || queues.streams.has(streamId)))) return false;
     if (bytes > this.flow.sendCredit || this.host.outboundBytes >= this.inlineHighWaterBytes) return false;
     this.flow.sendCredit -= bytes;
     return true;
@@ -87,7 +93,7 @@ export class StreamScheduler {
 
   /** True when `streamId` has queued items (a frame for it must then go through `sendFrame`). */
   hasQueued(streamId: number): boolean {
-    return this.streams.has(streamId);
+    return this.queues?.streams.has(streamId) === true;
   }
 
   /** Queues a message for `streamId` as MESSAGE fragments; the last one carries END_STREAM when `endStream`. */
@@ -108,7 +114,7 @@ export class StreamScheduler {
       onSent?.();
       return;
     }
-    const stream = this.streams.get(streamId);
+    const stream = this.queues?.streams.get(streamId);
     if (!stream) {
       this.host.sendOwned(kind, flags, streamId, payload);
       onSent?.();
@@ -119,23 +125,24 @@ export class StreamScheduler {
 
   /** Forgets everything queued for `streamId` (the call ended: cancelled, failed). */
   drop(streamId: number): void {
-    const stream = this.streams.get(streamId);
-    if (!stream) return;
-    this.streams.delete(streamId);
+    const queues = this.queues;
+    const stream = queues?.streams.get(streamId);
+    if (!queues || !stream) return;
+    queues.streams.delete(streamId);
     for (const item of stream.items) {
       if (isMessage(item)) this.unqueue(item.bytes.length - item.offset, item.started);
       else item.onSent?.();
     }
-    this.ring = this.ring.filter((s) => s !== stream);
-    const waiting = this.creditWaiters.indexOf(stream);
-    if (waiting >= 0) this.creditWaiters.splice(waiting, 1);
+    queues.ring = queues.ring.filter((s) => s !== stream);
+    const waiting = queues.creditWaiters.indexOf(stream);
+    if (waiting >= 0) queues.creditWaiters.splice(waiting, 1);
     this.pump();
   }
 
   /** The connection closed: drop everything. */
   dispose(): void {
     this.closed = true;
-    for (const id of [...this.streams.keys()]) this.drop(id);
+    if (this.queues) for (const id of [...this.queues.streams.keys()]) this.drop(id);
   }
 
   /** Credit arrived or the socket drained: send what can go now. */
@@ -165,14 +172,16 @@ export class StreamScheduler {
         }
         if (this.host.outboundBytes >= this.highWaterBytes) return; // closing: nothing more goes out
       }
-      this.startWaiters();
-      const stream = this.ring.shift();
+      const queues = this.queues;
+      if (queues === undefined) return; // nothing ever queued
+      this.startWaiters(queues);
+      const stream = queues.ring.shift();
       if (!stream) return;
       const item = stream.items[0];
       if (isMessage(item)) {
         if (!item.started) {
-          if (this.creditWaiters.length > 0 || item.bytes.length > this.flow.sendCredit) {
-            this.creditWaiters.push(stream);
+          if (queues.creditWaiters.length > 0 || item.bytes.length > this.flow.sendCredit) {
+            queues.creditWaiters.push(stream);
             continue;
           }
           this.flow.sendCredit -= item.bytes.length;
@@ -192,30 +201,32 @@ export class StreamScheduler {
         item.onSent?.();
         if (!sent) return;
       }
-      if (stream.items.length > 0) this.ring.push(stream);
-      else this.streams.delete(stream.id);
+      if (stream.items.length > 0) queues.ring.push(stream);
+      else queues.streams.delete(stream.id);
     }
   }
 
   /** Starts waiting messages, first come first served, while the credit covers each whole. */
-  private startWaiters(): void {
-    while (this.creditWaiters.length > 0) {
-      const stream = this.creditWaiters[0];
+  private startWaiters(queues: Queues): void {
+    const creditWaiters = queues.creditWaiters;
+    while (creditWaiters.length > 0) {
+      const stream = creditWaiters[0];
       const head = stream.items[0] as QueuedMessage;
       if (head.bytes.length > this.flow.sendCredit) return;
-      this.creditWaiters.shift();
+      creditWaiters.shift();
       this.flow.sendCredit -= head.bytes.length;
       head.started = true;
-      this.ring.push(stream);
+      queues.ring.push(stream);
     }
   }
 
   private queue(streamId: number): StreamQueue {
-    let stream = this.streams.get(streamId);
+    const queues = (this.queues ??= new Queues());
+    let stream = queues.streams.get(streamId);
     if (!stream) {
       stream = new StreamQueue(streamId);
-      this.streams.set(streamId, stream);
-      this.ring.push(stream);
+      queues.streams.set(streamId, stream);
+      queues.ring.push(stream);
     }
     return stream;
   }

@@ -13,11 +13,12 @@ interface Waiter<T> {
  * stays constant however many calls wait (no MaxListenersExceededWarning at 11 waiting calls).
  */
 export class WaiterList<T> {
-  private waiters = new Set<Waiter<T>>();
+  /** Created by the first wait: most lists (one per connection) never have a waiter. */
+  private waiters: Set<Waiter<T>> | undefined;
 
   /** Waiting now. */
   get size(): number {
-    return this.waiters.size;
+    return this.waiters?.size ?? 0;
   }
 
   /** Resolves with the next `resolveAll` value; rejects on `rejectAll`, or with the signal's reason on abort. */
@@ -25,14 +26,15 @@ export class WaiterList<T> {
     if (signal?.aborted) return Promise.reject(signal.reason ?? new Error('aborted'));
     return new Promise<T>((resolve, reject) => {
       const waiter: Waiter<T> = { resolve, reject, signal, onAbort: undefined };
+      const waiters = (this.waiters ??= new Set());
       if (signal) {
         waiter.onAbort = () => {
-          this.waiters.delete(waiter);
+          waiters.delete(waiter);
           reject(signal.reason ?? new Error('aborted'));
         };
         signal.addEventListener('abort', waiter.onAbort, { once: true });
       }
-      this.waiters.add(waiter);
+      waiters.add(waiter);
     });
   }
 
@@ -45,8 +47,9 @@ export class WaiterList<T> {
   }
 
   private take(): Waiter<T>[] {
+    if (this.waiters === undefined || this.waiters.size === 0) return [];
     const waiters = [...this.waiters];
-    this.waiters = new Set();
+    this.waiters = undefined;
     for (const waiter of waiters) if (waiter.onAbort) waiter.signal?.removeEventListener('abort', waiter.onAbort);
     return waiters;
   }

@@ -136,7 +136,7 @@ describe('preface exchange', () => {
     const { port, nextConnection } = await echoServer();
     const accepted = nextConnection();
     const client = await connect({ port });
-    expect(hex(client.serverPreface)).toBe('46 52 50 43 02 01 02 00 00 00 00 00 00 80 00 00 00 10 00 00');
+    expect(hex(client.serverPreface)).toBe('46 52 50 43 02 01 02 00 00 00 00 00 00 80 00 00 00 02 00 00');
     const connection = await accepted;
     expect(connection.state).toBe('open');
   });
@@ -144,13 +144,13 @@ describe('preface exchange', () => {
   it('advertises no features when the server has compression off', async () => {
     const { port } = await echoServer({ compression: false });
     const client = await connect({ port, compression: true });
-    expect(hex(client.serverPreface)).toBe('46 52 50 43 02 00 02 00 00 00 00 00 00 80 00 00 00 10 00 00');
+    expect(hex(client.serverPreface)).toBe('46 52 50 43 02 00 02 00 00 00 00 00 00 80 00 00 00 02 00 00');
   });
 
   it('advertises obfuscation with the key check of a shared key', async () => {
     const { port } = await echoServer({ xorKey: KEY });
     const client = await connect({ port, key: KEY });
-    expect(hex(client.serverPreface)).toBe('46 52 50 43 02 03 02 00 a4 9b 12 87 00 80 00 00 00 10 00 00');
+    expect(hex(client.serverPreface)).toBe('46 52 50 43 02 03 02 00 a4 9b 12 87 00 80 00 00 00 02 00 00');
   });
 });
 

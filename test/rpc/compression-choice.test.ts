@@ -12,11 +12,12 @@ function recordFrames(connection: FrameConnection): { kind: 'message' | 'status'
   const onFrame = connection.onFrame.bind(connection);
   // A large plain MESSAGE frame that spans socket reads reaches onFrame in pieces (frame-decoder.ts): the
   // decoder's count of frames moves only when one of the peer's frames is complete, so one is recorded per frame sent.
-  const decoder = (connection as unknown as { decoder: { framesDecoded: number } }).decoder;
-  let framesSeen = decoder.framesDecoded;
+  // (The connection makes its decoder on the first bytes read, so it is looked up per frame.)
+  const framesDecoded = (): number => (connection as unknown as { decoder?: { framesDecoded: number } }).decoder?.framesDecoded ?? 0;
+  let framesSeen = framesDecoded();
   jest.spyOn(connection, 'onFrame').mockImplementation((kind, flags, streamId, payload) => {
-    const complete = decoder.framesDecoded !== framesSeen;
-    framesSeen = decoder.framesDecoded;
+    const complete = framesDecoded() !== framesSeen;
+    framesSeen = framesDecoded();
     if (complete && (kind === FrameKind.MESSAGE || (kind === FrameKind.STATUS && payload.length > 8))) {
       frames.push({ kind: kind === FrameKind.MESSAGE ? 'message' : 'status', compressed: (flags & FrameFlag.COMPRESSED) !== 0, streamId });
     }

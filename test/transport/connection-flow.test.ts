@@ -6,7 +6,7 @@ import { CloseCode, MAX_UNGRANTED_BYTES } from '../../src/codec/wire';
 
 function flow(window: number, budget?: MemoryBudget): { flow: ConnectionFlow; grants: number[] } {
   const grants: number[] = [];
-  return { flow: new ConnectionFlow(window, 1000, budget, (bytes) => grants.push(bytes)), grants };
+  return { flow: new ConnectionFlow(window, 1000, budget, { sendWindow: (_streamId, bytes) => grants.push(bytes) }), grants };
 }
 
 describe('ConnectionFlow', () => {
@@ -40,7 +40,7 @@ describe('ConnectionFlow', () => {
   });
 
   test('the largest message a sender starts leaves room for the credit a receiver may still owe', () => {
-    expect(new ConnectionFlow(1, 8 * 1024 * 1024, undefined, () => undefined).maxSendableMessage).toBe(8 * 1024 * 1024 - MAX_UNGRANTED_BYTES);
+    expect(new ConnectionFlow(1, 8 * 1024 * 1024, undefined, { sendWindow: () => undefined }).maxSendableMessage).toBe(8 * 1024 * 1024 - MAX_UNGRANTED_BYTES);
   });
 
   test('while the shared budget is exhausted no connection grants; grants resume when it has room', () => {

@@ -6,10 +6,10 @@ describe('QueuedCompression', () => {
   test('hands out each stream its choices in order, one per message, whatever the fragments', () => {
     const queued = new QueuedCompression();
     const isQueued = (): boolean => true;
-    queued.record(1, true, isQueued);
-    queued.record(3, false, isQueued);
-    queued.record(1, undefined, isQueued);
-    queued.record(1, false, isQueued);
+    queued.record(1, true, { hasQueued: isQueued });
+    queued.record(3, false, { hasQueued: isQueued });
+    queued.record(1, undefined, { hasQueued: isQueued });
+    queued.record(1, false, { hasQueued: isQueued });
     expect(queued.take(1, false)).toBe(true); // first fragment of message 1
     expect(queued.take(1, true)).toBe(true); // its last
     expect(queued.take(3, true)).toBe(false);
@@ -24,12 +24,12 @@ describe('QueuedCompression', () => {
     const live = new Set<number>();
     let most = 0;
     for (let id = 1; id <= 2000; id++) {
-      queued.record(id, true, (streamId) => live.has(streamId)); // every stream dropped with its message
+      queued.record(id, true, { hasQueued: (streamId) => live.has(streamId) }); // every stream dropped with its message
       most = Math.max(most, queued.streamCount);
     }
     expect(most).toBe(64);
     live.add(2001);
-    queued.record(2001, false, (streamId) => live.has(streamId));
+    queued.record(2001, false, { hasQueued: (streamId) => live.has(streamId) });
     expect(queued.take(2001, true)).toBe(false);
   });
 });

@@ -24,7 +24,7 @@ function setup(credit: number, highWater = 1024 * 1024): { scheduler: StreamSche
     },
     flushForDrain: () => state.needDrain,
   };
-  const flow = new ConnectionFlow(1 << 20, credit, undefined, () => undefined);
+  const flow = new ConnectionFlow(1 << 20, credit, undefined, { sendWindow: () => undefined });
   return { scheduler: new StreamScheduler(host, flow, highWater, highWater, undefined), flow, sent, host: state };
 }
 

@@ -1,33 +1,33 @@
 // One open framed connection: decodes and encodes frames, answers PINGs, enforces timeouts and bounds.
-import { EventEmitter } from 'node:events';
 import type { ByteStream as Socket } from '../byte-stream';
 import type { CloseInfo } from '../close-info';
-import type { FrameConnectionEvents, GoawayInfo } from '../frame-connection-events';
-import { ConnectionFlow } from '../connection-flow';
-import { ConnectionLiveness, type LivenessHost } from './connection-liveness';
+import type { GoawayInfo } from '../frame-connection-events';
 import type { FrameSink } from '../frame-sink';
 import { NodeFrameDecoder, SPLIT_MESSAGES_FROM } from '../node/node-frame-decoder';
-import { zlibCompressor } from '../node/zlib-compressor';
 import type { PayloadEncoding } from '../../codec/payload-codec';
 import { checkFrameShape } from '../../codec/frame-rules';
-import { FrameWriter, negotiatedEncoding } from './frame-writer';
 import { decodeGoaway, encodeGoaway } from '../../codec/goaway';
 import type { MemoryBudget } from '../memory-budget';
-import { OutboundQueue } from './outbound-queue';
-import { PauseReason, ReadPause } from './read-pause';
-import { InboundOpener } from './inbound-opener';
+import { PauseReason } from './read-pause';
+import { InboundOpener, type InboundHost } from './inbound-opener';
 import { PingGuard } from './ping-guard';
 import { QueuedCompression, type CompressChoice } from '../queued-compression';
 import type { Preface } from '../../codec/preface';
 import { afterWorkOrGrace, closeForFrameFailure } from './connection-endings';
 import type { TransportOptions } from '../transport-options';
-import { StreamScheduler } from '../stream-scheduler';
-import { OutboundAdmission } from './outbound-admission';
+import { ConnectionParts } from './connection-parts';
+import { listenToSocket, type SocketOwner } from './socket-listeners';
+import { encodingFor, openingFor } from './shared-codings';
 import { CloseCode, FRAME_HEADER_BYTES, Feature, FrameFlag, FrameKind, PING_PAYLOAD_BYTES, WINDOW_PAYLOAD_BYTES } from '../../codec/wire';
 
 import type { FrameTransport, FrameTransportState } from '../frame-transport';
 
 export type { FrameConnectionEvents, GoawayInfo } from '../frame-connection-events';
+
+/** @internal Who keeps a table of connections (a server): told of the close before anyone else, without a listener per connection. */
+export interface ConnectionOwner {
+  connectionClosed(connection: FrameConnection): void;
+}
 
 /** Lifecycle of a connection: open, draining (GOAWAY sent or received, in-flight work finishing), closed. */
 export type FrameConnectionState = FrameTransportState;
@@ -43,34 +43,24 @@ const ZERO_COPY_BYTES = 16 * 1024;
  * is bounded by `maxOutboundBytes`: past it the connection closes with OUTBOUND_OVERFLOW rather than grow.
  * Reading never pauses because of this side's own outbound queue (two peers doing so would deadlock).
  */
-export class FrameConnection extends EventEmitter<FrameConnectionEvents> implements FrameTransport, LivenessHost {
-  readonly remoteAddress: string;
-  readonly remotePort: number;
+export class FrameConnection extends ConnectionParts implements FrameTransport, SocketOwner, InboundHost {
   readonly peerStreamWindow: number;
-  /** How this side encodes payloads for this peer (as negotiated). */
+  /** How this side encodes payloads for this peer (as negotiated; shared by connections negotiating alike). */
   readonly encoding: PayloadEncoding;
-  private readonly inbound: InboundOpener;
-  private readonly writer: FrameWriter;
+  // Made on first use, like the parts in ConnectionParts: an idle connection needs none of them.
+  private inbound: InboundOpener | undefined;
   /** The compression choice of each message waiting in the scheduler. */
-  private readonly queuedCompression = new QueuedCompression();
-  private readonly decoder: NodeFrameDecoder;
-  private readonly queue: OutboundQueue;
+  private queuedCompression: QueuedCompression | undefined;
+  private decoder: NodeFrameDecoder | undefined;
+  private pingGuard: PingGuard | undefined;
   private sink: FrameSink = NO_SINK;
   private stateValue: FrameConnectionState = 'open';
   private closeInfo: CloseInfo | undefined;
-  private readonly readPause: ReadPause;
   private work = 0;
-  private readonly liveness: ConnectionLiveness;
-  private readonly pingGuard: PingGuard;
   private destroyTimer: NodeJS.Timeout | undefined;
   private started = false;
   private sentShutdown = false;
-  private readonly admission: OutboundAdmission;
-  private readonly isQueued = (streamId: number): boolean => this.scheduler.hasQueued(streamId);
-  /** Connection-level windows, both directions. */
-  readonly flow: ConnectionFlow;
-  /** Sends flow-controlled messages in fragments, in turn, under `flow`. */
-  readonly scheduler: StreamScheduler;
+  private leftover: Buffer | undefined;
   /** Server side: the highest call id the RPC layer accepted; GOAWAY carries it (calls above it never ran). */
   lastAcceptedCallId = 0;
   /** When the last chunk arrived (performance.now() ms): the arrival time of the frames in it, read once per chunk. */
@@ -81,61 +71,35 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
   constructor(
     /** Server-assigned id (unique per server), or 0 on the client side. */
     readonly id: number,
-    readonly socket: Socket,
-    readonly options: TransportOptions,
+    socket: Socket,
+    options: TransportOptions,
     peer: Preface,
-    private leftover: Buffer,
+    leftover: Buffer,
     /** Shared by a server's connections: bytes held for calls, against one limit. */
     budget?: MemoryBudget,
+    private readonly owner?: ConnectionOwner,
   ) {
-    super();
-    this.remoteAddress = socket.remoteAddress ?? '';
-    this.remotePort = socket.remotePort ?? 0;
-    this.encoding = negotiatedEncoding(options, peer.features, zlibCompressor);
-    this.inbound = new InboundOpener({
-      opening: { xorKey: options.xorKey, acceptsCompressed: options.compression, maxBytes: options.maxFrameBytes, compressor: zlibCompressor },
-      isReading: () => this.stateValue === 'open' || this.stateValue === 'draining',
-      handle: (kind, flags, streamId, payload, receivedAt) => {
-        this.receivedAt = receivedAt;
-        this.handleFrame(kind, flags, streamId, payload);
-      },
-      holdReading: (held) => this.readPause.set(PauseReason.INFLATE, held),
-      fail: (error) => this.failWith(error),
-    });
-    this.decoder = new NodeFrameDecoder(options.maxFrameBytes, this, SPLIT_MESSAGES_FROM);
-    this.liveness = new ConnectionLiveness(this, options);
-    this.pingGuard = new PingGuard(options);
-    this.queue = new OutboundQueue(socket, options.flushThresholdBytes, options.flushThresholdFrames, () => this.onDrained());
-    this.readPause = new ReadPause(socket);
-    this.admission = new OutboundAdmission(this.queue, socket, options, this.readPause, (reason) => this.close(CloseCode.OUTBOUND_OVERFLOW, reason));
-    // Frames held behind an asynchronous deflate went to the queue: as after a drain, pump and wake producers.
-    const released = (): void => void (socket.writableNeedDrain || this.onDrained());
-    this.writer = new FrameWriter(this.queue, this.encoding, (peer.features & Feature.COMPRESSION) !== 0, released, (error) => this.failWith(error));
-    this.flow = new ConnectionFlow(options.connectionWindowBytes, peer.connectionWindow, budget, (bytes) => this.sendWindow(0, bytes));
-    this.scheduler = new StreamScheduler(this, this.flow, options.fragmentHighWaterBytes, options.outboundHighWaterBytes, budget);
+    super(socket, options, (peer.features & Feature.COMPRESSION) !== 0, peer.connectionWindow, budget);
+    // Read once now: a Node socket then keeps its peer's address, which it no longer knows once closed.
+    void socket.remoteAddress;
+    this.encoding = encodingFor(options, peer.features);
     this.peerStreamWindow = peer.streamWindow;
+    if (leftover.length > 0) this.leftover = leftover;
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('error', (error) => this.finish({ code: CloseCode.CONNECTION_LOST, reason: `socket error: ${error.message}`, remote: true }));
-    socket.on('close', () => this.finish({ code: CloseCode.CONNECTION_LOST, reason: 'the peer closed the connection', remote: true }));
+    listenToSocket(socket, this);
+  }
+
+  /** The peer's address and port (kept by the socket: no copy per connection). */
+  get remoteAddress(): string {
+    return this.socket.remoteAddress ?? '';
+  }
+
+  get remotePort(): number {
+    return this.socket.remotePort ?? 0;
   }
 
   get state(): FrameConnectionState {
     return this.stateValue;
-  }
-
-  /** Bytes queued for the peer and not yet sent (ours plus the socket's). */
-  get outboundBytes(): number {
-    return this.queue.totalBytes;
-  }
-
-  /** Bytes read from and written to the socket so far (preface and framing included). */
-  get bytesRead(): number {
-    return this.socket.bytesRead;
-  }
-
-  get bytesWritten(): number {
-    return this.socket.bytesWritten;
   }
 
   /** True while new frames may be sent. */
@@ -148,11 +112,11 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     if (sink) this.sink = sink;
     if (this.started) return;
     this.started = true;
-    this.liveness.start();
+    this.startLiveness();
     const leftover = this.leftover;
-    this.leftover = Buffer.alloc(0);
-    if (leftover.length > 0) this.onData(leftover);
-    this.readPause.start();
+    this.leftover = undefined;
+    if (leftover) this.onSocketData(leftover);
+    this.startReading();
   }
 
   /** FrameTransport.send; `compress` overrides the connection's rule for this frame (never towards a peer that did not accept it). */
@@ -210,7 +174,7 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
       else this.sendOwned(FrameKind.MESSAGE, endStream ? FrameFlag.END_STREAM : 0, streamId, bytes, compress);
       return;
     }
-    this.queuedCompression.record(streamId, compress, this.isQueued);
+    (this.queuedCompression ??= new QueuedCompression()).record(streamId, compress, this.scheduler);
     this.scheduler.queueMessage(streamId, borrowed ? Buffer.from(bytes) : bytes, endStream);
   }
 
@@ -221,7 +185,7 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
 
   /** SchedulerHost: like `send`, but a large plain payload is queued by reference (the scheduler never changes its bytes). */
   sendOwned(kind: number, flags: number, streamId: number, payload: Uint8Array, compress?: CompressChoice): boolean {
-    if (compress === undefined && kind === FrameKind.MESSAGE) compress = this.queuedCompression.take(streamId, (flags & FrameFlag.MORE) === 0);
+    if (compress === undefined && kind === FrameKind.MESSAGE && this.queuedCompression) compress = this.queuedCompression.take(streamId, (flags & FrameFlag.MORE) === 0);
     if (payload.length < ZERO_COPY_BYTES || !this.writer.canWriteByReference(payload.length, compress) || !this.writable) {
       return this.send(kind, flags, streamId, payload, compress);
     }
@@ -234,27 +198,17 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
   /** SchedulerHost: hands queued bytes to the socket; true when the socket asked to wait for 'drain'. */
   flushForDrain(): boolean {
     if (!this.writable) return false;
-    this.queue.flush();
+    this.queueValue?.flush();
     return this.socket.writableNeedDrain;
-  }
-
-  /** True when `bytes` more could be queued without reaching `maxOutboundBytes`. */
-  hasRoomFor(bytes: number): boolean {
-    return this.admission.hasRoomFor(bytes);
-  }
-
-  /** Hands queued frames to the socket now rather than at the end of the tick. */
-  flush(): void {
-    this.queue.flush();
   }
 
   /** Stops reading from the peer (the application cannot keep up); `resumeReading` undoes it. */
   pauseReading(): void {
-    this.readPause.set(PauseReason.APPLICATION, true);
+    this.setReadPause(PauseReason.APPLICATION, true);
   }
 
   resumeReading(): void {
-    this.readPause.set(PauseReason.APPLICATION, false);
+    this.setReadPause(PauseReason.APPLICATION, false);
   }
 
   /** Marks a unit of in-flight work (an RPC call): graceful shutdown waits for it. */
@@ -291,12 +245,12 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     const wasDraining = this.stateValue === 'draining' && this.sentShutdown;
     this.stateValue = 'closing';
     this.closeInfo = { code, reason, remote: false };
-    this.liveness.stop();
+    this.stopLiveness();
     // After shutdown() the peer already has this GOAWAY; one is enough.
     if (!(wasDraining && code === CloseCode.SHUTTING_DOWN)) this.sendControl(FrameKind.GOAWAY, encodeGoaway(code, reason, this.lastAcceptedCallId));
     // Once frames held behind a deflate are queued, hand everything to the socket even under backpressure
     // (bounded by maxOutboundBytes): after end() no 'drain' comes, and the GOAWAY with the reason is last.
-    this.writer.held.afterEmpty(() => {
+    this.writer.afterHeldEmpty(() => {
       this.queue.flushAll();
       this.socket.end();
     });
@@ -305,7 +259,23 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
 
   /** DecodedFrameSink: a frame from the decoder, still obfuscated and compressed as sent; opened in order. */
   onFrame(kind: number, flags: number, streamId: number, payload: Buffer): void {
-    this.inbound.receive(kind, flags, streamId, payload, this.receivedAt);
+    (this.inbound ??= new InboundOpener(this, openingFor(this.options))).receive(kind, flags, streamId, payload, this.receivedAt);
+  }
+
+  /** @internal InboundHost: frames are opened and handled while this side still reads. */
+  isReading(): boolean {
+    return this.stateValue === 'open' || this.stateValue === 'draining';
+  }
+
+  /** @internal InboundHost: a frame as opened (de-obfuscated, inflated). */
+  openedFrame(kind: number, flags: number, streamId: number, payload: Buffer, receivedAt: number): void {
+    this.receivedAt = receivedAt;
+    this.handleFrame(kind, flags, streamId, payload);
+  }
+
+  /** @internal InboundHost: reading stops while a large frame inflates. */
+  holdReading(held: boolean): void {
+    this.setReadPause(PauseReason.INFLATE, held);
   }
 
   /** A frame as opened: control frames are handled here, application frames go to the sink. */
@@ -313,19 +283,19 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     checkFrameShape(kind, flags, streamId, payload);
     if (kind === FrameKind.WINDOW && streamId === 0) {
       this.flow.granted(payload.readUInt32BE(0));
-      this.scheduler.pump();
+      this.schedulerValue?.pump(); // nothing can be queued before the scheduler exists
       return;
     }
     if (kind >= FrameKind.DATA) {
-      this.liveness.active = true;
+      this.active = true;
       this.sink.onFrame(kind, flags, streamId, payload);
       return;
     }
     if (kind === FrameKind.PING) {
       // A PONG counts toward the outbound bound like any frame: a peer that PINGs and never reads is closed.
-      if (this.pingGuard.admit() && this.admit(FRAME_HEADER_BYTES + PING_PAYLOAD_BYTES)) this.sendControl(FrameKind.PONG, payload); // a flood throws TOO_MANY_PINGS
+      if ((this.pingGuard ??= new PingGuard(this.options)).admit() && this.admit(FRAME_HEADER_BYTES + PING_PAYLOAD_BYTES)) this.sendControl(FrameKind.PONG, payload); // a flood throws TOO_MANY_PINGS
     } else if (kind === FrameKind.PONG) {
-      this.liveness.pongReceived();
+      // Nothing more to do: the chunk it came in already counted as received for the heartbeat.
     } else {
       this.onGoaway(payload);
     }
@@ -336,28 +306,42 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     const info: GoawayInfo = { code: code as CloseCode, reason, remote: true, lastCallId };
     this.closeInfo ??= { code: info.code, reason, remote: true };
     if (this.stateValue === 'open') this.stateValue = 'draining';
+    this.sink.onConnectionGoaway?.(info);
     this.emit('goaway', info);
   }
 
-  private onData(chunk: Buffer): void {
+  /** @internal SocketOwner: a chunk arrived. */
+  onSocketData(chunk: Buffer): void {
     if (this.stateValue === 'closing' || this.stateValue === 'closed') return;
     this.receivedAt = performance.now();
-    this.liveness.received = true;
+    this.received = true;
+    const decoder = (this.decoder ??= new NodeFrameDecoder(this.options.maxFrameBytes, this, SPLIT_MESSAGES_FROM));
     try {
-      this.decoder.push(chunk);
+      decoder.push(chunk);
     } catch (error) {
       this.failWith(error);
       return;
     }
-    this.liveness.afterChunk(this.decoder.midFrame, this.decoder.framesDecoded);
+    this.afterChunk(decoder.midFrame, decoder.framesDecoded);
   }
 
-  private failWith(error: unknown): void {
+  /** @internal SocketOwner. */
+  onSocketError(error: Error): void {
+    this.finish({ code: CloseCode.CONNECTION_LOST, reason: `socket error: ${error.message}`, remote: true });
+  }
+
+  /** @internal SocketOwner. */
+  onSocketClose(): void {
+    this.finish({ code: CloseCode.CONNECTION_LOST, reason: 'the peer closed the connection', remote: true });
+  }
+
+  /** @internal Closes the connection for an error thrown while handling received bytes (a FrameError or our bug). */
+  failWith(error: unknown): void {
     const { code, reason } = closeForFrameFailure(error);
     this.close(code, reason);
   }
 
-  /** LivenessHost: the heartbeat's PING. */
+  /** The heartbeat's PING. */
   sendPing(payload: Buffer): void {
     this.sendControl(FrameKind.PING, payload);
   }
@@ -369,7 +353,7 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
 
   /** After an application frame was queued: activity for the idle clock, and the raw transport's read pause. */
   private queued(): void {
-    this.liveness.active = true;
+    this.active = true;
     if (this.pauseOnOwnBacklog) this.admission.afterQueued();
   }
 
@@ -377,24 +361,21 @@ export class FrameConnection extends EventEmitter<FrameConnectionEvents> impleme
     return this.admission.admit(bytes);
   }
 
-  private onDrained(): void {
-    this.admission.drained();
-    this.scheduler.onDrain();
-    this.emit('drain');
-  }
-
   private finish(info: CloseInfo): void {
     if (this.stateValue === 'closed') return;
     this.stateValue = 'closed';
-    this.readPause.stop();
-    this.liveness.stop();
+    this.reading = false; // the socket is left alone from now on
+    this.stopLiveness();
     clearTimeout(this.destroyTimer);
-    this.writer.held.discard();
-    this.queue.discard();
-    this.scheduler.dispose();
-    this.flow.dispose();
-    this.admission.closed();
+    this.writerValue?.discardHeld();
+    this.queueValue?.discard();
+    this.schedulerValue?.dispose();
+    this.flowValue?.dispose();
+    this.admissionValue?.closed();
     if (!this.socket.destroyed) this.socket.destroy();
-    this.emit('close', this.closeInfo ?? info);
+    const closed = this.closeInfo ?? info;
+    this.owner?.connectionClosed(this);
+    this.sink.onConnectionClose?.(closed);
+    this.emit('close', closed);
   }
 }

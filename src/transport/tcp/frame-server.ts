@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import type { FrameError } from '../../codec/frame-error';
-import { FrameConnection } from './frame-connection';
+import { FrameConnection, type ConnectionOwner } from './frame-connection';
 import type { MemoryBudget } from '../memory-budget';
 import { acceptHandshake, refuse } from './handshake';
 import { guardTlsServer } from './tls-admission';
@@ -33,12 +33,17 @@ export interface FrameAcceptor {
   stopAccepting(): Promise<void>;
 }
 
+function ignoreSocketError(): void {
+  // Reported through the connection's close reason; never an uncaught error.
+}
+
 /** Listens for framed connections over TCP or TLS. Port 0 picks a free port; `address()` tells which. */
-export class FrameServer extends EventEmitter<FrameServerEvents> implements FrameListener {
+export class FrameServer extends EventEmitter<FrameServerEvents> implements FrameListener, ConnectionOwner {
   readonly options: TransportOptions;
   readonly maxConnections: number;
   private readonly server: net.Server;
   private readonly live = new Map<number, FrameConnection>();
+  /** Sockets accepted and not yet a connection (in their handshake, or refused and closing). */
   private readonly sockets = new Set<ByteStream>();
   /** With TLS: every TCP socket, counted from accept (before and during the TLS handshake). */
   private readonly tcpSockets = new Set<net.Socket>();
@@ -46,11 +51,17 @@ export class FrameServer extends EventEmitter<FrameServerEvents> implements Fram
   private nextId = 1;
   private closing = false;
   private readonly memoryBudget: MemoryBudget | undefined;
+  /** One 'close' listener for every accepted socket (the emitter passes the socket as `this`): no closure per socket. */
+  private readonly forgetSocket: (this: ByteStream) => void;
 
   constructor(options: FrameServerOptions = {}) {
     super();
     const { maxConnections = 10_000, tls: tlsOptions, memoryBudget, ...transport } = options;
     this.memoryBudget = memoryBudget;
+    const sockets = this.sockets;
+    this.forgetSocket = function (this: ByteStream) {
+      sockets.delete(this);
+    };
     if (!Number.isInteger(maxConnections) || maxConnections < 1) throw new FramerpcOptionError('maxConnections', `maxConnections must be a positive integer, got ${maxConnections}`);
     this.options = resolveTransportOptions(transport);
     this.maxConnections = maxConnections;
@@ -112,19 +123,17 @@ export class FrameServer extends EventEmitter<FrameServerEvents> implements Fram
   }
 
   private accept(socket: ByteStream): void {
-    socket.on('error', () => {
-      // Reported through the connection's close reason; never an uncaught error.
-    });
+    socket.on('error', ignoreSocketError);
     if (this.closing) {
       this.reject(socket, CloseCode.SHUTTING_DOWN, 'server shutting down');
       return;
     }
-    if (this.sockets.size >= this.maxConnections) {
+    if (this.sockets.size + this.live.size >= this.maxConnections) {
       this.reject(socket, CloseCode.SERVER_FULL, `server is at maxConnections (${this.maxConnections}); try again later`);
       return;
     }
     this.sockets.add(socket);
-    socket.once('close', () => this.sockets.delete(socket));
+    socket.on('close', this.forgetSocket);
     acceptHandshake(socket, this.options).then(
       ({ peer, leftover }) => {
         if (socket.destroyed) return;
@@ -133,9 +142,12 @@ export class FrameServer extends EventEmitter<FrameServerEvents> implements Fram
           this.reject(socket, CloseCode.SHUTTING_DOWN, 'server shutting down');
           return;
         }
-        const connection = new FrameConnection(this.nextId++, socket, this.options, peer, leftover, this.memoryBudget);
+        const connection = new FrameConnection(this.nextId++, socket, this.options, peer, leftover, this.memoryBudget, this);
+        // From here the connection counts, and its own listeners see the socket's end and errors.
+        this.sockets.delete(socket);
+        socket.off('close', this.forgetSocket);
+        socket.off('error', ignoreSocketError);
         this.live.set(connection.id, connection);
-        connection.once('close', () => this.live.delete(connection.id));
         this.emit('connection', connection);
         // Nobody took the connection: read anyway so PINGs are answered and limits enforced.
         connection.start();
@@ -144,6 +156,11 @@ export class FrameServer extends EventEmitter<FrameServerEvents> implements Fram
         this.emit('rejected', { remoteAddress: socket.remoteAddress ?? '', code: error.closeCode, reason: error.message });
       },
     );
+  }
+
+  /** @internal ConnectionOwner: a connection closed (before its 'close' event). */
+  connectionClosed(connection: FrameConnection): void {
+    this.live.delete(connection.id);
   }
 
   private reject(socket: ByteStream, code: CloseCode, reason: string): void {

@@ -12,7 +12,7 @@ import {
   type CompressChoice,
   type PayloadEncoding,
 } from '../../codec/payload-codec';
-import { HeldFrames } from './held-frames';
+import { HeldFrames, type HeldFramesHost } from './held-frames';
 import type { OutboundQueue } from './outbound-queue';
 import type { TransportOptions } from '../transport-options';
 import { FRAME_HEADER_BYTES, Feature, FrameFlag } from '../../codec/wire';
@@ -27,6 +27,12 @@ export function negotiatedEncoding(options: TransportOptions, peerFeatures: numb
   };
 }
 
+/** What the writer tells its connection: held frames were released, or an asynchronous deflate failed. */
+export interface FrameWriterHost extends HeldFramesHost {
+  /** An asynchronous deflate failed: the connection cannot go on (a frame is missing). */
+  failWith(error: unknown): void;
+}
+
 /**
  * The encoding half of one connection. It only writes: admission (outbound bounds), liveness and
  * backpressure stay with the connection, which calls it after deciding a frame may go.
@@ -34,8 +40,8 @@ export function negotiatedEncoding(options: TransportOptions, peerFeatures: numb
 export class FrameWriter {
   private reservedAt = 0;
   private reservedLength = 0;
-  /** Frames written after one still deflating off the event loop, in order. */
-  readonly held: HeldFrames;
+  /** Frames written after one still deflating off the event loop, in order; made by the first asynchronous deflate. */
+  private held: HeldFrames | undefined;
 
   constructor(
     private readonly queue: OutboundQueue,
@@ -43,12 +49,18 @@ export class FrameWriter {
     readonly encoding: PayloadEncoding,
     /** The peer's preface had COMPRESSION: a per-frame choice to compress may be honoured. */
     private readonly peerAcceptsCompressed: boolean,
-    /** Held frames went to the queue. */
-    released: () => void,
-    /** An asynchronous deflate failed: the connection cannot go on (a frame is missing). */
-    private readonly failed: (error: unknown) => void,
-  ) {
-    this.held = new HeldFrames(queue, released);
+    private readonly host: FrameWriterHost,
+  ) {}
+
+  /** Runs `action` once no frame is held behind a deflate (at once when none is). */
+  afterHeldEmpty(action: () => void): void {
+    if (this.held) this.held.afterEmpty(action);
+    else action();
+  }
+
+  /** The connection closed: forget held frames. */
+  discardHeld(): void {
+    this.held?.discard();
   }
 
   /** Whether a payload of `length` bytes goes compressed: by the connection's rule, or as `compress` says. */
@@ -64,7 +76,7 @@ export class FrameWriter {
       return;
     }
     const body = deflatePayload(payload, compressed, this.encoding);
-    if (this.held.active) {
+    if (this.held?.active) {
       this.holdFrame(kind, wireFlags(flags, compressed, this.encoding), streamId, body);
       return;
     }
@@ -76,7 +88,7 @@ export class FrameWriter {
 
   /** Deflates a large payload on the thread pool; it and every frame written after it wait in `held`, in order. */
   private deflateLater(kind: number, flags: number, streamId: number, payload: Uint8Array): void {
-    const place = this.held.reserve(FRAME_HEADER_BYTES + payload.length);
+    const place = (this.held ??= new HeldFrames(this.queue, this.host)).reserve(FRAME_HEADER_BYTES + payload.length);
     const wire = wireFlags(flags, true, this.encoding);
     deflatePayloadAsync(new Uint8Array(payload), this.encoding).then(
       // copied: the caller may reuse its buffer at once
@@ -87,7 +99,7 @@ export class FrameWriter {
       },
       (error: unknown) => {
         place(new Uint8Array(0));
-        this.failed(error);
+        this.host.failWith(error);
       },
     );
   }
@@ -95,12 +107,12 @@ export class FrameWriter {
   private holdFrame(kind: number, wire: number, streamId: number, body: Uint8Array): void {
     const frame = new Uint8Array(FRAME_HEADER_BYTES + body.length);
     writeFrame(frame, 0, kind, wire, streamId, body, this.encoding);
-    this.held.push(frame);
+    (this.held as HeldFrames).push(frame); // only called while frames are held
   }
 
   /** Queues bytes encoded elsewhere (a frame shared by many peers), behind held frames if any. */
   append(frame: Uint8Array, deferFlush: boolean): void {
-    if (this.held.active) this.held.push(frame);
+    if (this.held?.active) this.held.push(frame);
     else this.queue.append(frame, deferFlush);
   }
 
@@ -111,7 +123,7 @@ export class FrameWriter {
 
   /** Writes the header in place and queues `payload` itself behind it (after `canWriteByReference`). */
   writeByReference(kind: number, flags: number, streamId: number, payload: Uint8Array): void {
-    if (this.held.active) {
+    if (this.held?.active) {
       this.holdFrame(kind, flags & CALLER_FLAGS, streamId, payload);
       return;
     }
@@ -126,7 +138,7 @@ export class FrameWriter {
    * `reservedOffset`, then `commit()`s in the same synchronous block. Undefined when it would be compressed.
    */
   reserve(kind: number, flags: number, streamId: number, payloadLength: number): Buffer | undefined {
-    if (payloadLength >= this.encoding.compressMinBytes || this.held.active) return undefined;
+    if (payloadLength >= this.encoding.compressMinBytes || this.held?.active) return undefined;
     const length = FRAME_HEADER_BYTES + payloadLength;
     const chunk = this.queue.reserve(length);
     const at = this.queue.offset;
@@ -149,7 +161,7 @@ export class FrameWriter {
 
   /** Writes a control frame on stream 0 (never compressed). */
   writeControl(kind: number, payload: Uint8Array): void {
-    if (this.held.active) {
+    if (this.held?.active) {
       this.holdFrame(kind, wireFlags(0, false, this.encoding), 0, payload);
       return;
     }

@@ -1,6 +1,7 @@
 // The preface exchange that opens every connection, bounded by handshakeTimeoutMs.
 import type { ByteStream as Socket } from '../byte-stream';
 import { GOAWAY_FIXED_BYTES, MAX_REASON_BYTES, decodeGoaway, encodeGoaway } from '../../codec/goaway';
+import { listenToSocket, releaseSocket } from './socket-listeners';
 import { FrameError } from '../../codec/frame-error';
 import { encodeFrame } from '../shared-frame';
 import { checkObfuscation, decodePreface, encodePreface, type Preface } from '../../codec/preface';
@@ -140,13 +141,9 @@ function readPreface(socket: Socket, options: TransportOptions, role: 'server' |
     function finish(): void {
       clearTimeout(timer);
       socket.pause();
-      socket.off('data', onData);
-      socket.off('close', onClose);
-      socket.off('error', onError);
+      releaseSocket(socket); // the connection takes the same listeners over
     }
-    socket.on('data', onData);
-    socket.on('close', onClose);
-    socket.on('error', onError);
+    listenToSocket(socket, { onSocketData: onData, onSocketClose: onClose, onSocketError: onError, onSocketDrain() {} });
     socket.resume();
   });
 }

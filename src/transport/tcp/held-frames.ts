@@ -1,6 +1,11 @@
 // Frames waiting behind one being compressed off the event loop: released to the outbound queue in order.
 import type { OutboundQueue } from './outbound-queue';
 
+/** Told after held frames went to the queue (the connection pumps its scheduler again). */
+export interface HeldFramesHost {
+  heldReleased(): void;
+}
+
 /**
  * While a large payload deflates asynchronously, every frame written after it waits here (encoded, in
  * order) so the peer sees frames exactly in the order they were written. Held bytes count as outbound
@@ -13,8 +18,7 @@ export class HeldFrames {
 
   constructor(
     private readonly queue: OutboundQueue,
-    /** Called after held frames went to the queue (the connection pumps its scheduler again). */
-    private readonly released: () => void,
+    private readonly host: HeldFramesHost,
   ) {}
 
   /** True while frames are held: new frames must be held too. */
@@ -69,6 +73,6 @@ export class HeldFrames {
       this.emptyWaiters = [];
       for (const waiter of waiters) waiter();
     }
-    this.released();
+    this.host.heldReleased();
   }
 }

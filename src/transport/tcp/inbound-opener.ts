@@ -3,15 +3,14 @@ import { ASYNC_INFLATE_BYTES, inflatePayload, inflatePayloadAsync, unsealPayload
 
 /** What the opener needs of its connection. */
 export interface InboundHost {
-  readonly opening: PayloadOpening;
   /** False once the connection stopped reading (closing, closed): held and inflating frames are dropped. */
   isReading(): boolean;
   /** Handles one opened frame (de-obfuscated, inflated), with `receivedAt` its arrival time. */
-  handle(kind: number, flags: number, streamId: number, payload: Buffer, receivedAt: number): void;
+  openedFrame(kind: number, flags: number, streamId: number, payload: Buffer, receivedAt: number): void;
   /** Stop (true) or restart (false) reading from the peer while a large frame inflates. */
   holdReading(held: boolean): void;
   /** Closes the connection for an error thrown while opening or handling (a FrameError or our bug). */
-  fail(error: unknown): void;
+  failWith(error: unknown): void;
 }
 
 interface HeldFrame {
@@ -29,21 +28,26 @@ interface HeldFrame {
  */
 export class InboundOpener {
   private inflating = false;
-  private held: HeldFrame[] = [];
+  /** Frames decoded while one inflates; made by the first asynchronous inflate. */
+  private held: HeldFrame[] | undefined;
 
-  constructor(private readonly host: InboundHost) {}
+  constructor(
+    private readonly host: InboundHost,
+    /** How payloads are opened (shared by the connections with the same options). */
+    private readonly opening: PayloadOpening,
+  ) {}
 
   /** A frame from the decoder, still obfuscated and compressed as sent. Throws FrameError on a violation. */
   receive(kind: number, flags: number, streamId: number, payload: Buffer, receivedAt: number): void {
     if (this.inflating) {
-      this.held.push({ kind, flags, streamId, payload, receivedAt });
+      (this.held ??= []).push({ kind, flags, streamId, payload, receivedAt });
       return;
     }
     this.open(kind, flags, streamId, payload, receivedAt);
   }
 
   private open(kind: number, flags: number, streamId: number, payload: Buffer, receivedAt: number): void {
-    const opening = this.host.opening;
+    const opening = this.opening;
     if (unsealPayload(flags, payload, opening)) {
       if (payload.length >= ASYNC_INFLATE_BYTES) {
         this.inflateLater(kind, flags, streamId, payload, receivedAt);
@@ -51,32 +55,32 @@ export class InboundOpener {
       }
       payload = inflatePayload(streamId, payload, opening) as Buffer; // the Node compressor inflates to Buffers
     }
-    this.host.handle(kind, flags, streamId, payload, receivedAt);
+    this.host.openedFrame(kind, flags, streamId, payload, receivedAt);
   }
 
   private inflateLater(kind: number, flags: number, streamId: number, payload: Buffer, receivedAt: number): void {
     this.inflating = true;
     this.host.holdReading(true);
-    inflatePayloadAsync(streamId, payload, this.host.opening).then(
+    inflatePayloadAsync(streamId, payload, this.opening).then(
       (opened) => {
         this.inflating = false;
         if (!this.host.isReading()) return;
         try {
-          this.host.handle(kind, flags, streamId, opened as Buffer, receivedAt);
-          while (!this.inflating && this.held.length > 0 && this.host.isReading()) {
+          this.host.openedFrame(kind, flags, streamId, opened as Buffer, receivedAt);
+          while (!this.inflating && this.held !== undefined && this.held.length > 0 && this.host.isReading()) {
             const next = this.held.shift() as HeldFrame;
             this.open(next.kind, next.flags, next.streamId, next.payload, next.receivedAt);
           }
         } catch (error) {
-          this.host.fail(error);
+          this.host.failWith(error);
           return;
         }
         if (!this.inflating) this.host.holdReading(false);
       },
       (error: unknown) => {
         this.inflating = false;
-        this.held = [];
-        if (this.host.isReading()) this.host.fail(error);
+        this.held = undefined;
+        if (this.host.isReading()) this.host.failWith(error);
       },
     );
   }

@@ -3,9 +3,15 @@ import type { ByteStream } from '../byte-stream';
 import type { TransportOptions } from '../transport-options';
 import { WaiterList } from '../waiter-list';
 import type { OutboundQueue } from './outbound-queue';
-import { PauseReason, type ReadPause } from './read-pause';
+import { PauseReason, type ReadPauses } from './read-pause';
+import { CloseCode } from '../../codec/wire';
 
 const RESOLVED = Promise.resolve();
+
+/** The connection, closed with OUTBOUND_OVERFLOW when a frame would pass `maxOutboundBytes`. */
+export interface OverflowHost {
+  close(code: CloseCode, reason: string): void;
+}
 
 /**
  * Decides whether a frame may be queued (past `maxOutboundBytes` the connection closes with
@@ -13,21 +19,21 @@ const RESOLVED = Promise.resolve();
  * reading while this side's own backlog is over `outboundHighWaterBytes`.
  */
 export class OutboundAdmission {
-  private readonly writableWaiters = new WaiterList<void>();
+  /** Producers waiting for room; made by the first that has to wait. */
+  private writableWaiters: WaiterList<void> | undefined;
 
   constructor(
     private readonly queue: OutboundQueue,
     private readonly socket: ByteStream,
     private readonly options: TransportOptions,
-    private readonly readPause: ReadPause,
-    /** Closes the connection with OUTBOUND_OVERFLOW and this reason. */
-    private readonly overflow: (reason: string) => void,
+    private readonly readPause: ReadPauses,
+    private readonly host: OverflowHost,
   ) {}
 
   /** True when `bytes` more may be queued; else the connection is closed (overflow) and false. */
   admit(bytes: number): boolean {
     if (this.queue.totalBytes + bytes <= this.options.maxOutboundBytes) return true;
-    this.overflow(`outbound buffer would pass maxOutboundBytes (${this.options.maxOutboundBytes}): the peer is not reading`);
+    this.host.close(CloseCode.OUTBOUND_OVERFLOW, `outbound buffer would pass maxOutboundBytes (${this.options.maxOutboundBytes}): the peer is not reading`);
     return false;
   }
 
@@ -43,27 +49,27 @@ export class OutboundAdmission {
     this.queue.flush();
     if (!this.socket.writableNeedDrain) return RESOLVED;
     // One list, woken by 'drain' or close: listener counts do not grow with the number of waiting producers.
-    return this.writableWaiters.wait();
+    return (this.writableWaiters ??= new WaiterList<void>()).wait();
   }
 
   /** Raw transport, after a frame was queued: pause reading while our own backlog is over the high-water mark. */
   afterQueued(): void {
-    if (this.readPause.has(PauseReason.BACKLOG)) return;
+    if (this.readPause.hasReadPause(PauseReason.BACKLOG)) return;
     if (this.queue.totalBytes <= this.options.outboundHighWaterBytes) return;
     // Only the socket's 'drain' resumes reading, so pause only once the socket owes us one: hand it the
     // queue now; if it took everything without asking to wait, there is nothing to wait for.
     this.queue.flush();
-    if (this.socket.writableNeedDrain) this.readPause.set(PauseReason.BACKLOG, true);
+    if (this.socket.writableNeedDrain) this.readPause.setReadPause(PauseReason.BACKLOG, true);
   }
 
   /** Everything queued was handed to the socket after backpressure (or the connection closed): wake everyone. */
   drained(): void {
-    this.readPause.set(PauseReason.BACKLOG, false);
-    this.writableWaiters.resolveAll();
+    this.readPause.setReadPause(PauseReason.BACKLOG, false);
+    this.writableWaiters?.resolveAll();
   }
 
   /** The connection closed: release waiting producers. */
   closed(): void {
-    this.writableWaiters.resolveAll();
+    this.writableWaiters?.resolveAll();
   }
 }

@@ -17,13 +17,15 @@ const APPEND_BY_REFERENCE_BYTES = 1024;
  * The first write of an event-loop pass schedules one flush at the end of the pass (flush-scheduler.ts);
  * `flushThresholdFrames` and `flushThresholdBytes` flush early so the peer starts working while we are
  * still producing (one write per pass alone makes the two sides take turns, each idle half the time). While the socket reports backpressure, flushed regions
- * wait here (counted in `queuedBytes`) until 'drain'.
+ * wait here (counted in `queuedBytes`) until 'drain', which the owner passes on by calling `drained()` (the
+ * queue adds no listener of its own: one shared listener per event serves every connection).
  */
 export class OutboundQueue implements ScheduledFlush {
   private chunk: Buffer = EMPTY;
   private start = 0;
   private used = 0;
-  private parked: Buffer[] = [];
+  /** Regions flushed while the socket applied backpressure, and payloads queued by reference; created on first use. */
+  private parked: Buffer[] | undefined;
   private parkedBytes = 0;
   private framesSinceFlush = 0;
   private scheduled = false;
@@ -37,14 +39,13 @@ export class OutboundQueue implements ScheduledFlush {
     private readonly socket: Socket,
     private readonly flushThresholdBytes: number,
     private readonly flushThresholdFrames: number,
-    /** Called after the socket drained and everything queued was handed to it. */
-    private readonly onDrained: () => void,
-  ) {
-    socket.on('drain', () => {
-      this.blocked = false;
-      this.flush();
-      if (!this.blocked) this.onDrained();
-    });
+  ) {}
+
+  /** The socket emitted 'drain': hands it what waited; true when everything went (no new backpressure). */
+  drained(): boolean {
+    this.blocked = false;
+    this.flush();
+    return !this.blocked;
   }
 
   /** Bytes waiting here, not yet handed to the socket. */
@@ -95,7 +96,7 @@ export class OutboundQueue implements ScheduledFlush {
    */
   appendRef(bytes: Uint8Array): void {
     this.park();
-    this.parked.push(bytes as Buffer);
+    (this.parked ??= []).push(bytes as Buffer);
     this.parkedBytes += bytes.length;
     if (++this.framesSinceFlush >= this.flushThresholdFrames || this.queuedBytes >= this.flushThresholdBytes) {
       this.flush();
@@ -112,7 +113,7 @@ export class OutboundQueue implements ScheduledFlush {
   append(bytes: Uint8Array, deferFlush = false): void {
     if (bytes.length >= APPEND_BY_REFERENCE_BYTES) {
       this.park();
-      this.parked.push(bytes as Buffer);
+      (this.parked ??= []).push(bytes as Buffer);
       this.parkedBytes += bytes.length;
       this.commit(0, deferFlush);
       return;
@@ -136,10 +137,21 @@ export class OutboundQueue implements ScheduledFlush {
   /** Hands everything queued to the socket now, unless it is applying backpressure. */
   flush(): void {
     this.framesSinceFlush = 0;
-    this.park();
-    if (this.blocked || this.closed || this.parked.length === 0) return;
+    if (this.blocked || this.closed) {
+      this.park();
+      return;
+    }
     const parked = this.parked;
-    this.parked = [];
+    if (parked === undefined || parked.length === 0) {
+      // The common case: one region of the chunk, written without collecting it first.
+      if (this.used === this.start) return;
+      const region = this.chunk.subarray(this.start, this.used);
+      this.start = this.used;
+      if (!this.socket.write(region)) this.blocked = true;
+      return;
+    }
+    this.park();
+    this.parked = undefined;
     this.parkedBytes = 0;
     let ok: boolean;
     if (parked.length === 1) {
@@ -162,7 +174,7 @@ export class OutboundQueue implements ScheduledFlush {
   /** Drops everything not yet handed to the socket; later writes are ignored. */
   discard(): void {
     this.closed = true;
-    this.parked = [];
+    this.parked = undefined;
     this.parkedBytes = 0;
     this.chunk = EMPTY;
     this.start = this.used = 0;
@@ -170,7 +182,7 @@ export class OutboundQueue implements ScheduledFlush {
 
   private park(): void {
     if (this.used > this.start) {
-      this.parked.push(this.chunk.subarray(this.start, this.used));
+      (this.parked ??= []).push(this.chunk.subarray(this.start, this.used));
       this.parkedBytes += this.used - this.start;
       this.start = this.used;
     }

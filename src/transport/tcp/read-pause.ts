@@ -11,33 +11,15 @@ export const PauseReason = {
   INFLATE: 4,
 } as const;
 
-/** The set of reasons holding one socket paused; the socket pauses on the first and resumes after the last. */
-export class ReadPause {
-  private reasons = 0;
-  private live = false;
+/** The set of reasons holding one socket paused (the connection keeps it: no object of its own per connection). */
+export interface ReadPauses {
+  hasReadPause(reason: number): boolean;
+  /** The socket pauses on the first reason and resumes after the last (once reading has started). */
+  setReadPause(reason: number, paused: boolean): void;
+}
 
-  constructor(private readonly socket: Socket) {}
-
-  has(reason: number): boolean {
-    return (this.reasons & reason) !== 0;
-  }
-
-  set(reason: number, paused: boolean): void {
-    const before = this.reasons;
-    this.reasons = paused ? before | reason : before & ~reason;
-    if (!this.live) return;
-    if (before === 0 && this.reasons !== 0) this.socket.pause();
-    else if (before !== 0 && this.reasons === 0) this.socket.resume();
-  }
-
-  /** Reading starts (the connection started): the socket reads unless a reason holds it. */
-  start(): void {
-    this.live = true;
-    if (this.reasons === 0) this.socket.resume();
-  }
-
-  /** The connection closed: the socket is left alone from now on. */
-  stop(): void {
-    this.live = false;
-  }
+/** Applies a change of the reasons to the socket: paused on the first, resumed after the last. */
+export function applyReadPause(socket: Socket, before: number, after: number): void {
+  if (before === 0 && after !== 0) socket.pause();
+  else if (before !== 0 && after === 0) socket.resume();
 }

@@ -30,9 +30,11 @@ async function pair(): Promise<Pair> {
   const socket = net.connect({ port: (server.address() as net.AddressInfo).port, host: '127.0.0.1' });
   await new Promise<void>((resolve) => socket.once('connect', resolve));
   const writes = countSocketWrites(socket);
+  const queue = new OutboundQueue(socket, THRESHOLD_BYTES, THRESHOLD_FRAMES);
+  socket.on('drain', () => queue.drained()); // as its connection does
   return {
     socket,
-    queue: new OutboundQueue(socket, THRESHOLD_BYTES, THRESHOLD_FRAMES, () => {}),
+    queue,
     writes,
     received: (bytes) => (peerBytes >= bytes ? Promise.resolve() : new Promise((resolve) => (waiter = { bytes, resolve }))),
     async close() {
