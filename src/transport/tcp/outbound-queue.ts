@@ -32,6 +32,8 @@ export class OutboundQueue implements ScheduledFlush {
   private blocked = false;
   private closed = false;
   private chunkBytes = MIN_CHUNK_BYTES;
+  /** Bytes written into chunks since the last end-of-pass flush: what tells a quiet connection from a busy one. */
+  private passBytes = 0;
   /** Bytes of frames held behind an asynchronous deflate (held-frames.ts), counted as outbound. */
   heldBytes = 0;
 
@@ -82,6 +84,7 @@ export class OutboundQueue implements ScheduledFlush {
    */
   commit(length: number, deferFlush = false): void {
     this.used += length;
+    this.passBytes += length;
     if ((!deferFlush && ++this.framesSinceFlush >= this.flushThresholdFrames) || this.queuedBytes >= this.flushThresholdBytes) {
       this.flush();
     } else if (!this.scheduled && !deferFlush) {
@@ -123,11 +126,18 @@ export class OutboundQueue implements ScheduledFlush {
     this.commit(bytes.length, deferFlush);
   }
 
-  /** The end-of-pass flush; a quiet connection also lets go of a mostly empty chunk. */
+  /**
+   * The end-of-pass flush; a quiet connection also lets go of its chunk. Quiet is judged by what the pass
+   * wrote, not by how full the chunk is: a busy connection's chunk is often new and nearly empty at the end
+   * of a pass, and dropping it then made chunks shrink and grow by turns, so every other flush spanned two
+   * chunks (a writev instead of a write).
+   */
   flushScheduled(): void {
     this.scheduled = false;
     this.flush();
-    if (!this.blocked && this.used < this.chunk.length >> 2) {
+    const passBytes = this.passBytes;
+    this.passBytes = 0;
+    if (!this.blocked && passBytes < this.chunk.length >> 2) {
       this.chunk = EMPTY;
       this.start = this.used = 0;
       this.chunkBytes = Math.max(MIN_CHUNK_BYTES, this.chunkBytes >> 1);
