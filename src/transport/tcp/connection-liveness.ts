@@ -87,7 +87,7 @@ export abstract class ConnectionLiveness extends EventEmitter<FrameConnectionEve
     heartbeatClock(this.options.heartbeatIntervalMs).add(this);
   }
 
-  /** @internal HeartbeatMember: every heartbeatIntervalMs; a PING goes out when nothing arrived since the previous tick. */
+  /** HeartbeatMember: every heartbeatIntervalMs; a PING goes out when nothing arrived since the previous tick. */
   onHeartbeatTick(): void {
     if (this.received) {
       this.received = false;

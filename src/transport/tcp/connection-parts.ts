@@ -67,12 +67,12 @@ export abstract class ConnectionParts extends ConnectionLiveness implements Sche
     return (this.admissionValue ??= new OutboundAdmission(this.queue, this.socket, this.options, this, this));
   }
 
-  /** @internal ReadPauses. */
+  /** ReadPauses. */
   hasReadPause(reason: number): boolean {
     return (this.pauseReasons & reason) !== 0;
   }
 
-  /** @internal ReadPauses. */
+  /** ReadPauses. */
   setReadPause(reason: number, paused: boolean): void {
     const before = this.pauseReasons;
     this.pauseReasons = paused ? before | reason : before & ~reason;
@@ -109,12 +109,12 @@ export abstract class ConnectionParts extends ConnectionLiveness implements Sche
     this.queueValue?.flush();
   }
 
-  /** @internal SocketOwner: after backpressure, hand the socket what waited; once all went, wake everyone. */
+  /** SocketOwner: after backpressure, hand the socket what waited; once all went, wake everyone. */
   onSocketDrain(): void {
     if (this.queueValue?.drained() !== false) this.onDrained();
   }
 
-  /** @internal FrameWriterHost: frames held behind an asynchronous deflate went to the queue: as after a drain, pump and wake producers. */
+  /** FrameWriterHost: frames held behind an asynchronous deflate went to the queue: as after a drain, pump and wake producers. */
   heldReleased(): void {
     if (!this.socket.writableNeedDrain) this.onDrained();
   }

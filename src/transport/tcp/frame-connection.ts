@@ -24,7 +24,7 @@ import type { FrameTransport, FrameTransportState } from '../frame-transport';
 
 export type { FrameConnectionEvents, GoawayInfo } from '../frame-connection-events';
 
-/** @internal Who keeps a table of connections (a server): told of the close before anyone else, without a listener per connection. */
+/** Who keeps a table of connections (a server): told of the close before anyone else, without a listener per connection. */
 export interface ConnectionOwner {
   connectionClosed(connection: FrameConnection): void;
 }
@@ -262,18 +262,18 @@ export class FrameConnection extends ConnectionParts implements FrameTransport, 
     (this.inbound ??= new InboundOpener(this, openingFor(this.options))).receive(kind, flags, streamId, payload, this.receivedAt);
   }
 
-  /** @internal InboundHost: frames are opened and handled while this side still reads. */
+  /** InboundHost: frames are opened and handled while this side still reads. */
   isReading(): boolean {
     return this.stateValue === 'open' || this.stateValue === 'draining';
   }
 
-  /** @internal InboundHost: a frame as opened (de-obfuscated, inflated). */
+  /** InboundHost: a frame as opened (de-obfuscated, inflated). */
   openedFrame(kind: number, flags: number, streamId: number, payload: Buffer, receivedAt: number): void {
     this.receivedAt = receivedAt;
     this.handleFrame(kind, flags, streamId, payload);
   }
 
-  /** @internal InboundHost: reading stops while a large frame inflates. */
+  /** InboundHost: reading stops while a large frame inflates. */
   holdReading(held: boolean): void {
     this.setReadPause(PauseReason.INFLATE, held);
   }
@@ -310,7 +310,7 @@ export class FrameConnection extends ConnectionParts implements FrameTransport, 
     this.emit('goaway', info);
   }
 
-  /** @internal SocketOwner: a chunk arrived. */
+  /** SocketOwner: a chunk arrived. */
   onSocketData(chunk: Buffer): void {
     if (this.stateValue === 'closing' || this.stateValue === 'closed') return;
     this.receivedAt = performance.now();
@@ -325,17 +325,17 @@ export class FrameConnection extends ConnectionParts implements FrameTransport, 
     this.afterChunk(decoder.midFrame, decoder.framesDecoded);
   }
 
-  /** @internal SocketOwner. */
+  /** SocketOwner. */
   onSocketError(error: Error): void {
     this.finish({ code: CloseCode.CONNECTION_LOST, reason: `socket error: ${error.message}`, remote: true });
   }
 
-  /** @internal SocketOwner. */
+  /** SocketOwner. */
   onSocketClose(): void {
     this.finish({ code: CloseCode.CONNECTION_LOST, reason: 'the peer closed the connection', remote: true });
   }
 
-  /** @internal Closes the connection for an error thrown while handling received bytes (a FrameError or our bug). */
+  /** Closes the connection for an error thrown while handling received bytes (a FrameError or our bug). */
   failWith(error: unknown): void {
     const { code, reason } = closeForFrameFailure(error);
     this.close(code, reason);

@@ -158,7 +158,7 @@ export class FrameServer extends EventEmitter<FrameServerEvents> implements Fram
     );
   }
 
-  /** @internal ConnectionOwner: a connection closed (before its 'close' event). */
+  /** ConnectionOwner: a connection closed (before its 'close' event). */
   connectionClosed(connection: FrameConnection): void {
     this.live.delete(connection.id);
   }
