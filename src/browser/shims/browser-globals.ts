@@ -1,4 +1,4 @@
-// Node globals the shared client code uses, supplied to the browser bundle by esbuild's `inject`: Buffer, process, unref-able timers, setImmediate.
+// Node globals the shared client code uses, supplied to the browser bundle by esbuild's `inject`: Buffer, process, unref-able timers and intervals, setImmediate.
 import { Buffer } from 'buffer';
 
 export { Buffer };
@@ -6,8 +6,13 @@ export { Buffer };
 type Callback = (...args: unknown[]) => void;
 const nativeSetTimeout = globalThis.setTimeout as unknown as (callback: Callback, ms?: number, ...args: unknown[]) => number;
 const nativeClearTimeout = globalThis.clearTimeout as unknown as (id: number | undefined) => void;
+const nativeSetInterval = globalThis.setInterval as unknown as (callback: Callback, ms?: number, ...args: unknown[]) => number;
+const nativeClearInterval = globalThis.clearInterval as unknown as (id: number | undefined) => void;
 
-/** A browser timer with the Node Timeout methods framerpc calls: unref (nothing to do in a page), refresh. */
+/**
+ * A browser timer (or, with `repeat`, interval: the shared heartbeat clock ticks on one) with the Node
+ * Timeout methods framerpc calls: unref (nothing to do in a page), refresh.
+ */
 class BrowserTimeout {
   private id: number;
 
@@ -15,8 +20,13 @@ class BrowserTimeout {
     private readonly callback: Callback,
     private readonly ms: number | undefined,
     private readonly args: unknown[],
+    private readonly repeat = false,
   ) {
-    this.id = nativeSetTimeout(callback, ms, ...args);
+    this.id = this.arm();
+  }
+
+  private arm(): number {
+    return (this.repeat ? nativeSetInterval : nativeSetTimeout)(this.callback, this.ms, ...this.args);
   }
 
   unref(): this {
@@ -32,13 +42,13 @@ class BrowserTimeout {
   }
 
   refresh(): this {
-    nativeClearTimeout(this.id);
-    this.id = nativeSetTimeout(this.callback, this.ms, ...this.args);
+    this.clear();
+    this.id = this.arm();
     return this;
   }
 
   clear(): void {
-    nativeClearTimeout(this.id);
+    (this.repeat ? nativeClearInterval : nativeClearTimeout)(this.id);
   }
 
   [Symbol.toPrimitive](): number {
@@ -53,6 +63,15 @@ function browserSetTimeout(callback: Callback, ms?: number, ...args: unknown[]):
 function browserClearTimeout(timer: unknown): void {
   if (timer instanceof BrowserTimeout) timer.clear();
   else if (typeof timer === 'number') nativeClearTimeout(timer);
+}
+
+function browserSetInterval(callback: Callback, ms?: number, ...args: unknown[]): BrowserTimeout {
+  return new BrowserTimeout(callback, ms, args, true);
+}
+
+function browserClearInterval(timer: unknown): void {
+  if (timer instanceof BrowserTimeout) timer.clear();
+  else if (typeof timer === 'number') nativeClearInterval(timer);
 }
 
 // setImmediate: a task after the current one (MessageChannel: no 4 ms clamp as nested setTimeout(0) has).
@@ -82,4 +101,11 @@ const browserProcess = {
   },
 };
 
-export { browserSetTimeout as setTimeout, browserClearTimeout as clearTimeout, browserSetImmediate as setImmediate, browserProcess as process };
+export {
+  browserSetTimeout as setTimeout,
+  browserClearTimeout as clearTimeout,
+  browserSetInterval as setInterval,
+  browserClearInterval as clearInterval,
+  browserSetImmediate as setImmediate,
+  browserProcess as process,
+};
