@@ -234,11 +234,6 @@ export class ServerCall {
 
   private run(input: unknown): void {
     const interceptors = this.options.interceptors;
-    const invoke = (): Promise<unknown> => {
-      const instance = this.method.instanceFor(this.context) as Record<string, (input: unknown, context: CallContext) => unknown>;
-      const result = instance[this.method.key](input, this.context);
-      return this.method.definition.responseStream ? this.pump(result as AsyncIterable<unknown>) : Promise.resolve(result);
-    };
     if (interceptors.length === 0 && !this.method.definition.responseStream) {
       // Fast path: a handler that answers synchronously is replied to without a promise.
       let result: unknown;
@@ -259,6 +254,12 @@ export class ServerCall {
       }
       return;
     }
+    // Made only here: the fast path above needs no closure per call.
+    const invoke = (): Promise<unknown> => {
+      const instance = this.method.instanceFor(this.context) as Record<string, (input: unknown, context: CallContext) => unknown>;
+      const result = instance[this.method.key](input, this.context);
+      return this.method.definition.responseStream ? this.pump(result as AsyncIterable<unknown>) : Promise.resolve(result);
+    };
     let outcome: Promise<unknown>;
     try {
       outcome = interceptors.length === 0 ? invoke() : runIntercepted(interceptors, this.context, invoke);
