@@ -52,3 +52,26 @@ export function concatBytes<B extends Uint8Array>(parts: readonly Uint8Array[], 
   }
   return joined;
 }
+
+/** How many views are kept before small ones are joined, and what counts as small on average. */
+const JOIN_EVERY_PARTS = 64;
+const SMALL_PART_BYTES = 1024;
+
+/**
+ * Appends `part` to `parts`, views waiting to be joined into one message or frame, and returns the index
+ * below which `parts` is settled. A peer that dribbles its bytes makes one view per socket read, each an
+ * object of its own: once the views after `settled` number 64 and average under 1 KiB, they are joined
+ * into one, so the objects held stay near 1 per 64 reads and memory near the bytes received. Large views
+ * (the usual case) are never joined early.
+ */
+export function appendPart<B extends Uint8Array>(parts: Uint8Array[], part: Uint8Array, settled: number, alloc: (length: number) => B): number {
+  parts.push(part);
+  if (parts.length - settled < JOIN_EVERY_PARTS) return settled;
+  let bytes = 0;
+  for (let i = settled; i < parts.length; i++) bytes += parts[i].length;
+  if (bytes >= JOIN_EVERY_PARTS * SMALL_PART_BYTES) return parts.length; // large: left for the final join
+  const joined = concatBytes(parts.slice(settled), bytes, alloc);
+  parts.length = settled;
+  parts.push(joined);
+  return parts.length;
+}

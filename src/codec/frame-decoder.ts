@@ -1,5 +1,5 @@
 // Pure frame parser: bytes in, frames out. No socket, no timers: the connection feeds it chunks.
-import { concatBytes, readU32 } from './bytes';
+import { appendPart, concatBytes, readU32 } from './bytes';
 import { FrameError } from './frame-error';
 import { CloseCode, FRAME_HEADER_BYTES, FrameFlag, FrameKind, KNOWN_FLAGS, isKnownKind } from './wire';
 
@@ -41,6 +41,7 @@ export class FrameDecoder<B extends Uint8Array = Uint8Array> {
   private bodyStream = 0;
   private parts: Uint8Array[] = [];
   private partsBytes = 0;
+  private partsSettled = 0;
   /** Bytes of the current frame's body already handed out in pieces (a split MESSAGE frame). */
   private pieceBytes = 0;
   private splitting = false;
@@ -116,13 +117,14 @@ export class FrameDecoder<B extends Uint8Array = Uint8Array> {
         continue;
       }
       const take = Math.min(missing, end - offset);
-      this.parts.push(chunk.subarray(offset, offset + take));
+      this.partsSettled = appendPart(this.parts, chunk.subarray(offset, offset + take), this.partsSettled, this.alloc);
       this.partsBytes += take;
       offset += take;
       if (this.partsBytes === this.bodyLength) {
         const payload = concatBytes(this.parts, this.bodyLength, this.alloc);
         this.parts = [];
         this.partsBytes = 0;
+        this.partsSettled = 0;
         this.inBody = false;
         this.emit(payload);
       }

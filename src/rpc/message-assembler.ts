@@ -1,4 +1,7 @@
 // Joins a message sent in MESSAGE fragments (MORE flag), checking the size limit as the pieces arrive.
+import { appendPart } from '../codec/bytes';
+
+const allocBuffer = (length: number): Buffer => Buffer.allocUnsafe(length);
 
 /** The message grew past its limit: the call fails, and later fragments of it are dropped. */
 export const TOO_LARGE = Symbol('too large');
@@ -10,6 +13,7 @@ export const TOO_LARGE = Symbol('too large');
  */
 export class MessageAssembler {
   private parts: Buffer[] = [];
+  private settled = 0;
   private bytes = 0;
 
   /** Bytes held for the message in progress. */
@@ -32,8 +36,9 @@ export class MessageAssembler {
       return TOO_LARGE;
     }
     if (!more && this.parts.length === 0) return fragment;
-    // Views into the received chunks, joined once at the end (each fragment is copied exactly once).
-    this.parts.push(fragment);
+    // Views into the received chunks, joined once at the end (each fragment is copied exactly once; a
+    // dribbling peer's tiny pieces are joined in runs on the way, see appendPart).
+    this.settled = appendPart(this.parts, fragment, this.settled, allocBuffer);
     this.bytes = total;
     if (more) return undefined;
     const whole = Buffer.concat(this.parts, total);
@@ -43,6 +48,7 @@ export class MessageAssembler {
 
   clear(): void {
     this.parts = [];
+    this.settled = 0;
     this.bytes = 0;
   }
 }
